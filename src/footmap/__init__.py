@@ -1,0 +1,34 @@
+"""footmap: personalised, explained and safe foot-exercise routines.
+
+>>> import footmap
+>>> footmap.recommend({"pains": [{"area": "knee", "severity": 4}]}).triage
+'self_care'
+"""
+
+from footmap.errors import Finding, FindingCode, FootmapError, KnowledgeError, RuleEngineError
+from footmap.knowledge.base import KnowledgeBase
+from footmap.plan import Caution, DosagePlan, Excluded, Plan, PlanItem, Reason, SafetyMessage
+from footmap.profile import Pain, Profile
+from footmap.pipeline import recommend
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Caution",
+    "DosagePlan",
+    "Excluded",
+    "Finding",
+    "FindingCode",
+    "FootmapError",
+    "KnowledgeBase",
+    "KnowledgeError",
+    "Pain",
+    "Plan",
+    "PlanItem",
+    "Profile",
+    "Reason",
+    "RuleEngineError",
+    "SafetyMessage",
+    "__version__",
+    "recommend",
+]

@@ -1,0 +1,105 @@
+"""The ``footmap`` command: ``recommend`` a plan for a profile file, ``knowledge check`` a directory.
+
+Exit codes: 0 success, 1 invalid knowledge, 2 invalid input (profile or arguments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from footmap.errors import KnowledgeError
+from footmap.knowledge.base import KnowledgeBase
+from footmap.knowledge.loader import StrictLoader
+from footmap.plan import Plan
+from footmap.pipeline import recommend
+
+__all__ = ["main"]
+
+FORMATS: dict[str, Callable[[Plan], str]] = {
+    "md": Plan.to_markdown,
+    "json": lambda plan: plan.model_dump_json(indent=2),
+    "html": lambda plan: plan._repr_html_(),
+    "text": Plan.explain,
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="footmap", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    rec = commands.add_parser("recommend", help="print a plan for a profile (YAML or JSON file)")
+    rec.add_argument("profile", type=Path, help="profile file; '-' reads standard input")
+    rec.add_argument("--format", choices=sorted(FORMATS), default="md")
+    _knowledge_options(rec)
+    knowledge = commands.add_parser("knowledge", help="work with knowledge directories")
+    knowledge_commands = knowledge.add_subparsers(dest="knowledge_command", required=True)
+    check = knowledge_commands.add_parser("check", help="report every problem in a directory")
+    check.add_argument("directory", type=Path, nargs="?", default=None,
+                       help="knowledge directory (default: the shipped knowledge)")
+    check.add_argument("--overlay", action="store_true",
+                       help="check DIRECTORY laid over the shipped knowledge")
+    return parser
+
+
+def _knowledge_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--knowledge", type=Path, default=None,
+                        help="knowledge directory (default: the shipped knowledge)")
+    parser.add_argument("--overlay", action="store_true",
+                        help="lay --knowledge over the shipped knowledge instead of replacing it")
+
+
+def _read_profile(path: Path) -> Any:
+    text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    return yaml.load(text, Loader=StrictLoader)
+
+
+def _recommend(args: argparse.Namespace) -> int:
+    knowledge = (KnowledgeBase.load(args.knowledge, overlay=args.overlay)
+                 if args.knowledge is not None else None)
+    try:
+        data = _read_profile(args.profile)
+    except (OSError, yaml.YAMLError) as error:
+        print(f"footmap: cannot read profile {args.profile}: {error}", file=sys.stderr)
+        return 2
+    if not isinstance(data, dict):
+        print(f"footmap: {args.profile} must hold a mapping of profile fields", file=sys.stderr)
+        return 2
+    try:
+        plan = recommend(data, knowledge=knowledge)
+    except ValidationError as error:
+        print(f"footmap: invalid profile {args.profile}:\n{error}", file=sys.stderr)
+        return 2
+    print(FORMATS[args.format](plan))
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    findings = KnowledgeBase.check(args.directory, overlay=args.overlay)
+    where = args.directory or "the shipped knowledge"
+    if findings:
+        print(KnowledgeError(findings), file=sys.stderr)
+        return 1
+    print(f"{where}: no problems found")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``footmap`` command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "recommend":
+            return _recommend(args)
+        return _check(args)
+    except KnowledgeError as error:
+        print(f"footmap: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

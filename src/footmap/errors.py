@@ -1,0 +1,70 @@
+"""The exceptions footmap raises.
+
+::
+
+    FootmapError                 anything footmap raises on purpose
+    ├── KnowledgeError           a knowledge directory is invalid (carries every Finding)
+    └── RuleEngineError          the rule engine failed while evaluating a profile
+
+Invalid profiles raise :class:`pydantic.ValidationError`, like any other pydantic model,
+with messages that list the allowed values and the nearest match.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+__all__ = ["Finding", "FindingCode", "FootmapError", "KnowledgeError", "RuleEngineError"]
+
+
+class FindingCode(enum.Enum):
+    """Machine-readable reason for a knowledge finding."""
+
+    MISSING_FILE = "missing_file"
+    YAML_SYNTAX = "yaml_syntax"
+    DUPLICATE_KEY = "duplicate_key"
+    INVALID_FIELD = "invalid_field"
+    UNKNOWN_FIELD = "unknown_field"
+    MISSING_FIELD = "missing_field"
+    DUPLICATE_ID = "duplicate_id"
+    DANGLING_REFERENCE = "dangling_reference"
+    MISSING_SOURCE = "missing_source"
+    INVALID_RULE = "invalid_rule"
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem in a knowledge directory: where it is and what is wrong."""
+
+    file: str
+    entry: str
+    field: str
+    code: FindingCode
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.entry:
+            where += f", entry {self.entry!r}"
+        if self.field:
+            where += f", field {self.field!r}"
+        return f"{where}: {self.message} [{self.code.value}]"
+
+
+class FootmapError(Exception):
+    """Base class of every error footmap raises on purpose."""
+
+
+class KnowledgeError(FootmapError):
+    """A knowledge directory is invalid; ``findings`` lists every problem at once."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        self.findings = sorted(findings, key=lambda f: (f.file, f.entry, f.field, f.message))
+        lines = "\n".join(f"  - {finding}" for finding in self.findings)
+        count = len(self.findings)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the knowledge:\n{lines}")
+
+
+class RuleEngineError(FootmapError):
+    """The rule engine failed while evaluating a profile (for example an action raised)."""

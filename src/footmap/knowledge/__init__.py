@@ -1,0 +1,1 @@
+"""Knowledge: file models, a strict loader, cross-checks and the graph."""

@@ -1,0 +1,140 @@
+"""``KnowledgeBase``: validated knowledge, its vocabulary and its graph, loaded once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Iterable
+from functools import cached_property
+from importlib import resources
+from pathlib import Path as FsPath
+
+import networkx as nx
+
+from footmap.errors import Finding, FindingCode, KnowledgeError
+from footmap.knowledge import schema
+from footmap.knowledge.check import cross_check
+from footmap.knowledge.graph import Path, build_graph, find_paths
+from footmap.knowledge.loader import load_raw, merge_raw, parse
+
+__all__ = ["Item", "KnowledgeBase", "shipped_knowledge", "shipped_knowledge_dir"]
+
+Item = schema.Item
+
+
+def shipped_knowledge_dir() -> FsPath:
+    """The directory of the knowledge that ships with footmap.
+
+    A wheel carries it as ``footmap/_data/knowledge``; an editable install or a source checkout
+    reads the repository's top-level ``knowledge/``.
+    """
+    packaged = resources.files("footmap") / "_data" / "knowledge"
+    if packaged.is_dir():
+        return FsPath(str(packaged))
+    source_tree = FsPath(__file__).resolve().parents[3] / "knowledge"
+    if source_tree.is_dir():
+        return source_tree
+    raise KnowledgeError([Finding(
+        str(source_tree), "", "", FindingCode.MISSING_FILE,
+        "the shipped knowledge is missing from this installation; reinstall footmap",
+    )])
+
+
+class KnowledgeBase:
+    """Validated knowledge with its vocabulary and its graph.
+
+    >>> kb = KnowledgeBase.load()
+    >>> "back" in kb.vocabulary["pain_areas"]
+    True
+    """
+
+    def __init__(self, knowledge: schema.Knowledge, origin: str) -> None:
+        self.knowledge = knowledge
+        self.origin = origin
+        self.items: dict[str, Item] = {}
+        self.item_kinds: dict[str, str] = {}
+        for kind, item in knowledge.items_by_kind():
+            self.items[item.id] = item
+            self.item_kinds[item.id] = kind
+        self.vocabulary: dict[str, tuple[str, ...]] = {
+            name: tuple(term.id for term in getattr(knowledge.vocabulary, name))
+            for name in schema.Vocabulary.model_fields
+        }
+        self.sources = {source.id: source for source in knowledge.sources}
+        self.terms = {
+            (name, term.id): term
+            for name in schema.Vocabulary.model_fields
+            for term in getattr(knowledge.vocabulary, name)
+        }
+
+    @classmethod
+    def load(cls, path: str | FsPath | None = None, *, overlay: bool = False) -> KnowledgeBase:
+        """Load and validate a knowledge directory; no path loads the shipped knowledge.
+
+        With ``overlay=True`` the files in ``path`` are laid over the shipped knowledge: an entry
+        with the same id replaces the shipped one, a new id is added, and missing files are fine.
+        Raises :class:`~footmap.KnowledgeError` listing every problem at once.
+
+        >>> KnowledgeBase.load().origin.endswith("knowledge")
+        True
+        """
+        knowledge, findings, origin = cls._read(path, overlay)
+        if findings or knowledge is None:
+            raise KnowledgeError(findings)
+        return cls(knowledge, origin)
+
+    @classmethod
+    def check(cls, path: str | FsPath | None = None, *, overlay: bool = False) -> list[Finding]:
+        """Every problem in a knowledge directory, without raising; empty when it is valid."""
+        return cls._read(path, overlay)[1]
+
+    @staticmethod
+    def _read(
+        path: str | FsPath | None, overlay: bool
+    ) -> tuple[schema.Knowledge | None, list[Finding], str]:
+        shipped = shipped_knowledge_dir()
+        directory = FsPath(path) if path is not None else shipped
+        if not directory.is_dir():
+            finding = Finding(str(directory), "", "", FindingCode.MISSING_FILE,
+                              "not a directory of knowledge files")
+            return None, [finding], str(directory)
+        raw, findings = load_raw(directory, require_all=not overlay)
+        if overlay:
+            base, base_findings = load_raw(shipped)
+            raw, findings = merge_raw(base, raw), base_findings + findings
+        knowledge, parse_findings = parse(raw)
+        findings += parse_findings
+        if knowledge is not None:
+            findings += cross_check(knowledge)
+        return knowledge, sorted(set(findings)), str(directory)
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The knowledge as a ``networkx.MultiDiGraph`` (nodes ``kind:id``, edges are claims)."""
+        return build_graph(self.knowledge)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A short hash of the knowledge's content: equal knowledge, equal fingerprint."""
+        text = json.dumps(self.knowledge.model_dump(mode="json", by_alias=True), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def candidates(self, fact_nodes: Iterable[str]) -> list[Path]:
+        """Every graph path from the given fact nodes (``pain:back`` …) to an item."""
+        return find_paths(self.graph, fact_nodes)
+
+    def __repr__(self) -> str:
+        return f"KnowledgeBase(origin={self.origin!r}, items={len(self.items)})"
+
+
+_shipped_lock = threading.Lock()
+_shipped: list[KnowledgeBase] = []
+
+
+def shipped_knowledge() -> KnowledgeBase:
+    """The shipped knowledge, loaded once per process."""
+    with _shipped_lock:
+        if not _shipped:
+            _shipped.append(KnowledgeBase.load())
+        return _shipped[0]

@@ -1,0 +1,206 @@
+"""Cross-checks of validated knowledge: duplicate ids, dangling references, rule bindings."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+
+from footmap.errors import Finding, FindingCode
+from footmap.knowledge import schema
+
+__all__ = ["cross_check"]
+
+
+def cross_check(knowledge: schema.Knowledge) -> list[Finding]:
+    """Every problem that needs more than one entry to see."""
+    ids = _Ids(knowledge)
+    return [
+        *_duplicates(knowledge),
+        *_source_refs(knowledge, ids),
+        *_item_refs(knowledge, ids),
+        *_link_refs(knowledge, ids),
+        *(finding for rule in knowledge.rules for finding in _rule_refs(rule, ids)),
+    ]
+
+
+class _Ids:
+    """The ids each reference may point to."""
+
+    def __init__(self, knowledge: schema.Knowledge) -> None:
+        vocabulary = knowledge.vocabulary
+        self.by_vocabulary: dict[str, set[str]] = {
+            name: {term.id for term in getattr(vocabulary, name)}
+            for name in schema.Vocabulary.model_fields
+        }
+        self.sources = {source.id for source in knowledge.sources}
+        self.factors = {factor.id for factor in knowledge.factors}
+        self.exercises = {item.id for item in knowledge.exercises}
+        self.nodes_by_kind: dict[str, set[str]] = {
+            "pain": self.by_vocabulary["pain_areas"],
+            "symptom": self.by_vocabulary["symptoms"],
+            "observation": self.by_vocabulary["observations"],
+            "condition": self.by_vocabulary["conditions"],
+            "factor": self.factors,
+            "exercise": self.exercises,
+            "reflex_area": {item.id for item in knowledge.reflexology},
+            "acupressure": {item.id for item in knowledge.acupressure},
+            "advice": {item.id for item in knowledge.advice},
+        }
+        self.by_vocabulary["items"] = set().union(
+            *(self.nodes_by_kind[kind] for kind in ("exercise", "reflex_area", "acupressure", "advice"))
+        )
+
+    def node_exists(self, ref: str) -> bool:
+        if ref == "everyone":
+            return True
+        kind, _, ident = ref.partition(":")
+        return ident in self.nodes_by_kind.get(kind, set())
+
+
+def _items(knowledge: schema.Knowledge) -> list[tuple[str, schema.ItemBase]]:
+    return [
+        *(("exercises.yaml", item) for item in knowledge.exercises),
+        *(("reflexology.yaml", item) for item in knowledge.reflexology),
+        *(("acupressure.yaml", item) for item in knowledge.acupressure),
+        *(("advice.yaml", item) for item in knowledge.advice),
+    ]
+
+
+def _duplicates(knowledge: schema.Knowledge) -> Iterator[Finding]:
+    groups: list[tuple[str, Sequence[str]]] = [
+        ("sources.yaml", [s.id for s in knowledge.sources]),
+        ("factors.yaml", [f.id for f in knowledge.factors]),
+        ("items (exercises, reflexology, acupressure, advice)",
+         [item.id for _, item in _items(knowledge)]),
+        ("links.yaml", [link.id for link in knowledge.links]),
+        ("rules/", [rule.id for rule in knowledge.rules]),
+    ]
+    groups += [
+        (f"vocabulary.yaml: {name}", [term.id for term in getattr(knowledge.vocabulary, name)])
+        for name in schema.Vocabulary.model_fields
+    ]
+    for file, ids in groups:
+        for ident, count in sorted(Counter(ids).items()):
+            if count > 1:
+                yield Finding(file, ident, "id", FindingCode.DUPLICATE_ID,
+                              f"id {ident!r} is used {count} times; ids must be unique")
+
+
+def _dangling(file: str, entry: str, field: str, value: str, allowed: set[str]) -> Iterator[Finding]:
+    if value not in allowed:
+        from difflib import get_close_matches
+
+        near = get_close_matches(value, sorted(allowed), n=1)
+        hint = f" Did you mean {near[0]!r}?" if near else ""
+        yield Finding(file, entry, field, FindingCode.DANGLING_REFERENCE,
+                      f"{value!r} is not defined.{hint}")
+
+
+def _source_refs(knowledge: schema.Knowledge, ids: _Ids) -> Iterator[Finding]:
+    for factor in knowledge.factors:
+        yield from _dangling("factors.yaml", factor.id, "source", factor.source, ids.sources)
+    for file, item in _items(knowledge):
+        yield from _dangling(file, item.id, "source", item.source, ids.sources)
+        for index, claim in enumerate(item.works_on):
+            yield from _dangling(file, item.id, f"works_on.{index}.source", claim.source, ids.sources)
+        for precaution in item.precautions:
+            yield from _dangling(file, item.id, f"precautions.{precaution.id}.source",
+                                 precaution.source, ids.sources)
+    for link in knowledge.links:
+        yield from _dangling("links.yaml", link.id, "source", link.source, ids.sources)
+    for rule in knowledge.rules:
+        yield from _dangling("rules/", rule.id, "source", rule.source, ids.sources)
+
+
+def _item_refs(knowledge: schema.Knowledge, ids: _Ids) -> Iterator[Finding]:
+    modalities = ids.by_vocabulary["modalities"]
+    equipment = ids.by_vocabulary["equipment"]
+    for file, item in _items(knowledge):
+        yield from _dangling(file, item.id, "modality", item.modality, modalities)
+        for index, claim in enumerate(item.works_on):
+            yield from _dangling(file, item.id, f"works_on.{index}.factor", claim.factor, ids.factors)
+        for precaution in item.precautions:
+            yield from _pattern_refs(file, item.id, f"precautions.{precaution.id}",
+                                     precaution.when.patterns, ids, {"item"})
+    for exercise in knowledge.exercises:
+        for name in exercise.equipment:
+            yield from _dangling("exercises.yaml", exercise.id, "equipment", name, equipment)
+        for name in exercise.alternatives:
+            yield from _dangling("exercises.yaml", exercise.id, "alternatives", name, ids.exercises)
+        if exercise.variant_of is not None:
+            yield from _dangling("exercises.yaml", exercise.id, "variant_of",
+                                 exercise.variant_of, ids.exercises)
+    for term in knowledge.vocabulary.equipment:
+        for name in term.substitutes:
+            yield from _dangling("vocabulary.yaml", term.id, "substitutes", name, equipment)
+
+
+def _link_refs(knowledge: schema.Knowledge, ids: _Ids) -> Iterator[Finding]:
+    for link in knowledge.links:
+        for field, ref in (("from", link.source_node), ("to", link.target)):
+            if not ids.node_exists(ref):
+                yield Finding("links.yaml", link.id, field, FindingCode.DANGLING_REFERENCE,
+                              f"node {ref!r} is not defined in the knowledge")
+
+
+def _rule_refs(rule: schema.Rule, ids: _Ids) -> Iterator[Finding]:
+    yield from _pattern_refs("rules/", rule.id, "when", rule.when.patterns, ids, set())
+    if rule.target is not None:
+        item_bindings = {p.bind for p in rule.when.patterns if p.fact == "item" and not p.absent}
+        if rule.target not in item_bindings:
+            yield Finding("rules/", rule.id, "target", FindingCode.INVALID_RULE,
+                          f"target {rule.target!r} is not bound (`as:`) by an item pattern")
+
+
+def _pattern_refs(
+    file: str, entry: str, field: str, patterns: Sequence[schema.Pattern], ids: _Ids,
+    bound: set[str],
+) -> Iterator[Finding]:
+    bound = set(bound)
+    for index, pattern in enumerate(patterns):
+        where = f"{field}.{index}"
+        fields = schema.FACT_FIELDS[pattern.fact]
+        if pattern.is_ is not None:
+            if "key" not in fields:
+                yield Finding(file, entry, f"{where}.is", FindingCode.INVALID_RULE,
+                              f"a {pattern.fact} fact has no key; use `where`")
+            else:
+                yield from _vocabulary_ref(file, entry, f"{where}.is", pattern.is_, fields["key"], ids)
+        for name, value in sorted(pattern.where.items()):
+            yield from _where_ref(file, entry, f"{where}.where.{name}", pattern, name, value, ids, bound)
+        if pattern.bind is not None:
+            if pattern.absent:
+                yield Finding(file, entry, f"{where}.as", FindingCode.INVALID_RULE,
+                              "an `absent` pattern cannot bind a name")
+            bound.add(pattern.bind)
+
+
+def _vocabulary_ref(
+    file: str, entry: str, field: str, value: object, vocabulary: str | None, ids: _Ids
+) -> Iterator[Finding]:
+    if vocabulary is not None and isinstance(value, str):
+        yield from _dangling(file, entry, field, value, ids.by_vocabulary[vocabulary])
+
+
+def _where_ref(
+    file: str, entry: str, field: str, pattern: schema.Pattern, name: str,
+    value: schema.Scalar | schema.Comparison, ids: _Ids, bound: set[str],
+) -> Iterator[Finding]:
+    fields = schema.FACT_FIELDS[pattern.fact]
+    if name not in fields:
+        yield Finding(file, entry, field, FindingCode.INVALID_RULE,
+                      f"a {pattern.fact} fact has no field {name!r};"
+                      f" it has {', '.join(sorted(fields))}")
+        return
+    if isinstance(value, schema.Comparison):
+        if value.ref is not None:
+            binding = value.ref.split(".")[0]
+            if binding not in bound:
+                yield Finding(file, entry, field, FindingCode.INVALID_RULE,
+                              f"`ref: {value.ref}` names {binding!r}, not bound by an earlier pattern")
+            return
+        values = value.one_of or [v for v in (value.eq, value.ne) if v is not None]
+    else:
+        values = [value]
+    for one in values:
+        yield from _vocabulary_ref(file, entry, field, one, fields[name], ids)

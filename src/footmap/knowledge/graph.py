@@ -1,0 +1,118 @@
+"""The knowledge graph: complaints → factors → remedies, every edge a sourced, graded claim."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import networkx as nx
+
+from footmap.knowledge import schema
+
+__all__ = ["ITEM_KINDS", "Path", "Step", "build_graph", "find_paths", "node_id"]
+
+#: Node kinds an item can have, in the order their files are read.
+ITEM_KINDS: tuple[str, ...] = ("exercise", "reflex_area", "acupressure", "advice")
+FACT_KINDS: tuple[str, ...] = ("pain", "symptom", "observation", "condition")
+EVERYONE = "everyone"
+#: How many factors a path may pass through between a fact and an item.
+MAX_FACTORS = 2
+
+
+def node_id(kind: str, ident: str) -> str:
+    """The graph node id of an entry: ``kind:id``."""
+    return f"{kind}:{ident}"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One edge of a path, with the claim it makes."""
+
+    link: str
+    source: str
+    target: str
+    relation: str
+    reason: str
+    evidence: schema.Evidence
+    cited: str
+
+
+@dataclass(frozen=True)
+class Path:
+    """A path from a profile fact to an item: the raw material of an explanation."""
+
+    steps: tuple[Step, ...]
+
+    @property
+    def fact(self) -> str:
+        return self.steps[0].source
+
+    @property
+    def item(self) -> str:
+        return self.steps[-1].target
+
+    @property
+    def nodes(self) -> tuple[str, ...]:
+        return (self.fact, *(step.target for step in self.steps))
+
+    @property
+    def evidence(self) -> schema.Evidence:
+        """The weakest grade along the path: a chain of claims is as strong as its weakest."""
+        return min((step.evidence for step in self.steps), key=schema.EVIDENCE_ORDER.index)
+
+
+def build_graph(knowledge: schema.Knowledge) -> nx.MultiDiGraph:
+    """A typed ``MultiDiGraph`` of the knowledge: nodes carry ``kind`` and ``name``."""
+    graph = nx.MultiDiGraph()
+    graph.add_node(EVERYONE, kind=EVERYONE, name="everyone")
+    vocabulary = knowledge.vocabulary
+    for kind, terms in zip(
+        FACT_KINDS,
+        (vocabulary.pain_areas, vocabulary.symptoms, vocabulary.observations, vocabulary.conditions),
+        strict=True,
+    ):
+        for term in terms:
+            graph.add_node(node_id(kind, term.id), kind=kind, name=term.name)
+    for factor in knowledge.factors:
+        graph.add_node(node_id("factor", factor.id), kind="factor", name=factor.name)
+    for kind, item in knowledge.items_by_kind():
+        graph.add_node(node_id(kind, item.id), kind=kind, name=item.name)
+        for claim in item.works_on:
+            _add_edge(graph, f"{item.id}.works_on.{claim.factor}", node_id("factor", claim.factor),
+                      node_id(kind, item.id), "targets", claim)
+    for link in knowledge.links:
+        _add_edge(graph, link.id, link.source_node, link.target, link.relation, link)
+    return graph
+
+
+def _add_edge(
+    graph: nx.MultiDiGraph, key: str, source: str, target: str, relation: str, claim: schema.Claim
+) -> None:
+    graph.add_edge(source, target, key=key, relation=relation, reason=claim.reason,
+                   evidence=claim.evidence, source=claim.source)
+
+
+def find_paths(graph: nx.MultiDiGraph, facts: Iterable[str]) -> list[Path]:
+    """Every path from the given fact nodes to an item, through at most ``MAX_FACTORS`` factors.
+
+    Paths come out sorted, so the same facts always give the same list.
+    """
+    paths: list[Path] = []
+    for fact in sorted(set(facts)):
+        if fact in graph:
+            paths.extend(_walk(graph, fact, ()))
+    return sorted(paths, key=lambda path: (path.item, path.fact, [s.link for s in path.steps]))
+
+
+def _walk(graph: nx.MultiDiGraph, node: str, taken: tuple[Step, ...]) -> Iterator[Path]:
+    for _, target, key, data in sorted(graph.out_edges(node, keys=True, data=True),
+                                       key=lambda edge: (edge[1], edge[2])):
+        if any(step.source == target for step in taken):
+            continue
+        step = Step(key, node, target, data["relation"], data["reason"], data["evidence"],
+                    data["source"])
+        kind = graph.nodes[target]["kind"]
+        if kind in ITEM_KINDS:
+            yield Path((*taken, step))
+        elif kind == "factor" and len(taken) < MAX_FACTORS:
+            yield from _walk(graph, target, (*taken, step))

@@ -1,0 +1,221 @@
+"""Read a knowledge directory strictly and report every problem at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from footmap.errors import Finding, FindingCode
+from footmap.knowledge import schema
+
+__all__ = ["LIST_FILES", "RawKnowledge", "StrictLoader", "load_raw", "merge_raw", "parse"]
+
+#: The files holding a list of entries, and the model each entry is validated with.
+LIST_FILES: dict[str, type[BaseModel]] = {
+    "sources": schema.Source,
+    "factors": schema.Factor,
+    "exercises": schema.Exercise,
+    "reflexology": schema.ReflexArea,
+    "acupressure": schema.AcupressurePoint,
+    "advice": schema.Advice,
+    "links": schema.Link,
+}
+_RULE_MODEL: type[BaseModel] = schema.Rule
+VOCABULARY = "vocabulary"
+RULES_DIR = "rules"
+
+
+class Entry(NamedTuple):
+    """One raw entry and the file it came from."""
+
+    file: str
+    data: Any
+
+
+class RawKnowledge(NamedTuple):
+    """Raw YAML entries by section, before validation; rules gather every file in ``rules/``."""
+
+    sections: dict[str, list[Entry]]
+    vocabulary: dict[str, list[Entry]]
+
+
+class StrictLoader(yaml.SafeLoader):
+    """A safe YAML loader that rejects duplicate keys instead of keeping the last one."""
+
+
+def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _read_yaml(path: Path, label: str, findings: list[Finding]) -> Any:
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=StrictLoader)
+    except yaml.constructor.ConstructorError as error:
+        findings.append(Finding(label, "", "", FindingCode.DUPLICATE_KEY, str(error)))
+    except yaml.YAMLError as error:
+        findings.append(Finding(label, "", "", FindingCode.YAML_SYNTAX, str(error)))
+    return None
+
+
+def _as_list(data: Any, label: str, findings: list[Finding]) -> list[Entry]:
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        findings.append(
+            Finding(label, "", "", FindingCode.INVALID_FIELD, "expected a list of entries")
+        )
+        return []
+    return [Entry(label, item) for item in data]
+
+
+def _rule_files(directory: Path) -> list[Path]:
+    rules_dir = directory / RULES_DIR
+    return sorted(rules_dir.glob("*.yaml")) if rules_dir.is_dir() else []
+
+
+def load_raw(directory: Path, *, require_all: bool = True) -> tuple[RawKnowledge, list[Finding]]:
+    """Read every knowledge file of ``directory`` into raw entries, with the problems found."""
+    findings: list[Finding] = []
+    sections: dict[str, list[Entry]] = {}
+    for name in LIST_FILES:
+        path = directory / f"{name}.yaml"
+        if path.is_file():
+            sections[name] = _as_list(_read_yaml(path, path.name, findings), path.name, findings)
+        elif require_all:
+            findings.append(
+                Finding(path.name, "", "", FindingCode.MISSING_FILE, f"no file {path}")
+            )
+    sections["rules"] = []
+    for path in _rule_files(directory):
+        label = f"{RULES_DIR}/{path.name}"
+        sections["rules"] += _as_list(_read_yaml(path, label, findings), label, findings)
+    vocabulary = _load_vocabulary(directory, require_all, findings)
+    return RawKnowledge(sections, vocabulary), findings
+
+
+def _load_vocabulary(
+    directory: Path, require_all: bool, findings: list[Finding]
+) -> dict[str, list[Entry]]:
+    path = directory / f"{VOCABULARY}.yaml"
+    if not path.is_file():
+        if require_all:
+            findings.append(Finding(path.name, "", "", FindingCode.MISSING_FILE, f"no file {path}"))
+        return {}
+    data = _read_yaml(path, path.name, findings)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        findings.append(
+            Finding(path.name, "", "", FindingCode.INVALID_FIELD, "expected a mapping of lists")
+        )
+        return {}
+    return {str(key): _as_list(value, path.name, findings) for key, value in data.items()}
+
+
+def merge_raw(base: RawKnowledge, overlay: RawKnowledge) -> RawKnowledge:
+    """Overlay ``overlay`` on ``base``: an entry with the same id replaces, a new one is added."""
+    sections = {
+        name: _merge_entries(base.sections.get(name, []), overlay.sections.get(name, []))
+        for name in sorted(set(base.sections) | set(overlay.sections))
+    }
+    vocabulary = {
+        name: _merge_entries(base.vocabulary.get(name, []), overlay.vocabulary.get(name, []))
+        for name in sorted(set(base.vocabulary) | set(overlay.vocabulary))
+    }
+    return RawKnowledge(sections, vocabulary)
+
+
+def _entry_id(entry: Entry) -> Any:
+    return entry.data.get("id") if isinstance(entry.data, dict) else None
+
+
+def _merge_entries(base: list[Entry], overlay: list[Entry]) -> list[Entry]:
+    replaced = {_entry_id(entry) for entry in overlay} - {None}
+    return [entry for entry in base if _entry_id(entry) not in replaced] + overlay
+
+
+def _entry_label(data: Any, index: int) -> str:
+    if isinstance(data, dict) and isinstance(data.get("id"), str):
+        return str(data["id"])
+    return f"#{index + 1}"
+
+
+def _finding_from_error(file: str, entry: str, error: Mapping[str, Any]) -> Finding:
+    field = ".".join(str(part) for part in error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        code, message = FindingCode.UNKNOWN_FIELD, "unknown field (a typo?)"
+    elif kind == "missing":
+        code, message = FindingCode.MISSING_FIELD, "required field is missing"
+    else:
+        code, message = FindingCode.INVALID_FIELD, str(error["msg"])
+    if field in ("source",) and kind == "missing":
+        code = FindingCode.MISSING_SOURCE
+        message = "every claim needs a `source` (an id from sources.yaml)"
+    return Finding(file, entry, field, code, message)
+
+
+def _validate_entries(
+    entries: Iterable[Entry], model: type[BaseModel], findings: list[Finding]
+) -> Iterator[BaseModel]:
+    for index, entry in enumerate(entries):
+        label = _entry_label(entry.data, index)
+        try:
+            yield model.model_validate(entry.data)
+        except ValidationError as error:
+            findings.extend(_finding_from_error(entry.file, label, e) for e in error.errors())
+
+
+def parse(raw: RawKnowledge) -> tuple[schema.Knowledge | None, list[Finding]]:
+    """Validate raw entries against the schema; ``None`` with findings if any entry is invalid."""
+    findings: list[Finding] = []
+    models: dict[str, list[BaseModel]] = {
+        name: list(_validate_entries(raw.sections.get(name, []), model, findings))
+        for name, model in [*LIST_FILES.items(), ("rules", _RULE_MODEL)]
+    }
+    vocabulary = _parse_vocabulary(raw.vocabulary, findings)
+    if findings or vocabulary is None:
+        return None, findings
+    return schema.Knowledge(vocabulary=vocabulary, **models), findings
+
+
+def _parse_vocabulary(
+    raw: dict[str, list[Entry]], findings: list[Finding]
+) -> schema.Vocabulary | None:
+    fields = schema.Vocabulary.model_fields
+    for name in sorted(set(raw) - set(fields)):
+        findings.append(
+            Finding(
+                f"{VOCABULARY}.yaml", name, "", FindingCode.UNKNOWN_FIELD,
+                f"unknown vocabulary list; expected one of {', '.join(fields)}",
+            )
+        )
+    parsed: dict[str, list[BaseModel]] = {}
+    for name, info in fields.items():
+        model = schema.EquipmentTerm if name == "equipment" else schema.Term
+        if name not in raw:
+            findings.append(
+                Finding(f"{VOCABULARY}.yaml", name, "", FindingCode.MISSING_FIELD,
+                        "vocabulary list is missing")
+            )
+            continue
+        del info
+        parsed[name] = list(_validate_entries(raw[name], model, findings))
+    if len(parsed) != len(fields):
+        return None
+    return schema.Vocabulary.model_validate({k: [m.model_dump() for m in v] for k, v in parsed.items()})

@@ -1,0 +1,329 @@
+"""Pydantic models of the knowledge files: one model per file kind, strict (``extra="forbid"``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")]
+NodeRef = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^(everyone|(pain|symptom|observation|condition|factor|exercise|reflex_area"
+        r"|acupressure|advice):[a-z][a-z0-9_]*)$"
+    ),
+]
+Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+
+Evidence = Literal["high", "moderate", "low", "very_low", "none"]
+EVIDENCE_ORDER: tuple[Evidence, ...] = ("none", "very_low", "low", "moderate", "high")
+Position = Literal["standing", "sitting", "floor", "lying"]
+Phase = Literal["warm_up", "main", "cool_down"]
+TriageLevel = Literal["self_care", "see_clinician", "urgent"]
+TRIAGE_ORDER: tuple[TriageLevel, ...] = ("self_care", "see_clinician", "urgent")
+Relation = Literal["associated_with", "targets", "claimed_to_relieve", "recommended_for", "may_signal"]
+SourceKind = Literal[
+    "guideline", "systematic_review", "trial", "review", "consensus", "tradition", "seed",
+    "policy",
+]
+
+
+class Strict(BaseModel):
+    """Base of every knowledge model: unknown fields are errors, instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(Strict):
+    """A citable source that claims in the knowledge point to by id."""
+
+    id: Id
+    citation: Text
+    kind: SourceKind
+    url: str | None = None
+
+
+class Term(Strict):
+    """One entry of a vocabulary: an id a profile may use, with a readable name."""
+
+    id: Id
+    name: Text
+    description: str = ""
+    snomed: str | None = None
+
+
+class EquipmentTerm(Term):
+    """A piece of equipment, with household items that can stand in for it."""
+
+    substitutes: list[Id] = []
+
+
+class Vocabulary(Strict):
+    """Every id a profile may use, by field."""
+
+    pain_areas: list[Term]
+    symptoms: list[Term]
+    observations: list[Term]
+    conditions: list[Term]
+    equipment: list[EquipmentTerm]
+    modalities: list[Term]
+
+
+class Factor(Strict):
+    """A mechanism between a complaint and a remedy, such as ankle stiffness."""
+
+    id: Id
+    name: Text
+    description: Text
+    source: Id
+
+
+class Claim(Strict):
+    """A claim on a graph edge: a readable reason, its evidence grade and its source."""
+
+    reason: Text
+    evidence: Evidence
+    source: Id
+
+
+class WorksOn(Claim):
+    """An item works on a factor: the edge factor → item."""
+
+    factor: Id
+
+
+class Link(Claim):
+    """An edge of the knowledge graph written by hand (complaint → factor, complaint → item)."""
+
+    id: RuleId
+    source_node: NodeRef = Field(alias="from")
+    target: NodeRef = Field(alias="to")
+    relation: Relation
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+Scalar = str | int | float | bool
+
+
+class Comparison(Strict):
+    """A comparison of one fact field: exactly one operator is set."""
+
+    eq: Scalar | None = None
+    ne: Scalar | None = None
+    gt: float | None = None
+    gte: float | None = None
+    lt: float | None = None
+    lte: float | None = None
+    one_of: list[Scalar] | None = None
+    ref: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")] | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_operator(self) -> Comparison:
+        set_ops = [name for name, value in self if value is not None]
+        if len(set_ops) != 1:
+            raise ValueError(
+                "a comparison sets exactly one of eq, ne, gt, gte, lt, lte, one_of, ref;"
+                f" got {set_ops or 'none'}"
+            )
+        return self
+
+    @property
+    def operator(self) -> str:
+        """The name of the operator that is set."""
+        return next(name for name, value in self if value is not None)
+
+
+FactType = Literal[
+    "pain", "symptom", "observation", "condition", "person",
+    "missing_equipment", "excluded_modality", "item", "need",
+]
+
+
+class Pattern(Strict):
+    """A pattern one fact must match; ``is`` is short for ``where: {key: ...}``."""
+
+    fact: FactType
+    is_: Id | None = Field(default=None, alias="is")
+    where: dict[Id, Scalar | Comparison] = {}
+    bind: Id | None = Field(default=None, alias="as")
+    absent: bool = False
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Condition(Strict):
+    """The left-hand side of a rule: all of, or any of, a list of patterns."""
+
+    all: list[Pattern] | None = None
+    any: list[Pattern] | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_list(self) -> Condition:
+        if (self.all is None) == (self.any is None):
+            raise ValueError("a rule's `when` has exactly one of `all` or `any`")
+        if not (self.all or self.any):
+            raise ValueError("a rule's `when` needs at least one pattern")
+        return self
+
+    @property
+    def patterns(self) -> list[Pattern]:
+        """The patterns, whichever list holds them."""
+        return self.all if self.all is not None else (self.any or [])
+
+
+Effect = Literal["refer", "exclude", "caution", "adjust"]
+
+
+class Adjustment(Strict):
+    """How an ``adjust`` rule changes a dosage."""
+
+    scale: Annotated[float, Field(gt=0, le=2)]
+
+
+class Rule(Strict):
+    """A declarative rule: when the patterns match, record one effect."""
+
+    id: RuleId
+    effect: Effect
+    message: Text
+    source: Id
+    when: Condition
+    level: TriageLevel | None = None
+    target: Id | None = None
+    adjust: Adjustment | None = None
+
+    @model_validator(mode="after")
+    def _effect_fields(self) -> Rule:
+        if self.effect == "refer" and self.level in (None, "self_care"):
+            raise ValueError("a `refer` rule needs `level: see_clinician` or `level: urgent`")
+        if self.effect != "refer" and self.level is not None:
+            raise ValueError("only `refer` rules take a `level`")
+        if self.effect in ("exclude", "adjust") and self.target is None:
+            raise ValueError(f"an `{self.effect}` rule needs a `target` (a binding of an item)")
+        if (self.effect == "adjust") != (self.adjust is not None):
+            raise ValueError("`adjust` goes with `effect: adjust` and only with it")
+        return self
+
+
+class Precaution(Strict):
+    """A contraindication or caution on one item, compiled into a rule targeting that item."""
+
+    id: Id
+    effect: Literal["exclude", "caution", "adjust"]
+    when: Condition
+    reason: Text
+    source: Id
+    adjust: Adjustment | None = None
+
+
+class Dosage(Strict):
+    """A structured dosage; ``text`` is how the source words it."""
+
+    text: Text
+    sets: int | None = Field(default=None, ge=1)
+    reps: int | None = Field(default=None, ge=1)
+    hold_seconds: int | None = Field(default=None, ge=1)
+    rest_seconds: int | None = Field(default=None, ge=0)
+    duration_seconds: int | None = Field(default=None, ge=1)
+    times_per_day: int = Field(default=1, ge=1, le=10)
+    per_side: bool = False
+
+
+class ItemBase(Strict):
+    """Fields every recommendable item has."""
+
+    id: Id
+    name: Text
+    modality: Id
+    summary: Text
+    minutes: Annotated[float, Field(gt=0, le=60)]
+    evidence: Evidence
+    source: Id
+    works_on: list[WorksOn] = []
+    precautions: list[Precaution] = []
+    seed: str | None = None
+
+
+class Exercise(ItemBase):
+    """A foot exercise with steps, dosage, position and equipment."""
+
+    steps: list[Text]
+    dosage: Dosage
+    position: Position
+    phase: Phase
+    weight_bearing: bool
+    equipment: list[Id] = []
+    alternatives: list[Id] = []
+    variant_of: Id | None = None
+
+
+class ReflexArea(ItemBase):
+    """A foot zone that reflexology says reflects another part of the body."""
+
+    location: Text
+    technique: Text
+    dosage: Dosage
+
+
+class AcupressurePoint(ItemBase):
+    """An acupressure point, with where it is and how it is pressed."""
+
+    code: Text
+    location: Text
+    technique: Text
+    dosage: Dosage
+
+
+class Advice(ItemBase):
+    """Lifestyle advice: what to do, in plain words."""
+
+    text: Text
+
+
+class Knowledge(Strict):
+    """Everything in one knowledge directory, validated but not yet cross-checked."""
+
+    sources: list[Source]
+    vocabulary: Vocabulary
+    factors: list[Factor]
+    exercises: list[Exercise]
+    reflexology: list[ReflexArea]
+    acupressure: list[AcupressurePoint]
+    advice: list[Advice]
+    links: list[Link]
+    rules: list[Rule]
+
+    def items_by_kind(self) -> list[tuple[str, Item]]:
+        """Every item with its node kind, in file order."""
+        return [
+            *(("exercise", item) for item in self.exercises),
+            *(("reflex_area", item) for item in self.reflexology),
+            *(("acupressure", item) for item in self.acupressure),
+            *(("advice", item) for item in self.advice),
+        ]
+
+
+Item = Exercise | ReflexArea | AcupressurePoint | Advice
+
+
+#: For each fact type: its fields, and the vocabulary (or item kind) a field's values come from.
+#: ``None`` means a free value (a number or a flag).
+FACT_FIELDS: dict[str, dict[str, str | None]] = {
+    "pain": {"key": "pain_areas", "severity": None, "side": None, "weeks": None},
+    "symptom": {"key": "symptoms"},
+    "observation": {"key": "observations"},
+    "condition": {"key": "conditions"},
+    "missing_equipment": {"key": "equipment"},
+    "excluded_modality": {"key": "modalities"},
+    "person": {
+        "age": None, "can_get_on_floor": None, "can_stand_unaided": None, "minutes_per_day": None,
+    },
+    "item": {
+        "key": "items", "kind": None, "modality": "modalities", "position": None,
+        "phase": None, "weight_bearing": None,
+    },
+    "need": {"item": "items", "equipment": "equipment"},
+}

@@ -1,0 +1,128 @@
+"""Compile declarative rule data into a durable-rules ruleset definition (JSON, no Python)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from footmap.knowledge import schema
+from footmap.knowledge.base import KnowledgeBase
+
+__all__ = ["CompiledRule", "compile_rules", "durable_definition", "knowledge_rules"]
+
+_COMPARISON_KEYS = {"ne": "$neq", "gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$lte"}
+#: A fact type no fact ever has: the sentinel rule waits on it forever.
+_NEVER = "__never__"
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """One rule ready for the engine: its effect, and its durable-rules condition."""
+
+    id: str
+    effect: schema.Effect
+    message: str
+    source: str
+    level: schema.TriageLevel | None
+    target: str | None
+    scale: float | None
+    condition: dict[str, Any]
+
+
+def knowledge_rules(knowledge: KnowledgeBase) -> list[schema.Rule]:
+    """The rules of a knowledge base, with every item precaution turned into rules.
+
+    A precaution's patterns are joined to its item; one with ``any`` becomes one rule per branch
+    (all sharing the precaution's id), since "the item, and any of these" is "any of (the item
+    and this)".
+    """
+    rules = list(knowledge.knowledge.rules)
+    for ident in sorted(knowledge.items):
+        for precaution in knowledge.items[ident].precautions:
+            rules += _precaution_rules(ident, precaution)
+    return sorted(rules, key=lambda rule: rule.id)
+
+
+def _precaution_rules(item_id: str, precaution: schema.Precaution) -> list[schema.Rule]:
+    item_pattern = schema.Pattern(fact="item", is_=item_id, bind="item")
+    branches = (
+        [precaution.when.all] if precaution.when.all is not None
+        else [[pattern] for pattern in precaution.when.any or []]
+    )
+    return [
+        schema.Rule(
+            id=f"precaution.{item_id}.{precaution.id}", effect=precaution.effect,
+            message=precaution.reason, source=precaution.source, target="item",
+            when=schema.Condition(all=[item_pattern, *branch]), adjust=precaution.adjust,
+        )
+        for branch in branches
+    ]
+
+
+def compile_rules(knowledge: KnowledgeBase) -> list[CompiledRule]:
+    """Every rule of the knowledge (precautions included), compiled."""
+    return [_compile_rule(rule) for rule in knowledge_rules(knowledge)]
+
+
+def _compile_rule(rule: schema.Rule) -> CompiledRule:
+    mode = "all" if rule.when.all is not None else "any"
+    patterns = [
+        {_binding(pattern, index): _pattern_json(pattern)}
+        for index, pattern in enumerate(rule.when.patterns)
+    ]
+    return CompiledRule(
+        id=rule.id, effect=rule.effect, message=rule.message, source=rule.source,
+        level=rule.level, target=rule.target,
+        scale=rule.adjust.scale if rule.adjust is not None else None,
+        condition={mode: patterns},
+    )
+
+
+def _binding(pattern: schema.Pattern, index: int) -> str:
+    name = pattern.bind or f"p{index}"
+    return f"{name}$not" if pattern.absent else name
+
+
+def _pattern_json(pattern: schema.Pattern) -> dict[str, Any]:
+    terms: list[dict[str, Any]] = [{"t": pattern.fact}]
+    if pattern.is_ is not None:
+        terms.append({"key": pattern.is_})
+    for field, value in sorted(pattern.where.items()):
+        terms.append(_comparison_json(field, value))
+    return {"$and": terms}
+
+
+def _comparison_json(field: str, value: schema.Scalar | schema.Comparison) -> dict[str, Any]:
+    if not isinstance(value, schema.Comparison):
+        return {field: value}
+    operator = value.operator
+    operand = getattr(value, operator)
+    if operator == "eq":
+        return {field: operand}
+    if operator == "one_of":
+        return {"$or": [{field: one} for one in operand]}
+    if operator == "ref":
+        binding, _, other_field = operand.partition(".")
+        return {field: {binding: other_field}}
+    return {_COMPARISON_KEYS[operator]: {field: operand}}
+
+
+def durable_definition(rules: list[CompiledRule], actions: list[Any]) -> dict[str, Any]:
+    """The durable-rules ruleset definition: rule ``r<i>`` runs ``actions[i]``.
+
+    A sentinel rule mentions every fact type so that no fact is ever "not handled" (durable-rules
+    rejects a whole batch if one fact matches no rule), and never fires.
+    """
+    definition: dict[str, Any] = {}
+    for index, (rule, action) in enumerate(zip(rules, actions, strict=True)):
+        definition[f"r{index}"] = {**rule.condition, "run": action}
+    every_type = [{"t": fact_type} for fact_type in sorted(schema.FACT_FIELDS)]
+    definition["sentinel"] = {
+        "all": [{"m": {"$or": every_type}}, {"never": {"t": _NEVER}}],
+        "run": _never_runs,
+    }
+    return definition
+
+
+def _never_runs(closure: Any) -> None:
+    """The sentinel rule's action: its condition waits on a fact type no fact has."""

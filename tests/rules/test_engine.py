@@ -1,0 +1,127 @@
+"""The rule engine: every rule fires on a witness, agrees with the reference, stays isolated."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from hypothesis import given
+
+import footmap
+from footmap.compose import candidate_ids
+from footmap.knowledge import schema
+from footmap.pipeline import engine_for
+from footmap.rules import reference
+from footmap.rules.compile import CompiledRule, compile_rules, knowledge_rules
+from footmap.rules.engine import RuleEngine
+from footmap.rules.facts import Fact, fact_nodes, item_facts, profile_facts
+from tests.strategies import profile_dicts
+
+
+def _value(comparison: schema.Scalar | schema.Comparison, bound: dict[str, Fact]) -> Any:
+    """A value that satisfies a comparison."""
+    if not isinstance(comparison, schema.Comparison):
+        return comparison
+    operator = comparison.operator
+    operand: Any = getattr(comparison, operator)
+    if operator == "ref":
+        binding, _, field = operand.partition(".")
+        return bound[binding][field]
+    offsets = {"eq": 0, "gte": 0, "lte": 0, "gt": 1, "lt": -1}
+    if operator == "one_of":
+        return operand[0]
+    if operator == "ne":
+        return (operand + 1) if isinstance(operand, int | float) and not isinstance(operand, bool) else (
+            not operand if isinstance(operand, bool) else f"not_{operand}")
+    return operand + offsets[operator]
+
+
+def witness(rule: schema.Rule) -> list[Fact]:
+    """Facts that satisfy the rule: one per pattern that must be present."""
+    patterns = rule.when.patterns if rule.when.all is not None else rule.when.patterns[:1]
+    bound: dict[str, Fact] = {}
+    facts: list[Fact] = []
+    for index, pattern in enumerate(patterns):
+        if pattern.absent:
+            continue
+        # Fields the rule does not constrain get placeholders, so that later `ref`s can join them.
+        fact: Fact = {"t": pattern.fact, **{f: f"w{index}_{f}" for f in schema.FACT_FIELDS[pattern.fact]}}
+        if pattern.is_ is not None:
+            fact["key"] = pattern.is_
+        for name, comparison in sorted(pattern.where.items()):
+            fact[name] = _value(comparison, bound)
+        bound[pattern.bind or f"p{index}"] = fact
+        facts.append(fact)
+    return facts
+
+
+RULES = knowledge_rules(footmap.KnowledgeBase.load())
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[f"{r.id}#{i}" for i, r in enumerate(RULES)])
+def test_every_rule_fires_on_its_witness(rule: schema.Rule, kb: footmap.KnowledgeBase) -> None:
+    facts = witness(rule)
+    effects = engine_for(kb).run(facts)
+    assert rule.id in {effect.rule for effect in effects}, facts
+    assert rule.id in {effect.rule for effect in reference.evaluate(RULES, facts)}
+
+
+def _facts(data: dict[str, Any], kb: footmap.KnowledgeBase) -> list[Fact]:
+    profile = footmap.Profile.model_validate(data)
+    paths = kb.candidates(fact_nodes(profile))
+    return profile_facts(profile, kb) + item_facts(candidate_ids(paths, kb), kb)
+
+
+@given(profile_dicts())
+def test_engine_agrees_with_reference_evaluator(data: dict[str, Any]) -> None:
+    kb = _KB
+    facts = _facts(data, kb)
+    assert engine_for(kb).run(facts) == reference.evaluate(RULES, facts)
+
+
+_KB = footmap.KnowledgeBase.load()
+
+
+def test_more_sessions_than_durable_rules_keeps_alive(kb: footmap.KnowledgeBase) -> None:
+    engine = engine_for(kb)
+    facts = witness(RULES[0])
+    first = engine.run(facts)
+    for _ in range(1_500):  # durable-rules allows 1,024 live sessions: each run must free its own
+        assert engine.run(facts) == first
+
+
+def test_two_engines_with_the_same_rules_coexist(kb: footmap.KnowledgeBase) -> None:
+    rules = compile_rules(kb)
+    one, two = RuleEngine(rules), RuleEngine(rules)
+    facts = witness(RULES[0])
+    assert one.run(facts) == two.run(facts) != []
+
+
+def test_an_error_inside_an_action_is_raised_not_swallowed() -> None:
+    rule = CompiledRule(
+        id="test.broken", effect="exclude", message="m", source="s", level=None,
+        target="missing_binding", scale=None,
+        condition={"all": [{"x": {"$and": [{"t": "symptom"}]}}]},
+    )
+    engine = RuleEngine([rule])
+    with pytest.raises(footmap.RuleEngineError, match=r"test\.broken"):
+        engine.run([{"t": "symptom", "key": "stiffness"}])
+
+
+def test_concurrent_runs_give_identical_effects(kb: footmap.KnowledgeBase) -> None:
+    engine = engine_for(kb)
+    facts = _facts({"pains": [{"area": "back", "severity": 9}], "conditions": ["pregnancy"],
+                    "symptoms": ["tingling"], "age": 70}, kb)
+    expected = engine.run(facts)
+    results: list[Any] = []
+
+    def work() -> None:
+        results.extend(engine.run(facts) for _ in range(100))
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 800 and all(result == expected for result in results)

@@ -1,0 +1,118 @@
+"""The invariants of DESIGN.md, each a property over generated profiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+import footmap
+from footmap.knowledge import schema
+from footmap.knowledge.base import shipped_knowledge
+from footmap.rules import reference
+from footmap.rules.compile import knowledge_rules
+from footmap.rules.facts import fact_nodes, item_facts, profile_facts
+from tests.strategies import profile_dicts
+
+KB = shipped_knowledge()
+RULES = knowledge_rules(KB)
+REFER_RULES = [rule for rule in RULES if rule.effect == "refer"]
+
+
+def _single_fact_red_flags() -> dict[tuple[str, str], schema.TriageLevel]:
+    """Symptoms, observations and conditions that on their own call for a referral."""
+    flags: dict[tuple[str, str], schema.TriageLevel] = {}
+    for rule in REFER_RULES:
+        patterns = rule.when.patterns
+        singles = patterns if rule.when.any is not None else (patterns if len(patterns) == 1 else [])
+        for pattern in singles:
+            if pattern.is_ is not None and not pattern.where and not pattern.absent:
+                assert rule.level is not None
+                key = (pattern.fact, pattern.is_)
+                flags[key] = max(flags.get(key, "self_care"), rule.level,
+                                 key=schema.TRIAGE_ORDER.index)
+    return flags
+
+
+RED_FLAGS = _single_fact_red_flags()
+_FIELD = {"symptom": "symptoms", "observation": "observations", "condition": "conditions"}
+
+
+@given(profile_dicts(), st.sampled_from(sorted(RED_FLAGS)))
+def test_a_red_flag_always_escalates(data: dict[str, Any], flag: tuple[str, str]) -> None:
+    fact, ident = flag
+    field = _FIELD[fact]
+    data = {**data, field: sorted({*data[field], ident})}
+    plan = footmap.recommend(data)
+    assert schema.TRIAGE_ORDER.index(plan.triage) >= schema.TRIAGE_ORDER.index(RED_FLAGS[flag])
+    assert plan.triage != "self_care"
+
+
+@given(profile_dicts())
+def test_triage_is_the_highest_referral_that_applies(data: dict[str, Any]) -> None:
+    profile = footmap.Profile.model_validate(data)
+    plan = footmap.recommend(profile)
+    levels = [e.level for e in reference.evaluate(REFER_RULES, profile_facts(profile, KB)) if e.level]
+    assert plan.triage == max(levels, key=schema.TRIAGE_ORDER.index, default="self_care")
+    if plan.triage == "urgent":
+        assert plan.routine == [] and plan.reflexology == [] and plan.advice == []
+        assert any(message.level == "critical" for message in plan.safety)
+
+
+@given(profile_dicts())
+def test_nothing_excluded_for_this_profile_reaches_the_plan(data: dict[str, Any]) -> None:
+    profile = footmap.Profile.model_validate(data)
+    plan = footmap.recommend(profile)
+    in_plan = [item.id for item in plan.items]
+    facts = profile_facts(profile, KB) + item_facts(in_plan, KB)
+    blocked = {e.target for e in reference.evaluate(RULES, facts) if e.effect == "exclude"}
+    assert not blocked & set(in_plan)
+    held = set(profile.equipment)
+    for item in plan.routine:
+        for name in item.equipment:
+            substitutes = set(KB.terms[("equipment", name)].substitutes)  # type: ignore[attr-defined]
+            assert name in held or substitutes & held, (item.id, name)
+        assert profile.can_get_on_floor or item.position not in ("floor", "lying")
+        assert profile.can_stand_unaided or item.position != "standing"
+        assert item.modality not in profile.exclude
+
+
+@given(profile_dicts())
+def test_the_routine_fits_the_time_budget(data: dict[str, Any]) -> None:
+    plan = footmap.recommend(data)
+    timed = sum(item.minutes for item in [*plan.routine, *plan.reflexology])
+    assert timed <= data["minutes_per_day"] + 1e-9
+    assert plan.minutes_per_day <= data["minutes_per_day"]
+
+
+@given(profile_dicts())
+def test_every_item_is_explained_by_a_fact_of_the_profile(data: dict[str, Any]) -> None:
+    profile = footmap.Profile.model_validate(data)
+    plan = footmap.recommend(profile)
+    facts = set(fact_nodes(profile))
+    for item in plan.items:
+        graph_reasons = [reason for reason in item.why if reason.rule is None]
+        assert graph_reasons, item.id
+        for reason in graph_reasons:
+            assert reason.fact in facts and reason.path[0] == reason.fact
+            assert reason.path[-1].endswith(f":{item.id}") or item.replaces is not None
+
+
+@given(profile_dicts())
+def test_every_item_carries_an_honest_evidence_grade(data: dict[str, Any]) -> None:
+    plan = footmap.recommend(data)
+    for item in plan.items:
+        assert item.evidence in schema.EVIDENCE_ORDER
+        if item.evidence in ("none", "very_low"):
+            assert "optional" in item.evidence_label
+    for item in plan.reflexology:
+        assert item.evidence in ("none", "very_low", "low"), item.id
+
+
+@given(profile_dicts())
+def test_the_same_profile_gives_the_same_plan_byte_for_byte(data: dict[str, Any]) -> None:
+    first = footmap.recommend(data).model_dump_json()
+    assert footmap.recommend(dict(data)).model_dump_json() == first
+    shuffled = {**data, **{k: list(reversed(v)) for k, v in data.items() if isinstance(v, list)}}
+    assert footmap.recommend(shuffled).model_dump_json() == first
