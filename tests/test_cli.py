@@ -212,10 +212,8 @@ def test_the_program_exits_2_on_an_invalid_profile(tmp_path: Path) -> None:
     assert "'tingling'" in result.stderr
 
 
-# --- known bugs (strict xfail: each turns into a failure once fixed; then drop the marker) -----
+# --- regressions: bugs found and fixed -------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, raises=UnicodeDecodeError,
-                   reason="cli._recommend catches OSError and YAMLError, not UnicodeDecodeError")
 def test_a_profile_that_is_not_utf8_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     profile = tmp_path / "profile.yaml"
     profile.write_bytes(b"\xff\xfe symptoms: []\n")

@@ -7,9 +7,9 @@
 
 from footmap.errors import Finding, FindingCode, FootmapError, KnowledgeError, RuleEngineError
 from footmap.knowledge.base import KnowledgeBase
+from footmap.pipeline import recommend
 from footmap.plan import Caution, DosagePlan, Excluded, Plan, PlanItem, Reason, SafetyMessage
 from footmap.profile import Pain, Profile
-from footmap.pipeline import recommend
 
 __version__ = "0.1.0"
 

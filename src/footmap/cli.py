@@ -17,8 +17,8 @@ from pydantic import ValidationError
 from footmap.errors import KnowledgeError
 from footmap.knowledge.base import KnowledgeBase
 from footmap.knowledge.loader import StrictLoader
-from footmap.plan import Plan
 from footmap.pipeline import recommend
+from footmap.plan import Plan
 
 __all__ = ["main"]
 
@@ -64,7 +64,7 @@ def _recommend(args: argparse.Namespace) -> int:
                  if args.knowledge is not None else None)
     try:
         data = _read_profile(args.profile)
-    except (OSError, yaml.YAMLError) as error:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         print(f"footmap: cannot read profile {args.profile}: {error}", file=sys.stderr)
         return 2
     if not isinstance(data, dict):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 __all__ = ["Finding", "FindingCode", "FootmapError", "KnowledgeError", "RuleEngineError"]
 
 
-class FindingCode(enum.Enum):
+class FindingCode(enum.StrEnum):
     """Machine-readable reason for a knowledge finding."""
 
     MISSING_FILE = "missing_file"

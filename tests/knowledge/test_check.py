@@ -59,11 +59,11 @@ CASES = [
          "works_on.0.factor", ("'ankle_stifness'", "Did you mean 'ankle_stiffness'?")),
     Case("dangling_link", FindingCode.DANGLING_REFERENCE, "links.yaml", "broken.link", "to",
          ("'exercise:toe_pres'",)),
-    Case("invalid_rule", FindingCode.INVALID_RULE, "rules/", "broken.unbound_target", "target",
+    Case("invalid_rule", FindingCode.INVALID_RULE, "rules/broken.yaml", "broken.unbound_target", "target",
          ("'item'", "not bound")),
-    Case("invalid_rule_where", FindingCode.INVALID_RULE, "rules/", "broken.unknown_where_field",
+    Case("invalid_rule_where", FindingCode.INVALID_RULE, "rules/broken.yaml", "broken.unknown_where_field",
          "when.0.where.colour", ("no field 'colour'",)),
-    Case("invalid_rule_ref", FindingCode.INVALID_RULE, "rules/", "broken.unbound_ref",
+    Case("invalid_rule_ref", FindingCode.INVALID_RULE, "rules/broken.yaml", "broken.unbound_ref",
          "when.1.where.item", ("ref: thing.key", "'thing'")),
 ]
 CASES_BY_NAME = {case.name: case for case in CASES}

@@ -207,10 +207,8 @@ def test_findings_are_deduplicated(tmp_path: Path) -> None:
     ]
 
 
-# --- known bugs (strict xfail: each turns into a failure once fixed; then drop the marker) -----
+# --- regressions: bugs found and fixed -------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="Finding sorts by FindingCode, an Enum without an order (errors.py)")
 def test_findings_at_one_place_with_different_codes_can_be_sorted(tmp_path: Path) -> None:
     _write(tmp_path / "factors.yaml", [
         {"id": "broken_factor", "name": "", "description": "x", "source": "seed_article"},
@@ -221,8 +219,6 @@ def test_findings_at_one_place_with_different_codes_can_be_sorted(tmp_path: Path
     assert codes == {FindingCode.INVALID_FIELD, FindingCode.MISSING_FIELD}
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="merge_raw hashes overlay ids, a list id crashes (loader.py _merge_entries)")
 def test_an_overlay_entry_with_a_list_id_is_an_invalid_field(tmp_path: Path) -> None:
     _write(tmp_path / "factors.yaml",
            "- id: [broken, factor]\n  name: Broken\n  description: x\n  source: seed_article\n")
@@ -230,22 +226,17 @@ def test_an_overlay_entry_with_a_list_id_is_an_invalid_field(tmp_path: Path) -> 
     assert [(f.field, f.code) for f in findings] == [("id", FindingCode.INVALID_FIELD)]
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="StrictLoader tests `key in seen` on an unhashable key (loader.py)")
 def test_an_unhashable_yaml_key_is_a_finding(tmp_path: Path) -> None:
     _write(tmp_path / "factors.yaml", "- {[a, b]: 1}\n")
     assert len(_findings_for(tmp_path, "factors.yaml")) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="every ConstructorError is reported as duplicate_key (loader.py)")
 def test_an_unknown_yaml_tag_is_not_a_duplicate_key(tmp_path: Path) -> None:
     _write(tmp_path / "factors.yaml", "- !include other.yaml\n")
     [finding] = _findings_for(tmp_path, "factors.yaml")
     assert finding.code is FindingCode.YAML_SYNTAX
 
 
-@pytest.mark.xfail(strict=True,
-                   reason="only a top-level `source` is a missing_source (loader.py _finding_from_error)")
 def test_a_claim_without_source_is_a_missing_source(tmp_path: Path) -> None:
     _write(tmp_path / "advice.yaml", [{
         "id": "broken_advice", "name": "Broken", "modality": "activity", "summary": "A summary.",
@@ -257,8 +248,6 @@ def test_a_claim_without_source_is_a_missing_source(tmp_path: Path) -> None:
     assert finding.code is FindingCode.MISSING_SOURCE
 
 
-@pytest.mark.xfail(strict=True, reason="an entry without an id is numbered across its whole section"
-                   " (all rule files, or shipped + overlay), not within its file (loader.py)")
 def test_an_entry_without_id_is_numbered_within_its_file(tmp_path: Path) -> None:
     _write(tmp_path / "rules" / "a.yaml", [{"id": "a.rule"}])
     _write(tmp_path / "rules" / "b.yaml", "- just a string\n")

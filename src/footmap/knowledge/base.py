@@ -16,7 +16,7 @@ from footmap.errors import Finding, FindingCode, KnowledgeError
 from footmap.knowledge import schema
 from footmap.knowledge.check import cross_check
 from footmap.knowledge.graph import Path, build_graph, find_paths
-from footmap.knowledge.loader import load_raw, merge_raw, parse
+from footmap.knowledge.loader import load_raw, merge_raw, parse, rule_files
 
 __all__ = ["Item", "KnowledgeBase", "shipped_knowledge", "shipped_knowledge_dir"]
 
@@ -106,7 +106,7 @@ class KnowledgeBase:
         knowledge, parse_findings = parse(raw)
         findings += parse_findings
         if knowledge is not None:
-            findings += cross_check(knowledge)
+            findings += cross_check(knowledge, rule_files(raw))
         return knowledge, sorted(set(findings)), str(directory)
 
     @cached_property

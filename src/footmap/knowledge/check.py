@@ -11,15 +11,17 @@ from footmap.knowledge import schema
 __all__ = ["cross_check"]
 
 
-def cross_check(knowledge: schema.Knowledge) -> list[Finding]:
-    """Every problem that needs more than one entry to see."""
+def cross_check(knowledge: schema.Knowledge, files: dict[str, str] | None = None) -> list[Finding]:
+    """Every problem that needs more than one entry to see; ``files`` maps rule ids to files."""
     ids = _Ids(knowledge)
+    files = files or {}
     return [
         *_duplicates(knowledge),
-        *_source_refs(knowledge, ids),
+        *_source_refs(knowledge, ids, files),
         *_item_refs(knowledge, ids),
         *_link_refs(knowledge, ids),
-        *(finding for rule in knowledge.rules for finding in _rule_refs(rule, ids)),
+        *(finding for rule in knowledge.rules
+          for finding in _rule_refs(rule, ids, files.get(rule.id, "rules/"))),
     ]
 
 
@@ -96,7 +98,7 @@ def _dangling(file: str, entry: str, field: str, value: str, allowed: set[str]) 
                       f"{value!r} is not defined.{hint}")
 
 
-def _source_refs(knowledge: schema.Knowledge, ids: _Ids) -> Iterator[Finding]:
+def _source_refs(knowledge: schema.Knowledge, ids: _Ids, files: dict[str, str]) -> Iterator[Finding]:
     for factor in knowledge.factors:
         yield from _dangling("factors.yaml", factor.id, "source", factor.source, ids.sources)
     for file, item in _items(knowledge):
@@ -109,7 +111,7 @@ def _source_refs(knowledge: schema.Knowledge, ids: _Ids) -> Iterator[Finding]:
     for link in knowledge.links:
         yield from _dangling("links.yaml", link.id, "source", link.source, ids.sources)
     for rule in knowledge.rules:
-        yield from _dangling("rules/", rule.id, "source", rule.source, ids.sources)
+        yield from _dangling(files.get(rule.id, "rules/"), rule.id, "source", rule.source, ids.sources)
 
 
 def _item_refs(knowledge: schema.Knowledge, ids: _Ids) -> Iterator[Finding]:
@@ -143,12 +145,12 @@ def _link_refs(knowledge: schema.Knowledge, ids: _Ids) -> Iterator[Finding]:
                               f"node {ref!r} is not defined in the knowledge")
 
 
-def _rule_refs(rule: schema.Rule, ids: _Ids) -> Iterator[Finding]:
-    yield from _pattern_refs("rules/", rule.id, "when", rule.when.patterns, ids, set())
+def _rule_refs(rule: schema.Rule, ids: _Ids, file: str) -> Iterator[Finding]:
+    yield from _pattern_refs(file, rule.id, "when", rule.when.patterns, ids, set())
     if rule.target is not None:
         item_bindings = {p.bind for p in rule.when.patterns if p.fact == "item" and not p.absent}
         if rule.target not in item_bindings:
-            yield Finding("rules/", rule.id, "target", FindingCode.INVALID_RULE,
+            yield Finding(file, rule.id, "target", FindingCode.INVALID_RULE,
                           f"target {rule.target!r} is not bound (`as:`) by an item pattern")
 
 

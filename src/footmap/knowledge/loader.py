@@ -12,7 +12,9 @@ from pydantic import BaseModel, ValidationError
 from footmap.errors import Finding, FindingCode
 from footmap.knowledge import schema
 
-__all__ = ["LIST_FILES", "RawKnowledge", "StrictLoader", "load_raw", "merge_raw", "parse"]
+__all__ = [
+    "LIST_FILES", "RawKnowledge", "StrictLoader", "load_raw", "merge_raw", "parse", "rule_files",
+]
 
 #: The files holding a list of entries, and the model each entry is validated with.
 LIST_FILES: dict[str, type[BaseModel]] = {
@@ -34,6 +36,7 @@ class Entry(NamedTuple):
 
     file: str
     data: Any
+    position: int = 0
 
 
 class RawKnowledge(NamedTuple):
@@ -47,14 +50,20 @@ class StrictLoader(yaml.SafeLoader):
     """A safe YAML loader that rejects duplicate keys instead of keeping the last one."""
 
 
+class DuplicateKeyError(yaml.constructor.ConstructorError):
+    """The same key twice in one YAML mapping."""
+
+
 def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+        try:
+            duplicate = key in seen
+        except TypeError:  # an unhashable key: construct_mapping reports it properly
+            continue
+        if duplicate:
+            raise DuplicateKeyError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 
@@ -65,7 +74,7 @@ StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _co
 def _read_yaml(path: Path, label: str, findings: list[Finding]) -> Any:
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=StrictLoader)
-    except yaml.constructor.ConstructorError as error:
+    except DuplicateKeyError as error:
         findings.append(Finding(label, "", "", FindingCode.DUPLICATE_KEY, str(error)))
     except yaml.YAMLError as error:
         findings.append(Finding(label, "", "", FindingCode.YAML_SYNTAX, str(error)))
@@ -80,7 +89,7 @@ def _as_list(data: Any, label: str, findings: list[Finding]) -> list[Entry]:
             Finding(label, "", "", FindingCode.INVALID_FIELD, "expected a list of entries")
         )
         return []
-    return [Entry(label, item) for item in data]
+    return [Entry(label, item, position) for position, item in enumerate(data)]
 
 
 def _rule_files(directory: Path) -> list[Path]:
@@ -127,6 +136,15 @@ def _load_vocabulary(
     return {str(key): _as_list(value, path.name, findings) for key, value in data.items()}
 
 
+def rule_files(raw: RawKnowledge) -> dict[str, str]:
+    """Which file each rule id comes from, so that findings can name it."""
+    return {
+        entry.data["id"]: entry.file
+        for entry in raw.sections.get("rules", [])
+        if isinstance(entry.data, dict) and isinstance(entry.data.get("id"), str)
+    }
+
+
 def merge_raw(base: RawKnowledge, overlay: RawKnowledge) -> RawKnowledge:
     """Overlay ``overlay`` on ``base``: an entry with the same id replaces, a new one is added."""
     sections = {
@@ -140,8 +158,9 @@ def merge_raw(base: RawKnowledge, overlay: RawKnowledge) -> RawKnowledge:
     return RawKnowledge(sections, vocabulary)
 
 
-def _entry_id(entry: Entry) -> Any:
-    return entry.data.get("id") if isinstance(entry.data, dict) else None
+def _entry_id(entry: Entry) -> str | None:
+    ident = entry.data.get("id") if isinstance(entry.data, dict) else None
+    return ident if isinstance(ident, str) else None
 
 
 def _merge_entries(base: list[Entry], overlay: list[Entry]) -> list[Entry]:
@@ -164,7 +183,7 @@ def _finding_from_error(file: str, entry: str, error: Mapping[str, Any]) -> Find
         code, message = FindingCode.MISSING_FIELD, "required field is missing"
     else:
         code, message = FindingCode.INVALID_FIELD, str(error["msg"])
-    if field in ("source",) and kind == "missing":
+    if error["loc"] and error["loc"][-1] == "source" and kind == "missing":
         code = FindingCode.MISSING_SOURCE
         message = "every claim needs a `source` (an id from sources.yaml)"
     return Finding(file, entry, field, code, message)
@@ -173,8 +192,8 @@ def _finding_from_error(file: str, entry: str, error: Mapping[str, Any]) -> Find
 def _validate_entries(
     entries: Iterable[Entry], model: type[BaseModel], findings: list[Finding]
 ) -> Iterator[BaseModel]:
-    for index, entry in enumerate(entries):
-        label = _entry_label(entry.data, index)
+    for entry in entries:
+        label = _entry_label(entry.data, entry.position)
         try:
             yield model.model_validate(entry.data)
         except ValidationError as error:

@@ -88,7 +88,7 @@ def _compare(fact: Fact, name: str, value: schema.Scalar | schema.Comparison, bo
         "gt": actual > operand, "gte": actual >= operand,
         "lt": actual < operand, "lte": actual <= operand,
     }
-    return checks[operator]
+    return bool(checks[operator])
 
 
 def _is_number(value: Any) -> bool:
