@@ -120,6 +120,7 @@ def _reasons(paths: Iterable[Path], knowledge: KnowledgeBase) -> dict[str, list[
             summary=last.reason,
             fact=path.fact,
             path=list(path.nodes),
+            path_names=[knowledge.graph.nodes[node]["name"] for node in path.nodes],
             links=[step.link for step in path.steps],
             rule=None,
             evidence=path.evidence,

@@ -39,6 +39,7 @@ class Reason(_Model):
     summary: str
     fact: str
     path: list[str]
+    path_names: list[str] = []
     links: list[str]
     rule: str | None
     evidence: Evidence

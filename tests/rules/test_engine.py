@@ -13,7 +13,7 @@ from footmap.compose import candidate_ids
 from footmap.knowledge import schema
 from footmap.pipeline import engine_for
 from footmap.rules import reference
-from footmap.rules.compile import CompiledRule, compile_rules, knowledge_rules
+from footmap.rules.compile import CompiledRule, compile_rule, compile_rules, knowledge_rules
 from footmap.rules.engine import RuleEngine
 from footmap.rules.facts import Fact, fact_nodes, item_facts, profile_facts
 from tests.strategies import profile_dicts
@@ -125,3 +125,35 @@ def test_concurrent_runs_give_identical_effects(kb: footmap.KnowledgeBase) -> No
     for thread in threads:
         thread.join()
     assert len(results) == 800 and all(result == expected for result in results)
+
+
+def _absent_rule() -> schema.Rule:
+    return schema.Rule.model_validate({
+        "id": "test.new_back_pain", "effect": "refer", "level": "see_clinician",
+        "message": "m", "source": "s",
+        "when": {"all": [
+            {"fact": "pain", "is": "back", "as": "pain"},
+            {"fact": "pain", "is": "back", "where": {"weeks": {"gte": 6}}, "absent": True},
+            {"fact": "condition", "is": "osteoporosis", "absent": True},
+        ]},
+    })
+
+
+@pytest.mark.parametrize(
+    ("facts", "fires"),
+    [
+        ([{"t": "pain", "key": "back", "weeks": 2}], True),
+        ([{"t": "pain", "key": "back"}], True),
+        # The same fact fits the positive and the absent pattern: durable-rules' $not would fire.
+        ([{"t": "pain", "key": "back", "weeks": 10}], False),
+        # The negating fact comes after the positive one in the batch.
+        ([{"t": "pain", "key": "back"}, {"t": "condition", "key": "osteoporosis"}], False),
+        ([{"t": "condition", "key": "osteoporosis"}, {"t": "pain", "key": "back"}], False),
+    ],
+)
+def test_absent_patterns_hold_whatever_the_fact_order(facts: list[Fact], fires: bool) -> None:
+    rule = _absent_rule()
+    engine = RuleEngine([compile_rule(rule)])
+    assert bool(engine.run(facts)) == fires
+    assert bool(reference.evaluate([rule], facts)) == fires
+

@@ -124,6 +124,8 @@ def _item_refs(knowledge: schema.Knowledge, ids: _Ids) -> Iterator[Finding]:
         for precaution in item.precautions:
             yield from _pattern_refs(file, item.id, f"precautions.{precaution.id}",
                                      precaution.when.patterns, ids, {"item"})
+            yield from _absent_use(file, item.id, f"precautions.{precaution.id}.when",
+                                   precaution.when, implied_item=True)
     for exercise in knowledge.exercises:
         for name in exercise.equipment:
             yield from _dangling("exercises.yaml", exercise.id, "equipment", name, equipment)
@@ -147,6 +149,7 @@ def _link_refs(knowledge: schema.Knowledge, ids: _Ids) -> Iterator[Finding]:
 
 def _rule_refs(rule: schema.Rule, ids: _Ids, file: str) -> Iterator[Finding]:
     yield from _pattern_refs(file, rule.id, "when", rule.when.patterns, ids, set())
+    yield from _absent_use(file, rule.id, "when", rule.when, implied_item=False)
     if rule.target is not None:
         item_bindings = {p.bind for p in rule.when.patterns if p.fact == "item" and not p.absent}
         if rule.target not in item_bindings:
@@ -206,3 +209,15 @@ def _where_ref(
         values = [value]
     for one in values:
         yield from _vocabulary_ref(file, entry, field, one, fields[name], ids)
+
+
+def _absent_use(
+    file: str, entry: str, field: str, when: schema.Condition, implied_item: bool
+) -> Iterator[Finding]:
+    absent = [pattern for pattern in when.patterns if pattern.absent]
+    if absent and when.any is not None:
+        yield Finding(file, entry, field, FindingCode.INVALID_RULE,
+                      "`absent` patterns go in `all`, not in `any`")
+    elif len(absent) == len(when.patterns) and not implied_item:
+        yield Finding(file, entry, field, FindingCode.INVALID_RULE,
+                      "a rule needs at least one pattern that is not `absent`")

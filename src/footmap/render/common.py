@@ -23,8 +23,8 @@ def dosage_line(dosage: DosagePlan | None) -> str:
 
 
 def path_line(reason: Reason) -> str:
-    """A graph path as ``a → b → c``."""
-    return " → ".join(reason.path)
+    """A graph path as ``a → b → c``, by name where the plan has the names."""
+    return " → ".join(reason.path_names or reason.path)
 
 
 def section_items(plan: Plan) -> list[tuple[str, list[PlanItem]]]:

@@ -45,7 +45,18 @@ def _item(number: int, item: PlanItem) -> list[str]:
         lines += [f"**Dose:** {dosage}", ""]
     lines += [f"{index}. {step}" for index, step in enumerate(item.steps, start=1)]
     lines.append("")
-    lines += [f"- Why: {reason.summary}" for reason in item.why]
+    lines += [f"- Why: {summary} (for: {', '.join(facts)})" for summary, facts in _why(item)]
     lines += [f"- Caution: {caution.message}" for caution in item.cautions]
     lines.append("")
     return lines
+
+
+def _why(item: PlanItem) -> list[tuple[str, list[str]]]:
+    """Each distinct reason once, with the reported facts it answers."""
+    facts: dict[str, list[str]] = {}
+    for reason in item.why:
+        name = reason.path_names[0] if reason.path_names else reason.fact
+        named = facts.setdefault(reason.summary, [])
+        if name not in named:
+            named.append(name)
+    return list(facts.items())

@@ -11,7 +11,7 @@ __all__ = ["explain"]
 def explain(plan: Plan) -> str:
     """The reasoning behind a plan: triage, then each item with its facts, paths, rules, evidence."""
     lines = [f"Triage: {plan.triage}. {TRIAGE_HEADLINES[plan.triage]}"]
-    lines += [f"  [{m.level}] {m.message} (rule {m.rule}; facts: {', '.join(m.facts)};"
+    lines += [f"  [{m.level}] {m.message} (rule {m.rule}; facts: {', '.join(m.facts) or '-'};"
               f" source: {m.source})" for m in plan.safety]
     for title, items in section_items(plan):
         if items:

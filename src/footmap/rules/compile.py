@@ -8,7 +8,7 @@ from typing import Any
 from footmap.knowledge import schema
 from footmap.knowledge.base import KnowledgeBase
 
-__all__ = ["CompiledRule", "compile_rules", "durable_definition", "knowledge_rules"]
+__all__ = ["CompiledRule", "compile_rule", "compile_rules", "durable_definition", "knowledge_rules"]
 
 _COMPARISON_KEYS = {"ne": "$neq", "gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$lte"}
 #: A fact type no fact ever has: the sentinel rule waits on it forever.
@@ -27,6 +27,7 @@ class CompiledRule:
     target: str | None
     scale: float | None
     condition: dict[str, Any]
+    absent: tuple[schema.Pattern, ...] = ()
 
 
 def knowledge_rules(knowledge: KnowledgeBase) -> list[schema.Rule]:
@@ -60,27 +61,30 @@ def _precaution_rules(item_id: str, precaution: schema.Precaution) -> list[schem
 
 
 def compile_rules(knowledge: KnowledgeBase) -> list[CompiledRule]:
-    """Every rule of the knowledge (precautions included), compiled."""
-    return [_compile_rule(rule) for rule in knowledge_rules(knowledge)]
+    """Every rule of the knowledge (precautions included), compiled.
+
+    ``absent`` patterns are not compiled into durable-rules' ``$not``: durable-rules decides a
+    negation when the positive facts arrive, so a negating fact later in the same batch (or the
+    same fact matching both) does not stop the rule (measured on 2.0.28). The engine checks them
+    in Python once the batch is in, against every fact of the run.
+    """
+    return [compile_rule(rule) for rule in knowledge_rules(knowledge)]
 
 
-def _compile_rule(rule: schema.Rule) -> CompiledRule:
+def compile_rule(rule: schema.Rule) -> CompiledRule:
     mode = "all" if rule.when.all is not None else "any"
     patterns = [
-        {_binding(pattern, index): _pattern_json(pattern)}
+        {pattern.bind or f"p{index}": _pattern_json(pattern)}
         for index, pattern in enumerate(rule.when.patterns)
+        if not pattern.absent
     ]
     return CompiledRule(
         id=rule.id, effect=rule.effect, message=rule.message, source=rule.source,
         level=rule.level, target=rule.target,
         scale=rule.adjust.scale if rule.adjust is not None else None,
         condition={mode: patterns},
+        absent=tuple(pattern for pattern in rule.when.patterns if pattern.absent),
     )
-
-
-def _binding(pattern: schema.Pattern, index: int) -> str:
-    name = pattern.bind or f"p{index}"
-    return f"{name}$not" if pattern.absent else name
 
 
 def _pattern_json(pattern: schema.Pattern) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from footmap.errors import RuleEngineError
 from footmap.knowledge import schema
 from footmap.rules.compile import CompiledRule, durable_definition
 from footmap.rules.facts import Fact
+from footmap.rules.match import Bindings, no_fact_fits
 
 __all__ = ["Effect", "RuleEngine"]
 
@@ -67,7 +68,7 @@ class RuleEngine:
     def __init__(self, rules: Sequence[CompiledRule]) -> None:
         self.rules = tuple(rules)
         self._lock = threading.Lock()
-        self._matches: list[tuple[int, tuple[str, ...], str | None]] = []
+        self._matches: list[tuple[int, tuple[str, ...], str | None, Bindings]] = []
         self._errors: list[str] = []
         self._sessions = itertools.count(1)
         self._sid = str(next(self._sessions))
@@ -86,7 +87,8 @@ class RuleEngine:
                 bindings = closure._m or {}
                 matched = tuple(sorted(describe_fact(fact) for fact in bindings.values()))
                 item = bindings[target]["key"] if target is not None else None
-                self._matches.append((index, matched, item))
+                kept = dict(bindings) if rule.absent else {}
+                self._matches.append((index, matched, item, kept))
             except Exception as error:  # durable-rules would swallow it: keep it to raise later
                 self._errors.append(f"rule {rule.id!r}: {error!r}")
 
@@ -106,7 +108,11 @@ class RuleEngine:
                 self._clear(batch)
         if errors:
             raise RuleEngineError("a rule action failed: " + "; ".join(errors))
-        return sorted({self._effect(*match) for match in matches})
+        return sorted({
+            self._effect(index, matched, item)
+            for index, matched, item, bound in matches
+            if all(no_fact_fits(p, facts, bound) for p in self.rules[index].absent)
+        })
 
     def _clear(self, batch: list[Fact]) -> None:
         """Retract the run's facts; if that fails, never use this session again."""
