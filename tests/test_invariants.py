@@ -58,6 +58,9 @@ def test_triage_is_the_highest_referral_that_applies(data: dict[str, Any]) -> No
     if plan.triage == "urgent":
         assert plan.routine == [] and plan.reflexology == [] and plan.advice == []
         assert any(message.level == "critical" for message in plan.safety)
+    if plan.triage == "see_clinician":
+        assert all(KB.items[item.id].gentle for item in plan.items)
+        assert any(message.level == "warning" for message in plan.safety)
 
 
 @given(profile_dicts())

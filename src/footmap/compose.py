@@ -66,9 +66,11 @@ def compose(
         by_effect[effect.effect].append(effect)
     triage = _triage(by_effect["refer"])
     excluded_by = _group_by_target(by_effect["exclude"])
+    if triage == "see_clinician":
+        _hold_back_all_but_gentle(excluded_by, knowledge, paths, by_effect["refer"])
     drafts, excluded = _choose(knowledge, paths, excluded_by)
     if triage == "urgent":
-        excluded += _withhold(drafts, by_effect["refer"])
+        excluded += _withhold_all(drafts, by_effect["refer"])
         drafts = {}
     items = [
         _plan_item(draft, knowledge, _targeting(by_effect["caution"], ident),
@@ -178,11 +180,27 @@ def _fact_of(effect: Effect) -> str:
     return ", ".join(facts) or "knowledge"
 
 
-def _withhold(drafts: dict[str, _Draft], refers: Sequence[Effect]) -> list[Excluded]:
+def _hold_back_all_but_gentle(
+    excluded_by: dict[str, list[Effect]], knowledge: KnowledgeBase, paths: Sequence[Path],
+    refers: Sequence[Effect],
+) -> None:
+    """While waiting to be assessed only gentle items stay; the others are held back by the
+    referral itself, so that a gentle alternative can stand in for them."""
+    referral = next(effect for effect in refers if effect.level == "see_clinician")
+    for ident in candidate_ids(paths, knowledge):
+        if not knowledge.items[ident].gentle:
+            excluded_by[ident].append(Effect(
+                rule=referral.rule, effect="exclude", target=ident, level=None,
+                message="Held back until a clinician has assessed you; only gentle items are kept.",
+                source=referral.source, scale=None, matched=referral.matched,
+            ))
+
+
+def _withhold_all(drafts: dict[str, _Draft], refers: Sequence[Effect]) -> list[Excluded]:
     urgent = next(effect for effect in refers if effect.level == "urgent")
     return [
-        Excluded(id=ident, name=draft.item.name, rule=urgent.rule, source=None,
-                 reason="Held back: get urgent care first (see the safety messages).")
+        Excluded(id=ident, name=draft.item.name, rule=urgent.rule,
+                 source=None, reason="Held back: get urgent care first (see the safety messages).")
         for ident, draft in sorted(drafts.items())
     ]
 

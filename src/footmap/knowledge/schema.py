@@ -245,6 +245,8 @@ class ItemBase(Strict):
     works_on: list[WorksOn] = []
     precautions: list[Precaution] = []
     seed: str | None = None
+    #: Gentle enough to keep while the person waits to be assessed (a ``see_clinician`` plan).
+    gentle: bool = False
 
 
 class Exercise(ItemBase):
