@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from footmap.errors import KnowledgeError
 from footmap.knowledge.base import KnowledgeBase
-from footmap.knowledge.loader import StrictLoader
+from footmap.knowledge.loader import load_yaml
 from footmap.pipeline import recommend
 from footmap.plan import Plan
 
@@ -56,7 +56,7 @@ def _knowledge_options(parser: argparse.ArgumentParser) -> None:
 
 def _read_profile(path: Path) -> Any:
     text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
-    return yaml.load(text, Loader=StrictLoader)
+    return load_yaml(text)
 
 
 def _recommend(args: argparse.Namespace) -> int:
