@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, settings
 import footmap
 
 settings.register_profile(
-    "ci", max_examples=200, derandomize=True, deadline=None,
+    "ci", max_examples=500, derandomize=True, deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("dev", max_examples=50, deadline=None)
@@ -35,7 +35,7 @@ def kb() -> footmap.KnowledgeBase:
 # --- scenarios as data -------------------------------------------------------------------------
 
 _EXPECTATIONS = {"triage", "include", "exclude", "excluded", "first", "routine_empty",
-                 "safety_rules", "max_minutes", "cautioned"}
+                 "safety_rules", "max_minutes", "cautioned", "adjusted", "all_gentle"}
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
@@ -105,3 +105,9 @@ def check_expectations(plan: footmap.Plan, expect: dict[str, Any]) -> None:
     cautioned = {item.id for item in plan.items if item.cautions}
     for ident in expect.get("cautioned", []):
         assert ident in cautioned, f"{ident} has no caution{context}"
+    adjusted = {item.id for item in plan.items if item.dosage and item.dosage.adjusted_by}
+    for ident in expect.get("adjusted", []):
+        assert ident in adjusted, f"{ident} has no dosage adjustment{context}"
+    if expect.get("all_gentle"):
+        knowledge = _shipped()
+        assert all(knowledge.items[item.id].gentle for item in plan.items), context

@@ -31,6 +31,7 @@ class FindingCode(enum.StrEnum):
     DANGLING_REFERENCE = "dangling_reference"
     MISSING_SOURCE = "missing_source"
     INVALID_RULE = "invalid_rule"
+    MISSING_SAFETY_REVIEW = "missing_safety_review"
 
 
 @dataclass(frozen=True, order=True)

@@ -65,6 +65,14 @@ CASES = [
          "when.0.where.colour", ("no field 'colour'",)),
     Case("invalid_rule_ref", FindingCode.INVALID_RULE, "rules/broken.yaml", "broken.unbound_ref",
          "when.1.where.item", ("ref: thing.key", "'thing'")),
+    Case("invalid_rule_absent", FindingCode.INVALID_RULE, "rules/broken.yaml", "broken.only_absent",
+         "when", ("not `absent`",)),
+    # Safety and honesty: every item reviewed, every claim graded, every red flag sourced.
+    Case("missing_safety_review", FindingCode.MISSING_SAFETY_REVIEW, "advice.yaml", "broken_advice",
+         "safety_review", ("contraindication review",)),
+    Case("link_without_evidence", FindingCode.MISSING_FIELD, "links.yaml", "broken.link", "evidence"),
+    Case("red_flag_rule_without_source", FindingCode.MISSING_SOURCE, "rules/broken.yaml",
+         "broken.red_flag", "source"),
 ]
 CASES_BY_NAME = {case.name: case for case in CASES}
 

@@ -103,6 +103,13 @@ def _source_refs(knowledge: schema.Knowledge, ids: _Ids, files: dict[str, str]) 
         yield from _dangling("factors.yaml", factor.id, "source", factor.source, ids.sources)
     for file, item in _items(knowledge):
         yield from _dangling(file, item.id, "source", item.source, ids.sources)
+        if item.safety_review is None:
+            yield Finding(file, item.id, "safety_review", FindingCode.MISSING_SAFETY_REVIEW,
+                          "every item needs a contraindication review: `safety_review: {summary,"
+                          " source}` naming what was considered and which rules cover it")
+        else:
+            yield from _dangling(file, item.id, "safety_review.source", item.safety_review.source,
+                                 ids.sources)
         for index, claim in enumerate(item.works_on):
             yield from _dangling(file, item.id, f"works_on.{index}.source", claim.source, ids.sources)
         for precaution in item.precautions:

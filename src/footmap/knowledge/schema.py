@@ -219,6 +219,13 @@ class Precaution(Strict):
     adjust: Adjustment | None = None
 
 
+class SafetyReview(Strict):
+    """The record that an item's contraindications were reviewed, and against what source."""
+
+    summary: Text
+    source: Id
+
+
 class Dosage(Strict):
     """A structured dosage; ``text`` is how the source words it."""
 
@@ -247,6 +254,10 @@ class ItemBase(Strict):
     seed: str | None = None
     #: Gentle enough to keep while the person waits to be assessed (a ``see_clinician`` plan).
     gentle: bool = False
+    #: The contraindication review: which conditions, observations, abilities and equipment gaps
+    #: were considered for this item, and which general rules or ``precautions`` cover them.
+    #: ``footmap knowledge check`` rejects an item without one.
+    safety_review: SafetyReview | None = None
 
 
 class Exercise(ItemBase):

@@ -1,0 +1,150 @@
+"""The safety page (``docs/safety.md``), generated from the knowledge so that it cannot drift.
+
+Regenerate with ``python -m footmap.knowledge.report > docs/safety.md``; a test fails when the
+page and the knowledge disagree.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+
+from footmap.knowledge import schema
+from footmap.knowledge.base import KnowledgeBase
+
+__all__ = ["describe_condition", "safety_report"]
+
+_OPERATORS = {"eq": "=", "ne": "≠", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤"}
+
+
+def safety_report(knowledge: KnowledgeBase) -> str:
+    """Every red flag, exclusion, caution, precaution, safety review and evidence grade, sourced."""
+    rules = sorted(knowledge.knowledge.rules, key=lambda rule: rule.id)
+    lines = [
+        "# Safety and evidence in the shipped knowledge",
+        "",
+        "Generated from `knowledge/` by `python -m footmap.knowledge.report > docs/safety.md`;"
+        " a test fails when this page and the knowledge disagree. Do not edit by hand.",
+        "",
+        *_rule_table("Red flags (triage)", [r for r in rules if r.effect == "refer"], knowledge),
+        *_rule_table("Exclusions", [r for r in rules if r.effect == "exclude"], knowledge),
+        *_rule_table("Cautions", [r for r in rules if r.effect == "caution"], knowledge),
+        *_rule_table("Dosage adjustments", [r for r in rules if r.effect == "adjust"], knowledge),
+        *_precautions(knowledge),
+        *_reviews(knowledge),
+        *_evidence(knowledge),
+        *_sources(knowledge),
+    ]
+    return "\n".join(lines)
+
+
+def describe_condition(condition: schema.Condition) -> str:
+    """A rule's ``when`` in words: ``symptom saddle_numbness and pain (severity ≥ 8)``."""
+    joiner = " and " if condition.all is not None else " or "
+    return joiner.join(_describe_pattern(pattern) for pattern in condition.patterns)
+
+
+def _describe_pattern(pattern: schema.Pattern) -> str:
+    words = [pattern.fact.replace("_", " ")]
+    if pattern.is_ is not None:
+        words.append(pattern.is_)
+    tests = [_describe_test(name, value) for name, value in sorted(pattern.where.items())]
+    if tests:
+        words.append(f"({', '.join(tests)})")
+    text = " ".join(words)
+    return f"no {text}" if pattern.absent else text
+
+
+def _describe_test(name: str, value: schema.Scalar | schema.Comparison) -> str:
+    if not isinstance(value, schema.Comparison):
+        return f"{name} = {_scalar(value)}"
+    operator = value.operator
+    operand = getattr(value, operator)
+    if operator == "one_of":
+        return f"{name} in {', '.join(_scalar(v) for v in operand)}"
+    if operator == "ref":
+        return f"{name} = {operand}"
+    return f"{name} {_OPERATORS[operator]} {_scalar(operand)}"
+
+
+def _scalar(value: schema.Scalar) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _rule_table(title: str, rules: list[schema.Rule], knowledge: KnowledgeBase) -> list[str]:
+    lines = [f"## {title}", "", "| rule | level | when | says | source |", "| --- | --- | --- | --- | --- |"]
+    lines += [
+        f"| `{rule.id}` | {rule.level or rule.effect} | {_cell(describe_condition(rule.when))}"
+        f" | {_cell(rule.message)} | {_cell(_cite(knowledge, rule.source))} |"
+        for rule in rules
+    ]
+    return [*lines, ""]
+
+
+def _items(knowledge: KnowledgeBase) -> Iterable[tuple[str, schema.Item]]:
+    return sorted(knowledge.items.items())
+
+
+def _precautions(knowledge: KnowledgeBase) -> list[str]:
+    lines = ["## Precautions on single items", "",
+             "| item | precaution | effect | when | reason | source |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for ident, item in _items(knowledge):
+        lines += [
+            f"| `{ident}` | `{p.id}` | {p.effect} | {_cell(describe_condition(p.when))}"
+            f" | {_cell(p.reason)} | {_cell(_cite(knowledge, p.source))} |"
+            for p in item.precautions
+        ]
+    return [*lines, ""]
+
+
+def _reviews(knowledge: KnowledgeBase) -> list[str]:
+    lines = ["## Contraindication review of every item", "",
+             "| item | kind | gentle | review | source |", "| --- | --- | --- | --- | --- |"]
+    for ident, item in _items(knowledge):
+        review = item.safety_review
+        summary = _cell(review.summary) if review else "**missing**"
+        source = _cell(_cite(knowledge, review.source)) if review else ""
+        lines.append(f"| `{ident}` | {knowledge.item_kinds[ident]} | {'yes' if item.gentle else 'no'}"
+                     f" | {summary} | {source} |")
+    return [*lines, ""]
+
+
+def _evidence(knowledge: KnowledgeBase) -> list[str]:
+    lines = ["## Evidence of every item", "", "| item | evidence | source |", "| --- | --- | --- |"]
+    lines += [f"| `{ident}` | {item.evidence} | {_cell(_cite(knowledge, item.source))} |"
+              for ident, item in _items(knowledge)]
+    lines += ["", "## Evidence of every claim (graph edge)", "",
+              "| claim | from | to | relation | evidence | reason | source |",
+              "| --- | --- | --- | --- | --- | --- | --- |"]
+    edges = sorted(knowledge.graph.edges(keys=True, data=True), key=lambda edge: edge[2])
+    lines += [
+        f"| `{key}` | {source} | {target} | {data['relation']} | {data['evidence']}"
+        f" | {_cell(data['reason'])} | {_cell(_cite(knowledge, data['source']))} |"
+        for source, target, key, data in edges
+    ]
+    return [*lines, ""]
+
+
+def _sources(knowledge: KnowledgeBase) -> list[str]:
+    lines = ["## Sources", ""]
+    lines += [f"- `{ident}` ({source.kind}): {_cell(source.citation)}"
+              + (f" <{source.url}>" if source.url else "")
+              for ident, source in sorted(knowledge.sources.items())]
+    return [*lines, ""]
+
+
+def _cite(knowledge: KnowledgeBase, source: str) -> str:
+    return f"`{source}`" if source in knowledge.sources else f"`{source}` (unknown)"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(safety_report(KnowledgeBase.load()))
