@@ -48,20 +48,24 @@ def _check_fields(data: Any, model: type[BaseModel]) -> Any:
     return data
 
 
-class Pain(BaseModel):
-    """One pain: where, how bad (0–10), optionally which side and for how many weeks."""
+class _Input(BaseModel):
+    """Base of the input models: frozen, and an unknown field names the nearest known one."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-    area: str
-    severity: Annotated[int, Field(ge=0, le=10)]
-    side: Side | None = None
-    weeks: Annotated[float, Field(ge=0, le=520)] | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _known_fields(cls, data: Any) -> Any:
         return _check_fields(data, cls)
+
+
+class Pain(_Input):
+    """One pain: where, how bad (0–10), optionally which side and for how many weeks."""
+
+    area: str
+    severity: Annotated[int, Field(ge=0, le=10)]
+    side: Side | None = None
+    weeks: Annotated[float, Field(ge=0, le=520)] | None = None
 
     @field_validator("area")
     @classmethod
@@ -69,7 +73,7 @@ class Pain(BaseModel):
         return _check_ids([value], "pain_areas", "pain area", info)[0]
 
 
-class Profile(BaseModel):
+class Profile(_Input):
     """What a person reports about their pains and their feet.
 
     Every id is checked against the knowledge vocabulary; lists are sorted and de-duplicated, so
@@ -78,8 +82,6 @@ class Profile(BaseModel):
     >>> Profile(pains=[{"area": "back", "severity": 6}], equipment=["towel"]).pains[0].area
     'back'
     """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     pains: list[Pain] = []
     symptoms: list[str] = []
@@ -92,37 +94,24 @@ class Profile(BaseModel):
     minutes_per_day: Annotated[int, Field(ge=5, le=120)] = 20
     exclude: list[str] = []
 
-    @model_validator(mode="before")
-    @classmethod
-    def _known_fields(cls, data: Any) -> Any:
-        return _check_fields(data, cls)
-
     @field_validator("pains")
     @classmethod
     def _sorted_pains(cls, value: list[Pain]) -> list[Pain]:
         return sorted(value, key=lambda pain: (pain.area, pain.side or "", -pain.severity, pain.weeks or -1))
 
-    @field_validator("symptoms")
+    @field_validator("symptoms", "observations", "conditions", "equipment", "exclude")
     @classmethod
-    def _known_symptoms(cls, value: list[str], info: ValidationInfo) -> list[str]:
-        return _check_ids(value, "symptoms", "symptom", info)
+    def _known_ids(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        assert info.field_name is not None
+        vocabulary, label = _VOCABULARY_OF[info.field_name]
+        return _check_ids(value, vocabulary, label, info)
 
-    @field_validator("observations")
-    @classmethod
-    def _known_observations(cls, value: list[str], info: ValidationInfo) -> list[str]:
-        return _check_ids(value, "observations", "observation", info)
 
-    @field_validator("conditions")
-    @classmethod
-    def _known_conditions(cls, value: list[str], info: ValidationInfo) -> list[str]:
-        return _check_ids(value, "conditions", "condition", info)
-
-    @field_validator("equipment")
-    @classmethod
-    def _known_equipment(cls, value: list[str], info: ValidationInfo) -> list[str]:
-        return _check_ids(value, "equipment", "equipment", info)
-
-    @field_validator("exclude")
-    @classmethod
-    def _known_modalities(cls, value: list[str], info: ValidationInfo) -> list[str]:
-        return _check_ids(value, "modalities", "modality", info)
+#: For each list field of a profile: the vocabulary its ids come from, and how to name one.
+_VOCABULARY_OF: dict[str, tuple[str, str]] = {
+    "symptoms": ("symptoms", "symptom"),
+    "observations": ("observations", "observation"),
+    "conditions": ("conditions", "condition"),
+    "equipment": ("equipment", "equipment"),
+    "exclude": ("modalities", "modality"),
+}
