@@ -8,11 +8,30 @@ from hypothesis import strategies as st
 
 from footmap.knowledge.base import shipped_knowledge
 
-_VOCABULARY = shipped_knowledge().vocabulary
+_KNOWLEDGE = shipped_knowledge()
+_VOCABULARY = _KNOWLEDGE.vocabulary
 
 
-def _some(vocabulary: str, max_size: int = 4) -> st.SearchStrategy[list[str]]:
-    return st.lists(st.sampled_from(sorted(_VOCABULARY[vocabulary])), max_size=max_size, unique=True)
+def _referral_symptoms() -> set[str]:
+    """Symptoms that some referral rule names: most profiles with one are not self-care."""
+    named: set[str] = set()
+    for rule in _KNOWLEDGE.knowledge.rules:
+        if rule.effect == "refer":
+            for pattern in rule.when.patterns:
+                if pattern.fact == "symptom" and pattern.is_ is not None:
+                    named.add(pattern.is_)
+    return named
+
+
+def _some(
+    vocabulary: str, max_size: int = 4, without: frozenset[str] = frozenset()
+) -> st.SearchStrategy[list[str]]:
+    allowed = sorted(set(_VOCABULARY[vocabulary]) - without)
+    return st.lists(st.sampled_from(allowed), max_size=max_size, unique=True)
+
+
+# Half the generated profiles report no referral symptom, so self-care plans are well covered too.
+_symptoms = st.one_of(_some("symptoms"), _some("symptoms", without=frozenset(_referral_symptoms())))
 
 
 pains = st.fixed_dictionaries(
@@ -28,7 +47,7 @@ def profile_dicts() -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(
         {
             "pains": st.lists(pains, max_size=3),
-            "symptoms": _some("symptoms"),
+            "symptoms": _symptoms,
             "observations": _some("observations"),
             "conditions": _some("conditions", 3),
             "equipment": _some("equipment", 6),
@@ -40,9 +59,3 @@ def profile_dicts() -> st.SearchStrategy[dict[str, Any]]:
         optional={"age": st.integers(1, 120)},
     )
 
-
-def red_flag_free(vocabulary: str, red_flags: set[str]) -> st.SearchStrategy[list[str]]:
-    """Ids of a vocabulary that are not red flags."""
-    return st.lists(
-        st.sampled_from(sorted(set(_VOCABULARY[vocabulary]) - red_flags)), max_size=3, unique=True
-    )
