@@ -10,12 +10,14 @@ from footmap.knowledge.base import KnowledgeBase
 from footmap.pipeline import recommend
 from footmap.plan import Caution, DosagePlan, Excluded, Plan, PlanItem, Reason, SafetyMessage
 from footmap.profile import Pain, Profile
+from footmap.rules.backend import EngineFallbackWarning
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Caution",
     "DosagePlan",
+    "EngineFallbackWarning",
     "Excluded",
     "Finding",
     "FindingCode",

@@ -11,22 +11,25 @@ from footmap.compose import candidate_ids, compose
 from footmap.knowledge.base import KnowledgeBase, shipped_knowledge
 from footmap.plan import Plan
 from footmap.profile import Profile
-from footmap.rules.compile import compile_rules
-from footmap.rules.engine import RuleEngine
+from footmap.rules.backend import Engine, create_engine
 from footmap.rules.facts import fact_nodes, item_facts, profile_facts
 
 __all__ = ["engine_for", "recommend"]
 
-_engines: weakref.WeakKeyDictionary[KnowledgeBase, RuleEngine] = weakref.WeakKeyDictionary()
+_engines: weakref.WeakKeyDictionary[KnowledgeBase, Engine] = weakref.WeakKeyDictionary()
 _engines_lock = threading.Lock()
 
 
-def engine_for(knowledge: KnowledgeBase) -> RuleEngine:
-    """The rule engine of a knowledge base, compiled on first use and kept while it lives."""
+def engine_for(knowledge: KnowledgeBase) -> Engine:
+    """The rule engine of a knowledge base, built on first use and kept while it lives.
+
+    durable-rules where it can be imported, else the plain-Python reference evaluator (see
+    :mod:`footmap.rules.backend`).
+    """
     with _engines_lock:
         engine = _engines.get(knowledge)
         if engine is None:
-            engine = _engines[knowledge] = RuleEngine(compile_rules(knowledge))
+            engine = _engines[knowledge] = create_engine(knowledge)
         return engine
 
 

@@ -111,22 +111,14 @@ def _comparison_json(field: str, value: schema.Scalar | schema.Comparison) -> di
     return {_COMPARISON_KEYS[operator]: {field: operand}}
 
 
-def durable_definition(rules: list[CompiledRule], actions: list[Any]) -> dict[str, Any]:
-    """The durable-rules ruleset definition: rule ``r<i>`` runs ``actions[i]``.
+def durable_definition(rules: list[CompiledRule]) -> dict[str, Any]:
+    """The durable-rules ruleset definition (for ``create_ruleset``): rule ``r<i>`` is ``rules[i]``.
 
+    There are no actions in it: the engine drains the matches itself (see ``rules/engine.py``).
     A sentinel rule mentions every fact type so that no fact is ever "not handled" (durable-rules
     rejects a whole batch if one fact matches no rule), and never fires.
     """
-    definition: dict[str, Any] = {}
-    for index, (rule, action) in enumerate(zip(rules, actions, strict=True)):
-        definition[f"r{index}"] = {**rule.condition, "run": action}
+    definition: dict[str, Any] = {f"r{index}": rule.condition for index, rule in enumerate(rules)}
     every_type = [{"t": fact_type} for fact_type in sorted(schema.FACT_FIELDS)]
-    definition["sentinel"] = {
-        "all": [{"m": {"$or": every_type}}, {"never": {"t": _NEVER}}],
-        "run": _never_runs,
-    }
+    definition["sentinel"] = {"all": [{"m": {"$or": every_type}}, {"never": {"t": _NEVER}}]}
     return definition
-
-
-def _never_runs(closure: Any) -> None:
-    """The sentinel rule's action: its condition waits on a fact type no fact has."""

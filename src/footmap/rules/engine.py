@@ -3,9 +3,18 @@
 durable-rules keeps rulesets in a process-wide host that refuses a second registration of a name,
 starts timer threads that race callers for pending actions, holds at most 1,024 live sessions and
 swallows exceptions raised in actions (see NOTES-durable-rules.md). This module sidesteps each:
-it builds its ``Ruleset`` directly (no host, no timer threads, any number of knowledge bases in
-one process), serialises calls with a lock (the C extension holds the GIL anyway), and records
-matches in Python instead of the session state, so an action is a single list append.
+it creates its ruleset through the C extension directly (no host, no timer threads, any number
+of knowledge bases in one process) and serialises calls with a lock (the C extension holds the
+GIL anyway).
+
+The lean path: durable's own Python layer (``durable.engine.Ruleset.do_actions``) wraps every
+rule match in a ``Closure`` and a ``Promise``, runs the action, then JSON-encodes the whole session
+state back into C (``update_state``) before asking for the next match, which made actions about
+25 times the cost of C matching. footmap's actions never change the state, and the C side's
+``complete_and_start_action`` does not need ``update_state`` (read in ``src/rules/events.c`` of
+2.0.28), so :meth:`RuleEngine.run` drains the matches itself: each step only appends the match's
+JSON to a list; the effects are built in Python after the run, where an error is raised, not
+swallowed. The facts are JSON-encoded once, for both the assert and the retract.
 
 Sessions: ``delete_state`` on a session that holds a partly matched rule (a join still waiting
 for its second fact, which almost every profile leaves) corrupts durable-rules' heap: "free():
@@ -13,30 +22,43 @@ invalid pointer" or a segfault, measured here on 2.0.28. So each run asserts its
 long-lived session and retracts exactly those facts afterwards, which leaves the session empty
 (checked over 12,000 runs) and never approaches the 1,024-session limit. A run that fails half
 way moves on to a fresh session id, so a dirty session is never reused.
+
+durable-rules 2.0.28 cannot be imported on Python 3.13 or later (``PyEval_CallObject`` was
+removed); :data:`DURABLE_IMPORT_ERROR` then says why, and :mod:`footmap.rules.backend` falls back
+to the plain-Python :class:`~footmap.rules.reference.ReferenceEngine`.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import durable_rules_engine
-from durable.engine import Ruleset
-
 from footmap.errors import RuleEngineError
 from footmap.knowledge import schema
 from footmap.rules.compile import CompiledRule, durable_definition
 from footmap.rules.facts import Fact
-from footmap.rules.match import Bindings, no_fact_fits
+from footmap.rules.match import Bindings, compile_pattern
 
-__all__ = ["Effect", "RuleEngine"]
+try:  # durable-rules 2.0.28 builds on Python 3.13 but fails to import there
+    import durable_rules_engine as _durable
+except ImportError as error:
+    _durable = None
+    #: Why durable-rules cannot be imported here, or ``None`` when it can.
+    DURABLE_IMPORT_ERROR: str | None = f"{type(error).__name__}: {error}"
+else:
+    DURABLE_IMPORT_ERROR = None
+
+__all__ = ["DURABLE_IMPORT_ERROR", "Effect", "RuleEngine", "describe_fact"]
 
 _ruleset_names = itertools.count(1)
 _durable_lock = threading.Lock()
+#: durable-rules' result codes for an assert or retract (``src/rules/rules.h``).
+_NOT_HANDLED, _OBSERVED, _DEFERRED = 1, 2, 3
 
 
 @dataclass(frozen=True, order=True)
@@ -63,76 +85,104 @@ def describe_fact(fact: dict[str, Any]) -> str:
 
 
 class RuleEngine:
-    """Runs compiled rules over facts and returns the effects, sorted."""
+    """Runs compiled rules over facts with durable-rules and returns the effects, sorted."""
 
     def __init__(self, rules: Sequence[CompiledRule]) -> None:
+        if _durable is None:
+            raise RuleEngineError(f"durable-rules cannot be imported here ({DURABLE_IMPORT_ERROR})")
         self.rules = tuple(rules)
         self._lock = threading.Lock()
-        self._matches: list[tuple[int, tuple[str, ...], str | None, Bindings]] = []
-        self._errors: list[str] = []
         self._sessions = itertools.count(1)
-        self._sid = str(next(self._sessions))
-        actions = [self._action(index, rule) for index, rule in enumerate(self.rules)]
-        definition = durable_definition(list(self.rules), actions)
+        self._sid = "1"
+        self._index = {f"r{index}": index for index in range(len(self.rules))}
+        self._absent = [tuple(compile_pattern(p) for p in rule.absent) for rule in self.rules]
+        definition = json.dumps(durable_definition(list(self.rules)), ensure_ascii=False)
         with _durable_lock:
-            self._ruleset = Ruleset(f"footmap_{next(_ruleset_names)}", None, definition)
+            self._handle = _durable.create_ruleset(f"footmap_{next(_ruleset_names)}", definition)
         # The C ruleset is never freed by durable-rules itself.
-        weakref.finalize(self, durable_rules_engine.delete_ruleset, self._ruleset._handle)
-
-    def _action(self, index: int, rule: CompiledRule) -> Any:
-        target = rule.target
-
-        def record(closure: Any) -> None:
-            try:
-                bindings = closure._m or {}
-                matched = tuple(sorted(describe_fact(fact) for fact in bindings.values()))
-                item = bindings[target]["key"] if target is not None else None
-                kept = dict(bindings) if rule.absent else {}
-                self._matches.append((index, matched, item, kept))
-            except Exception as error:  # durable-rules would swallow it: keep it to raise later
-                self._errors.append(f"rule {rule.id!r}: {error!r}")
-
-        return record
+        weakref.finalize(self, _durable.delete_ruleset, self._handle)
 
     def run(self, facts: Sequence[Fact]) -> list[Effect]:
         """Assert the facts, collect every rule match, retract the facts; effects come sorted."""
         if not facts:
             return []
         with self._lock:
-            batch = [{**fact, "sid": self._sid, "id": number} for number, fact in enumerate(facts)]
-            self._matches, self._errors = [], []
+            sid = self._sid
+            batch = json.dumps(
+                [{**fact, "sid": sid, "id": number} for number, fact in enumerate(facts)],
+                ensure_ascii=False,
+            )
             try:
-                self._apply(self._ruleset.assert_facts, batch)
-                matches, errors = self._matches, self._errors
+                raw = self._drain(_durable.assert_facts(self._handle, batch))
+            except Exception:
+                self._sid = str(next(self._sessions))  # never reuse a session left dirty
+                raise
             finally:
-                self._clear(batch)
-        if errors:
-            raise RuleEngineError("a rule action failed: " + "; ".join(errors))
-        return sorted({
-            self._effect(index, matched, item)
-            for index, matched, item, bound in matches
-            if all(no_fact_fits(p, facts, bound) for p in self.rules[index].absent)
-        })
+                self._retract(batch)
+        return self._effects(raw, facts)
 
-    def _clear(self, batch: list[Fact]) -> None:
+    def _drain(self, result: Any) -> list[str]:
+        """Every pending match of the session, as durable-rules' JSON (one append per match)."""
+        raw: list[str] = []
+        try:
+            state = self._state(result)
+            started = _durable.start_action_for_state(self._handle, state)
+            message = started[1] if started else None
+            while message:
+                raw.append(message)
+                message = _durable.complete_and_start_action(self._handle, state)
+        except RuleEngineError:
+            raise
+        except Exception as error:
+            raise RuleEngineError(f"the rule engine failed: {error!r}") from error
+        return raw
+
+    @staticmethod
+    def _state(result: Any) -> Any:
+        """The session's state handle, as ``durable.engine.Ruleset._handle_result`` reads it."""
+        code = result[0]
+        if code == _NOT_HANDLED:
+            raise RuleEngineError("the rule engine rejected the facts: a fact matched no rule")
+        if code == _OBSERVED:
+            raise RuleEngineError("the rule engine rejected the facts: a fact was already asserted")
+        return 0 if code == _DEFERRED else result[1]
+
+    def _retract(self, batch: str) -> None:
         """Retract the run's facts; if that fails, never use this session again."""
         try:
-            self._apply(self._ruleset.retract_facts, batch)
-        except RuleEngineError:
+            self._drain(_durable.retract_facts(self._handle, batch))
+        except Exception:
             self._sid = str(next(self._sessions))
-        self._matches, self._errors = [], []
 
-    def _apply(self, operation: Any, batch: list[Fact]) -> None:
-        outcome: list[Any] = []
-        try:
-            handle = operation(batch)
-            self._ruleset.do_actions(handle, lambda error, state: outcome.append(error))
-        except Exception as error:
-            raise RuleEngineError(f"the rule engine rejected the facts: {error!r}") from error
-        if outcome and outcome[0] is not None:
-            raise RuleEngineError(f"the rule engine failed: {outcome[0]!r}")
+    def _effects(self, raw: list[str], facts: Sequence[Fact]) -> list[Effect]:
+        """Build the effects of the matches in Python, checking ``absent`` patterns here."""
+        effects: set[Effect] = set()
+        errors: list[str] = []
+        for text in raw:
+            for name, message in json.loads(text).items():
+                index = self._index[name]
+                rule = self.rules[index]
+                try:
+                    bindings = _bindings(message, facts)
+                    if not all(m.none_fits(facts, bindings) for m in self._absent[index]):
+                        continue
+                    effects.add(_effect(rule, bindings))
+                except Exception as error:
+                    errors.append(f"rule {rule.id!r}: {error!r}")
+        if errors:
+            raise RuleEngineError("a rule action failed: " + "; ".join(errors))
+        return sorted(effects)
 
-    def _effect(self, index: int, matched: tuple[str, ...], item: str | None) -> Effect:
-        rule = self.rules[index]
-        return Effect(rule.id, rule.effect, item, rule.level, rule.message, rule.source,
-                      rule.scale, matched)
+
+def _bindings(message: Any, facts: Sequence[Fact]) -> Bindings:
+    """A match's bindings, each mapped back to the asserted fact by its ``id`` (its position)."""
+    if not isinstance(message, dict):
+        return {}
+    return {name: facts[fact["id"]] for name, fact in message.items()}
+
+
+def _effect(rule: CompiledRule, bindings: Bindings) -> Effect:
+    matched = tuple(sorted(describe_fact(fact) for fact in bindings.values()))
+    target = bindings[rule.target]["key"] if rule.target is not None else None
+    return Effect(rule.id, rule.effect, target, rule.level, rule.message, rule.source,
+                  rule.scale, matched)

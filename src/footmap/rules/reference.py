@@ -1,56 +1,163 @@
-"""A plain-Python evaluator of the same rules: a test oracle for the durable-rules engine.
+"""The rules evaluated in plain Python: the test oracle, the benchmark's baseline, the fallback.
 
-It reads the rule data (not the compiled durable-rules JSON), so it checks the compiler too.
+It reads the rule data (not the compiled durable-rules JSON), so comparing it with the
+durable-rules engine checks the compiler too. It is footmap's engine where durable-rules cannot
+be imported (Python 3.13 and later; see :mod:`footmap.rules.backend`), and the baseline the
+benchmark measures the durable-rules engine against.
+
+It matches the way a rete network's alpha memories do, in plain Python: facts are indexed by type
+and by ``key``; each rule waits on one fact it cannot fire without (its *anchor*: the first
+pattern that names a key, else the first pattern's type), so a run only looks at the rules whose
+anchor is among the facts; within a rule, patterns are joined in order over the indexed facts,
+each fact checked by :func:`footmap.rules.match.fits`, the matcher the engine shares.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from footmap.knowledge import schema
 from footmap.rules.engine import Effect, describe_fact
 from footmap.rules.facts import Fact
-from footmap.rules.match import Bindings, fits
+from footmap.rules.match import Bindings, Matcher, compile_pattern
 
-__all__ = ["evaluate"]
+__all__ = ["ReferenceEngine", "evaluate"]
 
+#: An index key: a fact type and a key, or a fact type and ``None`` for every fact of the type.
+_Slot = tuple[str, Any]
+#: The anchor of a rule with no pattern that must be present: looked at on every run.
+_ALWAYS: _Slot = ("", None)
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One pattern of a rule: its binding name, its matcher, and where its facts come from.
+
+    Facts come from the index ``slot``; a pattern whose key is a ``ref`` to an earlier binding
+    (``key: {ref: need.item}``) looks the key up instead (``key_ref``), as a hash join would.
+    """
+
+    name: str
+    matcher: Matcher
+    absent: bool
+    slot: _Slot
+    key_ref: tuple[str, str] | None = None
+
+    def candidates(self, index: dict[_Slot, list[Fact]], bound: Bindings) -> list[Fact]:
+        if self.key_ref is not None:
+            binding, field = self.key_ref
+            if field not in bound[binding]:
+                return []
+            return index.get((self.slot[0], bound[binding][field]), [])
+        return index.get(self.slot, [])
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A rule ready to run: its effect's fields and its patterns as join steps."""
+
+    rule: schema.Rule
+    any: bool
+    steps: tuple[_Step, ...]
+    scale: float | None
+
+    def matches(self, index: dict[_Slot, list[Fact]]) -> Iterator[Bindings]:
+        if self.any:
+            for step in self.steps:
+                for fact in step.candidates(index, {}):
+                    if step.matcher.fits(fact, {}):
+                        yield {step.name: fact}
+            return
+        yield from _join(self.steps, 0, index, {})
+
+    def effect(self, bindings: Bindings) -> Effect:
+        rule = self.rule
+        matched = tuple(sorted(describe_fact(fact) for fact in bindings.values()))
+        target = bindings[rule.target]["key"] if rule.target is not None else None
+        return Effect(rule.id, rule.effect, target, rule.level, rule.message, rule.source,
+                      self.scale, matched)
+
+
+def _join(
+    steps: tuple[_Step, ...], position: int, index: dict[_Slot, list[Fact]], bound: Bindings
+) -> Iterator[Bindings]:
+    if position == len(steps):
+        yield bound
+        return
+    step = steps[position]
+    fitting = [fact for fact in step.candidates(index, bound) if step.matcher.fits(fact, bound)]
+    if step.absent:
+        if not fitting:
+            yield from _join(steps, position + 1, index, bound)
+        return
+    for fact in fitting:
+        yield from _join(steps, position + 1, index, {**bound, step.name: fact})
+
+
+def _step(number: int, pattern: schema.Pattern) -> _Step:
+    matcher = compile_pattern(pattern)
+    key_refs = [operand for name, operator, operand in matcher.checks
+                if name == "key" and operator == "ref"]
+    return _Step(pattern.bind or f"p{number}", matcher, pattern.absent,
+                 (pattern.fact, pattern.is_), key_refs[0] if key_refs and pattern.is_ is None else None)
+
+
+class ReferenceEngine:
+    """Runs rules over facts in plain Python; the same effects as ``RuleEngine.run``, sorted.
+
+    >>> from footmap.rules.compile import knowledge_rules
+    >>> from footmap.knowledge.base import shipped_knowledge
+    >>> engine = ReferenceEngine(knowledge_rules(shipped_knowledge()))
+    >>> [e.level for e in engine.run([{"t": "symptom", "key": "saddle_numbness"}])]
+    ['urgent']
+    """
+
+    def __init__(self, rules: Sequence[schema.Rule]) -> None:
+        self.rules = tuple(rules)
+        #: Rules by anchor; an ``any`` rule is anchored once per pattern (any of them may fire it).
+        self._by_anchor: dict[_Slot, list[_Prepared]] = defaultdict(list)
+        for rule in self.rules:
+            prepared = _prepare(rule)
+            anchors = ([step.slot for step in prepared.steps] if prepared.any
+                       else [_anchor(prepared.steps)])
+            for anchor in dict.fromkeys(anchors):
+                self._by_anchor[anchor].append(prepared)
+
+    def run(self, facts: Sequence[Fact]) -> list[Effect]:
+        """Every effect the rules produce over the facts, sorted like ``RuleEngine.run``."""
+        index: dict[_Slot, list[Fact]] = defaultdict(list)
+        for fact in facts:
+            fact_type = str(fact.get("t"))
+            index[(fact_type, None)].append(fact)
+            if "key" in fact:
+                index[(fact_type, fact["key"])].append(fact)
+        effects: set[Effect] = set()
+        seen: set[int] = set()
+        for slot in [_ALWAYS, *index]:
+            for prepared in self._by_anchor.get(slot, ()):
+                if id(prepared) in seen:
+                    continue
+                seen.add(id(prepared))
+                effects.update(prepared.effect(bindings) for bindings in prepared.matches(index))
+        return sorted(effects)
+
+
+def _prepare(rule: schema.Rule) -> _Prepared:
+    steps = tuple(_step(number, pattern) for number, pattern in enumerate(rule.when.patterns))
+    return _Prepared(rule, rule.when.any is not None, steps,
+                     rule.adjust.scale if rule.adjust is not None else None)
+
+
+def _anchor(steps: tuple[_Step, ...]) -> _Slot:
+    """A fact an ``all`` rule cannot fire without: a keyed pattern's slot, else the first type's."""
+    positive = [step for step in steps if not step.absent]
+    keyed = [step for step in positive if step.slot[1] is not None]
+    return (keyed or positive)[0].slot if positive else _ALWAYS
 
 
 def evaluate(rules: Sequence[schema.Rule], facts: Sequence[Fact]) -> list[Effect]:
     """Every effect the rules produce over the facts, sorted like ``RuleEngine.run``."""
-    effects: set[Effect] = set()
-    for rule in rules:
-        for bindings in _matches(rule.when, facts):
-            matched = tuple(sorted(describe_fact(fact) for fact in bindings.values()))
-            target = bindings[rule.target]["key"] if rule.target is not None else None
-            effects.add(Effect(
-                rule.id, rule.effect, target, rule.level, rule.message, rule.source,
-                rule.adjust.scale if rule.adjust is not None else None, matched,
-            ))
-    return sorted(effects)
-
-
-def _matches(condition: schema.Condition, facts: Sequence[Fact]) -> Iterator[Bindings]:
-    if condition.any is not None:
-        for index, pattern in enumerate(condition.any):
-            for fact in facts:
-                if fits(pattern, fact, {}):
-                    yield {pattern.bind or f"p{index}": fact}
-        return
-    yield from _join(list(enumerate(condition.all or [])), facts, {})
-
-
-def _join(
-    patterns: list[tuple[int, schema.Pattern]], facts: Sequence[Fact], bound: Bindings
-) -> Iterator[Bindings]:
-    if not patterns:
-        yield bound
-        return
-    (index, pattern), rest = patterns[0], patterns[1:]
-    fitting = [fact for fact in facts if fits(pattern, fact, bound)]
-    if pattern.absent:
-        if not fitting:
-            yield from _join(rest, facts, bound)
-        return
-    for fact in fitting:
-        yield from _join(rest, facts, {**bound, pattern.bind or f"p{index}": fact})
+    return ReferenceEngine(rules).run(facts)

@@ -1,0 +1,77 @@
+"""Which engine runs the rules: durable-rules where it imports, the plain-Python reference elsewhere.
+
+durable-rules 2.0.28 is installed only on Python < 3.13 (an environment marker in
+``pyproject.toml``): on 3.13 it builds but cannot be imported. There, and wherever else the import
+fails, footmap evaluates the same rules with :class:`~footmap.rules.reference.ReferenceEngine`,
+which a property test holds to the same effects as durable-rules on every generated profile, so
+the plans are the same; one :class:`EngineFallbackWarning` per process says so.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal, Protocol
+
+from footmap.knowledge.base import KnowledgeBase
+from footmap.rules.compile import compile_rules, knowledge_rules
+from footmap.rules.engine import DURABLE_IMPORT_ERROR, Effect, RuleEngine
+from footmap.rules.facts import Fact
+from footmap.rules.reference import ReferenceEngine
+
+__all__ = ["Backend", "Engine", "EngineFallbackWarning", "create_engine", "durable_available"]
+
+Backend = Literal["auto", "durable", "reference"]
+
+_warned: list[bool] = []
+_warned_lock = threading.Lock()
+
+
+class EngineFallbackWarning(UserWarning):
+    """durable-rules cannot be imported here; footmap runs its rules in plain Python instead."""
+
+
+class Engine(Protocol):
+    """Anything that runs a knowledge base's rules over facts: the effects, sorted."""
+
+    def run(self, facts: Sequence[Fact]) -> list[Effect]:
+        """Every effect the rules produce over the facts, sorted."""
+        ...
+
+
+def durable_available() -> bool:
+    """Whether durable-rules can be imported in this interpreter."""
+    return DURABLE_IMPORT_ERROR is None
+
+
+def create_engine(knowledge: KnowledgeBase, backend: Backend = "auto") -> Engine:
+    """A rule engine for a knowledge base.
+
+    ``"auto"`` is durable-rules where it can be imported, else the reference evaluator with one
+    :class:`EngineFallbackWarning` per process. ``"durable"`` and ``"reference"`` choose one
+    (``"durable"`` raises :class:`~footmap.RuleEngineError` where it cannot be imported).
+    """
+    if backend == "reference" or (backend == "auto" and not durable_available()):
+        if backend == "auto":
+            _warn_once()
+        return ReferenceEngine(knowledge_rules(knowledge))
+    return RuleEngine(compile_rules(knowledge))
+
+
+def _warn_once() -> None:
+    with _warned_lock:
+        if _warned:
+            return
+        _warned.append(True)
+    warning = EngineFallbackWarning(
+        f"durable-rules cannot be imported here ({DURABLE_IMPORT_ERROR}); footmap evaluates"
+        " its rules with its plain-Python reference evaluator, which gives the same plans."
+        " durable-rules 2.0.28 imports on Python 3.11 and 3.12 only."
+    )
+    if sys.version_info >= (3, 12):  # point at the caller's line, outside footmap
+        warnings.warn(warning, skip_file_prefixes=(str(Path(__file__).parents[1]),))
+    else:
+        warnings.warn(warning, stacklevel=4)

@@ -1,0 +1,164 @@
+"""The reference evaluator as footmap's engine where durable-rules cannot be imported.
+
+It must give the same effects as a brute-force reading of the rules, the same plans as
+durable-rules (byte for byte), and say once per process that it is in use.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+
+import footmap
+from footmap.compose import candidate_ids, compose
+from footmap.knowledge import schema
+from footmap.knowledge.base import shipped_knowledge
+from footmap.pipeline import engine_for
+from footmap.rules import backend, engine
+from footmap.rules.backend import EngineFallbackWarning, create_engine, durable_available
+from footmap.rules.compile import knowledge_rules
+from footmap.rules.engine import Effect, RuleEngine, describe_fact
+from footmap.rules.facts import Fact, fact_nodes, item_facts, profile_facts
+from footmap.rules.match import Bindings, fits
+from footmap.rules.reference import ReferenceEngine
+from tests.strategies import profile_dicts
+
+REPO = Path(__file__).resolve().parents[2]
+KB = shipped_knowledge()
+RULES = knowledge_rules(KB)
+REFERENCE = ReferenceEngine(RULES)
+
+
+def brute_force(rules: Sequence[schema.Rule], facts: Sequence[Fact]) -> list[Effect]:
+    """The rules' meaning, spelled out: every combination of facts, pattern by pattern."""
+    effects: set[Effect] = set()
+    for rule in rules:
+        for bindings in _matches(rule.when, facts):
+            matched = tuple(sorted(describe_fact(fact) for fact in bindings.values()))
+            target = bindings[rule.target]["key"] if rule.target is not None else None
+            effects.add(Effect(
+                rule.id, rule.effect, target, rule.level, rule.message, rule.source,
+                rule.adjust.scale if rule.adjust is not None else None, matched,
+            ))
+    return sorted(effects)
+
+
+def _matches(condition: schema.Condition, facts: Sequence[Fact]) -> Iterator[Bindings]:
+    if condition.any is not None:
+        for index, pattern in enumerate(condition.any):
+            yield from ({pattern.bind or f"p{index}": fact} for fact in facts
+                        if fits(pattern, fact, {}))
+        return
+    yield from _join(list(enumerate(condition.all or [])), facts, {})
+
+
+def _join(
+    patterns: list[tuple[int, schema.Pattern]], facts: Sequence[Fact], bound: Bindings
+) -> Iterator[Bindings]:
+    if not patterns:
+        yield bound
+        return
+    (index, pattern), rest = patterns[0], patterns[1:]
+    fitting = [fact for fact in facts if fits(pattern, fact, bound)]
+    if pattern.absent:
+        if not fitting:
+            yield from _join(rest, facts, bound)
+        return
+    for fact in fitting:
+        yield from _join(rest, facts, {**bound, pattern.bind or f"p{index}": fact})
+
+
+def _inputs(data: dict[str, Any]) -> tuple[footmap.Profile, list[Any], list[Fact]]:
+    profile = footmap.Profile.model_validate(data)
+    paths = KB.candidates(fact_nodes(profile))
+    return profile, paths, profile_facts(profile, KB) + item_facts(candidate_ids(paths, KB), KB)
+
+
+@given(profile_dicts())
+def test_the_reference_engine_agrees_with_brute_force(data: dict[str, Any]) -> None:
+    _, _, facts = _inputs(data)
+    assert REFERENCE.run(facts) == brute_force(RULES, facts)
+
+
+@pytest.mark.skipif(not durable_available(), reason="durable-rules cannot be imported here")
+@given(profile_dicts())
+def test_both_engines_give_the_same_plan_byte_for_byte(data: dict[str, Any]) -> None:
+    profile, paths, facts = _inputs(data)
+    plan = footmap.recommend(profile, knowledge=KB)
+    assert isinstance(engine_for(KB), RuleEngine)
+    by_reference = compose(profile, KB, paths, REFERENCE.run(facts))
+    assert by_reference.model_dump_json() == plan.model_dump_json()
+
+
+@pytest.fixture
+def without_durable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process as if durable-rules could not be imported, with no warning given yet."""
+    monkeypatch.setattr(engine, "_durable", None)
+    monkeypatch.setattr(engine, "DURABLE_IMPORT_ERROR", "ImportError: simulated")
+    monkeypatch.setattr(backend, "DURABLE_IMPORT_ERROR", "ImportError: simulated")
+    monkeypatch.setattr(backend, "_warned", [])
+
+
+@pytest.mark.usefixtures("without_durable")
+def test_without_durable_auto_falls_back_with_one_warning() -> None:
+    with pytest.warns(EngineFallbackWarning, match="simulated") as caught:
+        first = create_engine(KB)
+        second = create_engine(KB)
+    assert isinstance(first, ReferenceEngine) and isinstance(second, ReferenceEngine)
+    assert len([w for w in caught if w.category is EngineFallbackWarning]) == 1
+
+
+@pytest.mark.usefixtures("without_durable")
+def test_without_durable_asking_for_it_is_a_clear_error() -> None:
+    with pytest.raises(footmap.RuleEngineError, match=r"cannot be imported here .*simulated"):
+        create_engine(KB, "durable")
+
+
+def test_the_warning_is_public_and_a_user_warning() -> None:
+    assert footmap.EngineFallbackWarning is EngineFallbackWarning
+    assert issubclass(EngineFallbackWarning, UserWarning)
+
+
+_BLOCKED = """
+import json, sys, warnings
+sys.modules["durable_rules_engine"] = None  # as on Python 3.13: the import fails
+warnings.simplefilter("always")
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    import footmap
+    profiles = json.loads(sys.argv[1])
+    plans = [footmap.recommend(p).model_dump_json() for p in profiles]
+    again = [footmap.recommend(p).model_dump_json() for p in profiles]
+    other = footmap.KnowledgeBase.load()
+    plans_other = [footmap.recommend(p, knowledge=other).model_dump_json() for p in profiles]
+fallback = [str(w.message) for w in caught if w.category is footmap.EngineFallbackWarning]
+print(json.dumps({"plans": plans, "same": plans == again == plans_other, "warnings": fallback}))
+"""
+
+PROFILES: list[dict[str, Any]] = [
+    {"pains": [{"area": "back", "severity": 6, "weeks": 3}], "symptoms": ["stiffness"],
+     "equipment": ["towel", "tennis_ball", "chair", "wall"], "minutes_per_day": 15},
+    {"pains": [{"area": "knee", "severity": 8}], "conditions": ["pregnancy", "diabetes"],
+     "observations": ["foot_wound"], "age": 81, "can_get_on_floor": False},
+    {"symptoms": ["saddle_numbness"], "pains": [{"area": "back", "severity": 9}]},
+]
+
+
+def test_a_process_without_durable_gives_the_same_plans_and_warns_once(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", _BLOCKED, json.dumps(PROFILES)], cwd=tmp_path,
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["same"]
+    assert out["plans"] == [footmap.recommend(p).model_dump_json() for p in PROFILES]
+    [warning] = out["warnings"]
+    assert "reference evaluator" in warning and "same plans" in warning
