@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from footmap.compose import candidate_ids, compose
 from footmap.knowledge.base import KnowledgeBase, shipped_knowledge
+from footmap.knowledge.graph import Path, find_paths
 from footmap.plan import Plan
 from footmap.profile import Profile
 from footmap.rules.backend import Engine, create_engine
@@ -16,8 +17,45 @@ from footmap.rules.facts import fact_nodes, item_facts, profile_facts
 
 __all__ = ["engine_for", "recommend"]
 
-_engines: weakref.WeakKeyDictionary[KnowledgeBase, Engine] = weakref.WeakKeyDictionary()
-_engines_lock = threading.Lock()
+
+class _Runtime:
+    """What ``recommend`` keeps per knowledge base: its rule engine and its graph paths.
+
+    The graph of a ``KnowledgeBase`` never changes, so the paths from each fact node are found
+    once and kept; a profile's candidates are the union of its nodes' paths, in the order
+    ``find_paths`` gives (by item, fact, then links: a key no two paths share).
+    """
+
+    def __init__(self, knowledge: KnowledgeBase) -> None:
+        self.knowledge = knowledge
+        self.engine = create_engine(knowledge)
+        self._paths: dict[str, list[tuple[Any, Path]]] = {}
+
+    def candidates(self, nodes: Iterable[str]) -> list[Path]:
+        """The same paths as ``KnowledgeBase.candidates(nodes)``, from the cache."""
+        keyed: list[tuple[Any, Path]] = []
+        for node in sorted(set(nodes)):
+            found = self._paths.get(node)
+            if found is None:
+                found = self._paths[node] = [
+                    ((path.item, path.fact, [step.link for step in path.steps]), path)
+                    for path in find_paths(self.knowledge.graph, [node])
+                ]
+            keyed += found
+        keyed.sort(key=lambda pair: pair[0])
+        return [path for _, path in keyed]
+
+
+_runtimes: weakref.WeakKeyDictionary[KnowledgeBase, _Runtime] = weakref.WeakKeyDictionary()
+_runtimes_lock = threading.Lock()
+
+
+def _runtime(knowledge: KnowledgeBase) -> _Runtime:
+    with _runtimes_lock:
+        runtime = _runtimes.get(knowledge)
+        if runtime is None:
+            runtime = _runtimes[knowledge] = _Runtime(knowledge)
+        return runtime
 
 
 def engine_for(knowledge: KnowledgeBase) -> Engine:
@@ -26,11 +64,7 @@ def engine_for(knowledge: KnowledgeBase) -> Engine:
     durable-rules where it can be imported, else the plain-Python reference evaluator (see
     :mod:`footmap.rules.backend`).
     """
-    with _engines_lock:
-        engine = _engines.get(knowledge)
-        if engine is None:
-            engine = _engines[knowledge] = create_engine(knowledge)
-        return engine
+    return _runtime(knowledge).engine
 
 
 def recommend(
@@ -47,9 +81,10 @@ def recommend(
     """
     knowledge = knowledge if knowledge is not None else shipped_knowledge()
     profile = _validated(profile, knowledge)
-    paths = knowledge.candidates(fact_nodes(profile))
+    runtime = _runtime(knowledge)
+    paths = runtime.candidates(fact_nodes(profile))
     facts = profile_facts(profile, knowledge) + item_facts(candidate_ids(paths, knowledge), knowledge)
-    effects = engine_for(knowledge).run(facts)
+    effects = runtime.engine.run(facts)
     return compose(profile, knowledge, paths, effects)
 
 

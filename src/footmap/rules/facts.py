@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
@@ -65,18 +66,38 @@ def profile_facts(profile: Profile, knowledge: KnowledgeBase) -> list[Fact]:
     return facts
 
 
+_item_facts: weakref.WeakKeyDictionary[KnowledgeBase, dict[str, tuple[Fact, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def item_facts(item_ids: Iterable[str], knowledge: KnowledgeBase) -> list[Fact]:
-    """One ``item`` fact per candidate, and one ``need`` fact per piece of equipment it needs."""
+    """One ``item`` fact per candidate, and one ``need`` fact per piece of equipment it needs.
+
+    An item's facts depend on the knowledge alone: they are built once per knowledge base, and
+    each call returns fresh copies.
+    """
+    cache = _item_facts.get(knowledge)
+    if cache is None:
+        cache = _item_facts.setdefault(knowledge, {})
     facts: list[Fact] = []
     for ident in sorted(set(item_ids)):
-        item = knowledge.items[ident]
-        fact: Fact = {
-            "t": "item", "key": ident, "kind": knowledge.item_kinds[ident],
-            "modality": item.modality,
-        }
-        if isinstance(item, Exercise):
-            fact |= {"position": item.position, "phase": item.phase,
-                     "weight_bearing": item.weight_bearing}
-            facts += [{"t": "need", "item": ident, "equipment": name} for name in item.equipment]
-        facts.append(fact)
+        built = cache.get(ident)
+        if built is None:
+            built = cache[ident] = tuple(_facts_of_item(ident, knowledge))
+        facts += [dict(fact) for fact in built]
+    return facts
+
+
+def _facts_of_item(ident: str, knowledge: KnowledgeBase) -> list[Fact]:
+    item = knowledge.items[ident]
+    facts: list[Fact] = []
+    fact: Fact = {
+        "t": "item", "key": ident, "kind": knowledge.item_kinds[ident], "modality": item.modality,
+    }
+    if isinstance(item, Exercise):
+        fact |= {"position": item.position, "phase": item.phase,
+                 "weight_bearing": item.weight_bearing}
+        facts += [{"t": "need", "item": ident, "equipment": name} for name in item.equipment]
+    facts.append(fact)
     return facts

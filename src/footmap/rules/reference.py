@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from footmap.knowledge import schema
-from footmap.rules.engine import Effect, describe_fact
+from footmap.rules.engine import Effect, EffectRow, effect_row, sorted_effects
 from footmap.rules.facts import Fact
 from footmap.rules.match import Bindings, Matcher, compile_pattern
 
@@ -73,12 +73,8 @@ class _Prepared:
             return
         yield from _join(self.steps, 0, index, {})
 
-    def effect(self, bindings: Bindings) -> Effect:
-        rule = self.rule
-        matched = tuple(sorted(describe_fact(fact) for fact in bindings.values()))
-        target = bindings[rule.target]["key"] if rule.target is not None else None
-        return Effect(rule.id, rule.effect, target, rule.level, rule.message, rule.source,
-                      self.scale, matched)
+    def effect(self, bindings: Bindings) -> EffectRow:
+        return effect_row(self.rule, self.scale, bindings)
 
 
 def _join(
@@ -134,15 +130,15 @@ class ReferenceEngine:
             index[(fact_type, None)].append(fact)
             if "key" in fact:
                 index[(fact_type, fact["key"])].append(fact)
-        effects: set[Effect] = set()
+        rows: set[EffectRow] = set()
         seen: set[int] = set()
         for slot in [_ALWAYS, *index]:
             for prepared in self._by_anchor.get(slot, ()):
                 if id(prepared) in seen:
                     continue
                 seen.add(id(prepared))
-                effects.update(prepared.effect(bindings) for bindings in prepared.matches(index))
-        return sorted(effects)
+                rows.update(prepared.effect(bindings) for bindings in prepared.matches(index))
+        return sorted_effects(rows)
 
 
 def _prepare(rule: schema.Rule) -> _Prepared:
