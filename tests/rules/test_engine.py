@@ -6,6 +6,8 @@ imported (Python 3.13+), where ``engine_for`` is the reference evaluator (tests/
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from typing import Any
 
@@ -16,7 +18,7 @@ import footmap
 from footmap.compose import candidate_ids
 from footmap.knowledge import schema
 from footmap.pipeline import engine_for
-from footmap.rules import reference
+from footmap.rules import backend, reference
 from footmap.rules.backend import durable_available
 from footmap.rules.compile import CompiledRule, compile_rule, compile_rules, knowledge_rules
 from footmap.rules.engine import RuleEngine
@@ -177,3 +179,63 @@ def test_absent_patterns_hold_whatever_the_fact_order(facts: list[Fact], fires: 
     if durable_available():
         assert bool(RuleEngine([compile_rule(rule)]).run(facts)) == fires
 
+
+
+def _keyed_rules(count: int, fact: str = "symptom") -> list[schema.Rule]:
+    return [
+        schema.Rule.model_validate({
+            "id": f"test.many_{number}", "effect": "caution", "message": "m", "source": "s",
+            "when": {"all": [{"fact": fact, "is": f"k{number}", "as": "one"}]},
+        })
+        for number in range(count)
+    ]
+
+
+@needs_durable
+def test_a_thousand_rules_on_one_fact_type_agree_with_the_reference() -> None:
+    # durable-rules files a node's children in 512 slots; keys are spread over buckets.
+    rules = _keyed_rules(1_000)
+    engine = RuleEngine([compile_rule(rule) for rule in rules])
+    facts: list[Fact] = [{"t": "symptom", "key": f"k{number}"} for number in (0, 511, 512, 999)]
+    effects = engine.run(facts)
+    assert [effect.rule for effect in effects] == [
+        "test.many_0", "test.many_511", "test.many_512", "test.many_999"]
+    assert effects == reference.evaluate(rules, facts)
+
+
+_TOO_WIDE = """
+import footmap
+from footmap.knowledge import schema
+from footmap.rules.compile import compile_rule
+from footmap.rules.engine import RuleEngine
+rules = [schema.Rule.model_validate({
+    "id": f"test.wide_{n}", "effect": "caution", "message": "m", "source": "s",
+    "when": {"all": [{"fact": "item", "where": {"modality": f"m{n}"}}]}}) for n in range(600)]
+try:
+    RuleEngine([compile_rule(rule) for rule in rules])
+except footmap.RuleEngineError as error:
+    print(error)
+"""
+
+
+@needs_durable
+def test_rules_that_would_hang_durable_rules_are_refused() -> None:
+    # 600 tests of one field under one node: durable-rules itself would loop forever.
+    result = subprocess.run([sys.executable, "-c", _TOO_WIDE], capture_output=True, text=True,
+                            timeout=60, check=True)
+    assert "600 children" in result.stdout and "hangs at 512" in result.stdout
+
+
+def test_auto_falls_back_when_durable_rules_cannot_hold_the_rules(
+    kb: footmap.KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(rules: Any) -> RuleEngine:
+        raise footmap.RuleEngineError("simulated: too many rules")
+
+    monkeypatch.setattr(backend, "RuleEngine", refuse)
+    monkeypatch.setattr(backend, "_warned", [])
+    with pytest.warns(footmap.EngineFallbackWarning, match="cannot run this knowledge's rules"):
+        engine = backend.create_engine(kb)
+    assert isinstance(engine, reference.ReferenceEngine)
+    with pytest.raises(footmap.RuleEngineError, match="simulated"):
+        backend.create_engine(kb, "durable")

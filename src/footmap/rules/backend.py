@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal, Protocol
 
+from footmap.errors import RuleEngineError
 from footmap.knowledge.base import KnowledgeBase
 from footmap.rules.compile import compile_rules, knowledge_rules
 from footmap.rules.engine import DURABLE_IMPORT_ERROR, Effect, RuleEngine
@@ -31,7 +32,7 @@ _warned_lock = threading.Lock()
 
 
 class EngineFallbackWarning(UserWarning):
-    """durable-rules cannot be imported here; footmap runs its rules in plain Python instead."""
+    """durable-rules cannot run the rules here; footmap runs them in plain Python instead."""
 
 
 class Engine(Protocol):
@@ -50,26 +51,33 @@ def durable_available() -> bool:
 def create_engine(knowledge: KnowledgeBase, backend: Backend = "auto") -> Engine:
     """A rule engine for a knowledge base.
 
-    ``"auto"`` is durable-rules where it can be imported, else the reference evaluator with one
-    :class:`EngineFallbackWarning` per process. ``"durable"`` and ``"reference"`` choose one
-    (``"durable"`` raises :class:`~footmap.RuleEngineError` where it cannot be imported).
+    ``"auto"`` is durable-rules where it can be imported and can hold the rules, else the
+    reference evaluator, with one :class:`EngineFallbackWarning` per process. ``"durable"`` and
+    ``"reference"`` choose one (``"durable"`` raises :class:`~footmap.RuleEngineError` where it
+    cannot be imported or cannot hold the rules).
     """
-    if backend == "reference" or (backend == "auto" and not durable_available()):
-        if backend == "auto":
-            _warn_once()
+    if backend == "reference":
         return ReferenceEngine(knowledge_rules(knowledge))
-    return RuleEngine(compile_rules(knowledge))
+    if backend == "auto" and not durable_available():
+        _warn_once(f"durable-rules cannot be imported here ({DURABLE_IMPORT_ERROR})")
+        return ReferenceEngine(knowledge_rules(knowledge))
+    try:
+        return RuleEngine(compile_rules(knowledge))
+    except RuleEngineError as error:
+        if backend == "durable":
+            raise
+        _warn_once(f"durable-rules cannot run this knowledge's rules ({error})")
+        return ReferenceEngine(knowledge_rules(knowledge))
 
 
-def _warn_once() -> None:
+def _warn_once(reason: str) -> None:
     with _warned_lock:
         if _warned:
             return
         _warned.append(True)
     warning = EngineFallbackWarning(
-        f"durable-rules cannot be imported here ({DURABLE_IMPORT_ERROR}); footmap evaluates"
-        " its rules with its plain-Python reference evaluator, which gives the same plans."
-        " durable-rules 2.0.28 imports on Python 3.11 and 3.12 only."
+        f"{reason}; footmap evaluates its rules with its plain-Python reference evaluator,"
+        " which gives the same plans. durable-rules 2.0.28 imports on Python 3.11 and 3.12 only."
     )
     if sys.version_info >= (3, 12):  # point at the caller's line, outside footmap
         warnings.warn(warning, skip_file_prefixes=(str(Path(__file__).parents[1]),))

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import json
+import zlib
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from footmap.knowledge import schema
 from footmap.knowledge.base import KnowledgeBase
 
-__all__ = ["CompiledRule", "compile_rule", "compile_rules", "durable_definition", "knowledge_rules"]
+__all__ = [
+    "DURABLE_MAX_CHILDREN", "CompiledRule", "compile_rule", "compile_rules", "durable_definition",
+    "durable_fan_out", "key_flags", "knowledge_rules",
+]
 
 _COMPARISON_KEYS = {"ne": "$neq", "gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$lte"}
+#: The prefixes of the two flags a fact carries for its key (see ``_pattern_json``).
+KEY_FLAG, BUCKET_FLAG = "@", "#"
+#: How many buckets keys are spread over.
+BUCKETS = 64
+#: durable-rules 2.0.28 files the children of a network node in a table of 512 slots; a node
+#: with 512 children makes every assert loop forever (measured), so the engine stays below.
+DURABLE_MAX_CHILDREN = 512
 #: A fact type no fact ever has: the sentinel rule waits on it forever.
 _NEVER = "__never__"
 
@@ -87,10 +100,24 @@ def compile_rule(rule: schema.Rule) -> CompiledRule:
     )
 
 
+def key_flags(key: str) -> tuple[str, str]:
+    """The two flags a fact with this key carries for durable-rules: its bucket's, then its own."""
+    return f"{BUCKET_FLAG}{zlib.crc32(key.encode()) % BUCKETS}", KEY_FLAG + key
+
+
 def _pattern_json(pattern: schema.Pattern) -> dict[str, Any]:
+    """A pattern as a durable-rules condition; ``is: X`` tests the flags of ``X``, not ``key``.
+
+    durable-rules chains a pattern's tests in order and files a node's children by the name of
+    the field they test, not by its value. With ``key == X`` every fact would meet one test per
+    item precaution and per named complaint (a cost that grows with the knowledge), and 512 of
+    them under one node hang durable-rules. The engine gives each fact with a key two flags, its
+    bucket's (``#<n>``, one of 64) and its own (``@<key>``): a fact only meets the tests of its
+    bucket and its key, and a node has at most 64 buckets or a bucket's keys as children.
+    """
     terms: list[dict[str, Any]] = [{"t": pattern.fact}]
     if pattern.is_ is not None:
-        terms.append({"key": pattern.is_})
+        terms += [{flag: True} for flag in key_flags(pattern.is_)]
     for field, value in sorted(pattern.where.items()):
         terms.append(_comparison_json(field, value))
     return {"$and": terms}
@@ -122,3 +149,23 @@ def durable_definition(rules: list[CompiledRule]) -> dict[str, Any]:
     every_type = [{"t": fact_type} for fact_type in sorted(schema.FACT_FIELDS)]
     definition["sentinel"] = {"all": [{"m": {"$or": every_type}}, {"never": {"t": _NEVER}}]}
     return definition
+
+
+def durable_fan_out(definition: dict[str, Any]) -> int:
+    """The most children any node of durable-rules' network gets from this definition.
+
+    durable-rules chains the tests of a pattern (``$and``) from the root in order, sharing a node
+    between patterns that start with the same tests; a pattern that is one test (or an ``$or``)
+    is one child of the root.
+    """
+    children: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for rule in definition.values():
+        for binding in rule.get("all") or rule.get("any") or []:
+            for pattern in binding.values():
+                tests = pattern.get("$and", [pattern])
+                path: tuple[str, ...] = ()
+                for test in tests:
+                    step = json.dumps(test, sort_keys=True)
+                    children[path].add(step)
+                    path = (*path, step)
+    return max((len(nodes) for nodes in children.values()), default=0)

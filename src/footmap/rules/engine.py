@@ -40,7 +40,13 @@ from typing import Any
 
 from footmap.errors import RuleEngineError
 from footmap.knowledge import schema
-from footmap.rules.compile import CompiledRule, durable_definition
+from footmap.rules.compile import (
+    DURABLE_MAX_CHILDREN,
+    CompiledRule,
+    durable_definition,
+    durable_fan_out,
+    key_flags,
+)
 from footmap.rules.facts import Fact
 from footmap.rules.match import Bindings, compile_pattern
 
@@ -114,9 +120,21 @@ class RuleEngine:
         self._sid = "1"
         self._index = {f"r{index}": index for index in range(len(self.rules))}
         self._absent = [tuple(compile_pattern(p) for p in rule.absent) for rule in self.rules]
-        definition = json.dumps(durable_definition(list(self.rules)), ensure_ascii=False)
-        with _durable_lock:
-            self._handle = _durable.create_ruleset(f"footmap_{next(_ruleset_names)}", definition)
+        definition = durable_definition(list(self.rules))
+        fan_out = durable_fan_out(definition)
+        if fan_out >= DURABLE_MAX_CHILDREN:
+            raise RuleEngineError(
+                f"these rules give a node of durable-rules' network {fan_out} children;"
+                f" durable-rules 2.0.28 hangs at {DURABLE_MAX_CHILDREN}"
+            )
+        self._flags: dict[str, dict[str, bool]] = {}
+        try:
+            with _durable_lock:
+                self._handle = _durable.create_ruleset(
+                    f"footmap_{next(_ruleset_names)}", json.dumps(definition, ensure_ascii=False)
+                )
+        except Exception as error:  # its limits: ERR_RULE_LIMIT_EXCEEDED (106) and others
+            raise RuleEngineError(f"durable-rules cannot hold these rules: {error}") from error
         # The C ruleset is never freed by durable-rules itself.
         weakref.finalize(self, _durable.delete_ruleset, self._handle)
 
@@ -126,10 +144,8 @@ class RuleEngine:
             return []
         with self._lock:
             sid = self._sid
-            batch = json.dumps(
-                [{**fact, "sid": sid, "id": number} for number, fact in enumerate(facts)],
-                ensure_ascii=False,
-            )
+            batch = json.dumps([self._asserted(fact, sid, number)
+                                for number, fact in enumerate(facts)], ensure_ascii=False)
             try:
                 raw = self._drain(_durable.assert_facts(self._handle, batch))
             except Exception:
@@ -138,6 +154,17 @@ class RuleEngine:
             finally:
                 self._retract(batch)
         return self._effects(raw, facts)
+
+    def _asserted(self, fact: Fact, sid: str, number: int) -> Fact:
+        """The fact as durable-rules gets it: with its key's flags, in the session, and numbered
+        by its position (its ``id``, by which a match finds the fact again)."""
+        key = fact.get("key")
+        if not isinstance(key, str):
+            return {**fact, "sid": sid, "id": number}
+        flags = self._flags.get(key)
+        if flags is None:
+            flags = self._flags[key] = dict.fromkeys(key_flags(key), True)
+        return {**fact, **flags, "sid": sid, "id": number}
 
     def _drain(self, result: Any) -> list[str]:
         """Every pending match of the session, as durable-rules' JSON (one append per match)."""
