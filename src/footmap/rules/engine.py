@@ -203,23 +203,23 @@ class RuleEngine:
         """Build the effects of the matches in Python, checking ``absent`` patterns here."""
         rows: set[EffectRow] = set()
         errors: list[str] = []
+        described = [describe_fact(fact) for fact in facts]
         for message in json.loads("[" + ",".join(raw) + "]"):
             for name, bound in message.items():
                 index = self._index[name]
                 rule = self.rules[index]
                 try:
-                    bindings = _bindings(bound, facts)
-                    if all(m.none_fits(facts, bindings) for m in self._absent[index]):
-                        rows.add(effect_row(rule, rule.scale, bindings))
+                    ids = {binding: fact["id"] for binding, fact in bound.items()}
+                    if self._absent[index]:
+                        bindings = {binding: facts[i] for binding, i in ids.items()}
+                        if not all(m.none_fits(facts, bindings) for m in self._absent[index]):
+                            continue
+                    target = facts[ids[rule.target]]["key"] if rule.target is not None else None
+                    matched = tuple(sorted([described[i] for i in ids.values()]))
+                    rows.add((rule.id, rule.effect, target, rule.level, rule.message,
+                              rule.source, rule.scale, matched))
                 except Exception as error:
                     errors.append(f"rule {rule.id!r}: {error!r}")
         if errors:
             raise RuleEngineError("a rule action failed: " + "; ".join(errors))
         return sorted_effects(rows)
-
-
-def _bindings(message: Any, facts: Sequence[Fact]) -> Bindings:
-    """A match's bindings, each mapped back to the asserted fact by its ``id`` (its position)."""
-    if not isinstance(message, dict):
-        return {}
-    return {name: facts[fact["id"]] for name, fact in message.items()}
