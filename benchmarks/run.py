@@ -1,0 +1,327 @@
+"""footmap's benchmark: every performance target with its figure and PASS or FAIL, from one run.
+
+Usage::
+
+    .venv/bin/python benchmarks/run.py           # the full run, a few minutes on 2 cores
+    .venv/bin/python benchmarks/run.py --quick   # a smoke run in seconds: smaller counts, and
+                                                 # targets are reported but never fail the run
+
+Every ratio is against a baseline measured in the same run: the rule stage against footmap's
+plain-Python reference evaluator of the same rules over the same facts, and the 10x knowledge
+base (written by ``benchmarks/make_knowledge.py``) against the shipped one, on the same profiles.
+Exit code 0 when every target holds, 1 when one does not (``--quick``: 0 once it has run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import footmap
+from footmap.compose import candidate_ids
+from footmap.knowledge.base import shipped_knowledge
+from footmap.pipeline import engine_for
+from footmap.rules.backend import durable_available
+from footmap.rules.compile import knowledge_rules
+from footmap.rules.engine import RuleEngine
+from footmap.rules.facts import Fact, fact_nodes, item_facts, profile_facts
+from footmap.rules.reference import ReferenceEngine
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_knowledge import make_knowledge  # a script beside this one
+
+#: Representative profiles: every triage level, the example profiles, small and large plans.
+PROFILES: dict[str, dict[str, Any]] = {
+    "back pain (README)": {
+        "pains": [{"area": "back", "severity": 6, "weeks": 3}], "symptoms": ["stiffness"],
+        "equipment": ["towel", "tennis_ball", "chair", "wall"], "minutes_per_day": 15,
+    },
+    "older adult, knee": {
+        "pains": [{"area": "knee", "severity": 5, "side": "left", "weeks": 8}],
+        "observations": ["stiff_ankles"], "equipment": ["towel", "chair", "wall"], "age": 72,
+        "can_get_on_floor": False, "minutes_per_day": 20,
+    },
+    "pregnancy, severe back pain": {
+        "pains": [{"area": "back", "severity": 9}], "conditions": ["pregnancy"],
+        "symptoms": ["tingling"], "age": 34,
+    },
+    "diabetes, feet": {
+        "pains": [{"area": "heel", "severity": 5}, {"area": "foot", "severity": 3}],
+        "observations": ["dry_skin", "calluses", "cold_feet"], "conditions": ["diabetes"],
+        "age": 55, "equipment": ["towel", "band"],
+    },
+    "frail, poor balance": {
+        "pains": [{"area": "hip", "severity": 4}], "symptoms": ["poor_balance", "stiffness"],
+        "conditions": ["osteoporosis"], "age": 84, "can_get_on_floor": False,
+        "can_stand_unaided": False, "minutes_per_day": 10,
+    },
+    "neck and ankle, 40 minutes": {
+        "pains": [{"area": "neck", "severity": 3}, {"area": "ankle", "severity": 4, "weeks": 2}],
+        "observations": ["flat_arches"], "equipment": ["band", "tennis_ball", "towel", "pencil"],
+        "minutes_per_day": 40, "exclude": ["aromatherapy"],
+    },
+    "see a clinician: night pain": {
+        "pains": [{"area": "back", "severity": 5, "weeks": 10}], "symptoms": ["night_pain"],
+        "age": 61,
+    },
+    "urgent: saddle numbness": {
+        "pains": [{"area": "back", "severity": 7}], "symptoms": ["saddle_numbness"],
+    },
+}
+
+#: The cold-start probe: from before ``import footmap`` to the first plan, in a new process.
+COLD_PROBE = """
+import json, sys, time
+started = time.perf_counter()
+import footmap
+imported = time.perf_counter()
+footmap.recommend(json.loads(sys.argv[1]))
+done = time.perf_counter()
+print(json.dumps({"import": imported - started, "total": done - started}))
+"""
+
+
+@dataclass
+class Figure:
+    """One line of the report: what was measured, its figure, and the target it is held to."""
+
+    name: str
+    figure: str
+    target: str = ""
+    holds: bool | None = None  # None: reported, no target
+
+    @property
+    def result(self) -> str:
+        return "" if self.holds is None else ("PASS" if self.holds else "FAIL")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run with small counts; targets never fail it")
+    args = parser.parse_args(argv)
+    quick: bool = args.quick
+    knowledge = shipped_knowledge()
+    engine = engine_for(knowledge)
+    backend = "durable-rules 2.0.28" if isinstance(engine, RuleEngine) else "reference evaluator"
+    print(f"footmap {footmap.__version__} benchmark{' (quick)' if quick else ''}: Python"
+          f" {platform.python_version()}, rule engine: {backend}"
+          f"{'' if durable_available() else ' (durable-rules cannot be imported here)'},"
+          f" {os.cpu_count()} CPUs, {platform.machine()}")
+    print(f"{len(PROFILES)} representative profiles: {', '.join(PROFILES)}", flush=True)
+    figures: list[Figure] = []
+    for step in (warm, throughput, cold, rule_stage, memory, larger_knowledge):
+        started = time.perf_counter()
+        figures += step(quick)
+        print(f"  [{step.__name__}: {time.perf_counter() - started:.1f} s]", file=sys.stderr,
+              flush=True)
+    report(figures)
+    failed = [figure for figure in figures if figure.holds is False]
+    return 0 if quick or not failed else 1
+
+
+# --- measures -----------------------------------------------------------------------------------
+
+def warm(quick: bool) -> list[Figure]:
+    """Warm ``recommend()``: median and p95 over every call to every profile."""
+    rounds = 40 if quick else 400
+    samples, by_profile = _timed_rounds(footmap.recommend, rounds)
+    median, p95 = _ms(statistics.median(samples)), _ms(_percentile(samples, 95))
+    for name, times in by_profile.items():
+        print(f"    {name:32} median {_ms(statistics.median(times)):.3f} ms")
+    return [
+        Figure(f"warm recommend() median ({len(samples):,} calls)", f"{median:.3f} ms",
+               "<= 1 ms", median <= 1.0),
+        Figure("warm recommend() p95", f"{p95:.3f} ms"),
+    ]
+
+
+def throughput(quick: bool) -> list[Figure]:
+    """Plans per second from one process, cycling through the profiles."""
+    seconds = 0.5 if quick else 5.0
+    profiles = list(PROFILES.values())
+    count, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        for profile in profiles:
+            footmap.recommend(profile)
+        count += len(profiles)
+    rate = count / (time.perf_counter() - started)
+    return [Figure("single-process throughput", f"{rate:,.0f} plans/s")]
+
+
+def cold(quick: bool) -> list[Figure]:
+    """A new interpreter: ``import footmap`` plus the first plan (knowledge loaded, rules built)."""
+    runs = 3 if quick else 9
+    profile = json.dumps(PROFILES["back pain (README)"])
+    totals, imports, walls = [], [], []
+    with tempfile.TemporaryDirectory() as elsewhere:  # not the source tree's current directory
+        for _ in range(runs):
+            started = time.perf_counter()
+            result = subprocess.run([sys.executable, "-c", COLD_PROBE, profile], cwd=elsewhere,
+                                    capture_output=True, text=True, check=True)
+            walls.append(time.perf_counter() - started)
+            probe = json.loads(result.stdout)
+            totals.append(probe["total"])
+            imports.append(probe["import"])
+    total = _ms(statistics.median(totals))
+    return [
+        Figure(f"cold import footmap + first plan (median of {runs} new processes)",
+               f"{total:.0f} ms", "<= 400 ms", total <= 400),
+        Figure("  of which import footmap", f"{_ms(statistics.median(imports)):.0f} ms"),
+        Figure("  whole process, interpreter start included",
+               f"{_ms(statistics.median(walls)):.0f} ms"),
+    ]
+
+
+def rule_stage(quick: bool) -> list[Figure]:
+    """footmap's rule stage against the reference evaluator of the same rules, same facts."""
+    knowledge = shipped_knowledge()
+    engine = engine_for(knowledge)
+    reference = ReferenceEngine(knowledge_rules(knowledge))
+    rounds = 100 if quick else 1_000
+    engine_total = reference_total = 0.0
+    for data in PROFILES.values():
+        facts = _facts(data, knowledge)
+        assert engine.run(facts) == reference.run(facts)
+        engine_times, reference_times = [], []
+        for _ in range(rounds):  # interleaved, so that drift hits both alike
+            engine_times.append(_time(lambda f=facts: engine.run(f)))
+            reference_times.append(_time(lambda f=facts: reference.run(f)))
+        engine_total += statistics.median(engine_times)
+        reference_total += statistics.median(reference_times)
+    ratio = engine_total / reference_total
+    count = len(PROFILES)
+    return [
+        Figure("rule stage / reference evaluator (same rules, same facts)", f"{ratio:.2f}x",
+               "<= 5x", ratio <= 5),
+        Figure("  rule stage, mean of profile medians",
+               f"{engine_total / count * 1e6:.0f} us"),
+        Figure("  reference evaluator, mean of profile medians",
+               f"{reference_total / count * 1e6:.0f} us"),
+    ]
+
+
+def memory(quick: bool) -> list[Figure]:
+    """Resident memory before and after many calls (after a warm-up and a collection)."""
+    calls = 5_000 if quick else 100_000
+    profiles = list(PROFILES.values())
+    for _ in range(250):
+        for profile in profiles:
+            footmap.recommend(profile)
+    gc.collect()
+    before = _rss()
+    for number in range(calls):
+        footmap.recommend(profiles[number % len(profiles)])
+    gc.collect()
+    growth = (_rss() - before) / 2**20
+    return [
+        Figure(f"RSS growth over {calls:,} calls", f"{growth:.2f} MB", "<= 5 MB", growth <= 5),
+        Figure("  RSS after them", f"{_rss() / 2**20:.1f} MB"),
+    ]
+
+
+def larger_knowledge(quick: bool) -> list[Figure]:
+    """Per-plan time with a synthetic knowledge base ten times larger, against the shipped one."""
+    rounds = 40 if quick else 300
+    with tempfile.TemporaryDirectory() as directory:
+        path = make_knowledge(Path(directory) / "knowledge", factor=10)
+        findings = footmap.KnowledgeBase.check(path)
+        if findings:
+            print(footmap.KnowledgeError(findings), file=sys.stderr)
+            return [Figure("10x knowledge", f"{len(findings)} problems", "valid", False)]
+        started = time.perf_counter()
+        larger = footmap.KnowledgeBase.load(path)
+        load = time.perf_counter() - started
+    shipped = shipped_knowledge()
+    times: dict[str, list[float]] = {"1x": [], "10x": []}
+    for data in PROFILES.values():
+        for knowledge in (shipped, larger):
+            footmap.recommend(data, knowledge=knowledge)
+    for _ in range(rounds):
+        for data in PROFILES.values():
+            for key, knowledge in (("1x", shipped), ("10x", larger)):
+                times[key].append(_time(lambda d=data, k=knowledge: footmap.recommend(d, knowledge=k)))
+    one, ten = statistics.median(times["1x"]), statistics.median(times["10x"])
+    items = len(larger.items) / len(shipped.items)
+    rules = len(knowledge_rules(larger)) / len(knowledge_rules(shipped))
+    return [
+        Figure(f"per-plan time, 10x knowledge / shipped ({items:.0f}x items, {rules:.0f}x rules)",
+               f"{ten / one:.2f}x", "<= 3x", ten / one <= 3),
+        Figure("  median per plan: shipped / 10x", f"{_ms(one):.3f} ms / {_ms(ten):.3f} ms"),
+        Figure("  loading the 10x knowledge", f"{load * 1e3:.0f} ms"),
+    ]
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def _timed_rounds(
+    call: Callable[[dict[str, Any]], Any], rounds: int
+) -> tuple[list[float], dict[str, list[float]]]:
+    by_profile: dict[str, list[float]] = {name: [] for name in PROFILES}
+    for data in PROFILES.values():
+        call(data)  # warm: knowledge loaded, rules built, caches filled
+    for _ in range(rounds):
+        for name, data in PROFILES.items():
+            by_profile[name].append(_time(lambda d=data: call(d)))
+    return [t for times in by_profile.values() for t in times], by_profile
+
+
+def _time(call: Callable[[], Any]) -> float:
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
+
+
+def _facts(data: dict[str, Any], knowledge: footmap.KnowledgeBase) -> list[Fact]:
+    profile = footmap.Profile.model_validate(data, context={"knowledge": knowledge})
+    paths = knowledge.candidates(fact_nodes(profile))
+    return profile_facts(profile, knowledge) + item_facts(candidate_ids(paths, knowledge), knowledge)
+
+
+def _percentile(samples: list[float], percent: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(percent / 100 * (len(ordered) - 1)))]
+
+
+def _ms(seconds: float) -> float:
+    return seconds * 1e3
+
+
+def _rss() -> int:
+    """Resident memory of this process, in bytes (Linux /proc; elsewhere the peak)."""
+    statm = Path("/proc/self/statm")
+    if statm.is_file():
+        return int(statm.read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
+def report(figures: list[Figure]) -> None:
+    width = max(len(figure.name) for figure in figures)
+    figure_width = max(len(figure.figure) for figure in figures)
+    print()
+    print(f"{'measure':{width}}  {'figure':>{figure_width}}  {'target':10}  result")
+    for figure in figures:
+        print(f"{figure.name:{width}}  {figure.figure:>{figure_width}}  {figure.target:10}"
+              f"  {figure.result}".rstrip())
+    targets = [figure for figure in figures if figure.holds is not None]
+    passed = sum(1 for figure in targets if figure.holds)
+    print(f"\n{passed} of {len(targets)} targets hold.")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
