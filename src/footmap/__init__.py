@@ -5,6 +5,7 @@
 'self_care'
 """
 
+from footmap.batch import recommend_many
 from footmap.errors import Finding, FindingCode, FootmapError, KnowledgeError, RuleEngineError
 from footmap.knowledge.base import KnowledgeBase
 from footmap.pipeline import recommend
@@ -33,4 +34,5 @@ __all__ = [
     "SafetyMessage",
     "__version__",
     "recommend",
+    "recommend_many",
 ]

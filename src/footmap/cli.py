@@ -1,4 +1,5 @@
-"""The ``footmap`` command: ``recommend`` a plan for a profile file, ``knowledge check`` a directory.
+"""The ``footmap`` command: ``recommend`` a plan for a profile file, ``batch`` a JSON-lines file of
+profiles, ``knowledge check`` a directory.
 
 Exit codes: 0 success, 1 invalid knowledge, 2 invalid input (profile or arguments).
 """
@@ -14,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from footmap.batch import ResumeError, run_jsonl
 from footmap.errors import KnowledgeError
 from footmap.knowledge.base import KnowledgeBase
 from footmap.knowledge.loader import load_yaml
@@ -37,6 +39,21 @@ def _parser() -> argparse.ArgumentParser:
     rec.add_argument("profile", type=Path, help="profile file; '-' reads standard input")
     rec.add_argument("--format", choices=sorted(FORMATS), default="md")
     _knowledge_options(rec)
+    batch = commands.add_parser(
+        "batch", help="a plan for every line of a JSON-lines file of profiles",
+        description="Write one line to OUT for every line of IN, in order: {\"line\": N,"
+                    " \"plan\": {...}} or {\"line\": N, \"error\": \"...\"}; a bad line never"
+                    " stops the batch.")
+    batch.add_argument("input", type=Path, metavar="IN", help="JSON lines: one profile per line")
+    batch.add_argument("-o", "--output", type=Path, required=True, metavar="OUT",
+                       help="JSON lines to write (overwritten unless --resume)")
+    batch.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="worker processes (default: one per CPU; 1: no worker processes)")
+    batch.add_argument("--resume", action="store_true",
+                       help="continue an interrupted run: keep OUT's complete lines, add the rest")
+    batch.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                       help="show a progress bar (default: on a terminal, for runs over 2 s)")
+    _knowledge_options(batch)
     knowledge = commands.add_parser("knowledge", help="work with knowledge directories")
     knowledge_commands = knowledge.add_subparsers(dest="knowledge_command", required=True)
     check = knowledge_commands.add_parser("check", help="report every problem in a directory")
@@ -79,6 +96,27 @@ def _recommend(args: argparse.Namespace) -> int:
     return 0
 
 
+def _batch(args: argparse.Namespace) -> int:
+    if args.workers is not None and args.workers < 1:
+        print("footmap: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if not args.input.is_file():
+        print(f"footmap: cannot read {args.input}: no such file", file=sys.stderr)
+        return 2
+    knowledge = (KnowledgeBase.load(args.knowledge, overlay=args.overlay)
+                 if args.knowledge is not None else None)
+    try:
+        summary = run_jsonl(args.input, args.output, knowledge=knowledge, workers=args.workers,
+                            resume=args.resume, progress=args.progress)
+    except ResumeError as error:
+        print(f"footmap: cannot resume: {error}", file=sys.stderr)
+        return 2
+    resumed = f"; resumed after line {summary.resumed_after}" if summary.resumed_after else ""
+    print(f"footmap: wrote {summary.written} lines to {args.output}"
+          f" ({summary.plans} plans, {summary.errors} errors{resumed})", file=sys.stderr)
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     findings = KnowledgeBase.check(args.directory, overlay=args.overlay)
     where = args.directory or "the shipped knowledge"
@@ -95,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "recommend":
             return _recommend(args)
+        if args.command == "batch":
+            return _batch(args)
         return _check(args)
     except KnowledgeError as error:
         print(f"footmap: {error}", file=sys.stderr)
