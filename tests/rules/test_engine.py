@@ -226,6 +226,7 @@ def test_rules_that_would_hang_durable_rules_are_refused() -> None:
     assert "600 children" in result.stdout and "hangs at 512" in result.stdout
 
 
+@needs_durable
 def test_auto_falls_back_when_durable_rules_cannot_hold_the_rules(
     kb: footmap.KnowledgeBase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
