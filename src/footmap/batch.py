@@ -18,6 +18,7 @@ import json
 import multiprocessing
 import os
 import sys
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -33,6 +34,7 @@ from footmap.knowledge.base import KnowledgeBase, shipped_knowledge
 from footmap.pipeline import recommend
 from footmap.plan import Plan
 from footmap.profile import Profile
+from footmap.rules.backend import EngineFallbackWarning, warn_if_unavailable
 
 __all__ = ["BatchSummary", "recommend_many", "run_jsonl"]
 
@@ -115,6 +117,7 @@ _worker_knowledge: list[KnowledgeBase] = []
 
 def _start_worker(knowledge: tuple[schema.Knowledge, str] | None) -> None:
     """Runs once in each worker process: the knowledge it will use for every profile."""
+    warnings.simplefilter("ignore", EngineFallbackWarning)  # the parent process gives it
     base = KnowledgeBase(*knowledge) if knowledge is not None else shipped_knowledge()
     _worker_knowledge[:] = [base]
     recommend({}, knowledge=base)  # build the rule engine and fill the caches now
@@ -151,6 +154,7 @@ def _map(
 def _map_on_pool(
     task: Task[T], items: Iterable[Any], knowledge: KnowledgeBase | None, workers: int, bar: Any,
 ) -> Iterator[T]:
+    warn_if_unavailable()
     sent = (knowledge.knowledge, knowledge.origin) if knowledge is not None else None
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_start_worker, initargs=(sent,))

@@ -162,3 +162,11 @@ def test_a_process_without_durable_gives_the_same_plans_and_warns_once(tmp_path:
     assert out["plans"] == [footmap.recommend(p).model_dump_json() for p in PROFILES]
     [warning] = out["warnings"]
     assert "reference evaluator" in warning and "same plans" in warning
+
+
+@pytest.mark.usefixtures("without_durable")
+def test_recommend_many_warns_once_in_the_calling_process_not_in_each_worker() -> None:
+    with pytest.warns(EngineFallbackWarning) as caught:
+        plans = list(footmap.recommend_many(PROFILES * 12, workers=2))
+    assert len(plans) == len(PROFILES) * 12
+    assert len([w for w in caught if w.category is EngineFallbackWarning]) == 1

@@ -23,7 +23,10 @@ from footmap.rules.engine import DURABLE_IMPORT_ERROR, Effect, RuleEngine
 from footmap.rules.facts import Fact
 from footmap.rules.reference import ReferenceEngine
 
-__all__ = ["Backend", "Engine", "EngineFallbackWarning", "create_engine", "durable_available"]
+__all__ = [
+    "Backend", "Engine", "EngineFallbackWarning", "create_engine", "durable_available",
+    "warn_if_unavailable",
+]
 
 Backend = Literal["auto", "durable", "reference"]
 
@@ -68,6 +71,13 @@ def create_engine(knowledge: KnowledgeBase, backend: Backend = "auto") -> Engine
             raise
         _warn_once(f"durable-rules cannot run this knowledge's rules ({error})")
         return ReferenceEngine(knowledge_rules(knowledge))
+
+
+def warn_if_unavailable() -> None:
+    """Give this process's one :class:`EngineFallbackWarning` now if durable-rules cannot be
+    imported (for a process whose engines run elsewhere, such as ``recommend_many``'s workers)."""
+    if not durable_available():
+        _warn_once(f"durable-rules cannot be imported here ({DURABLE_IMPORT_ERROR})")
 
 
 def _warn_once(reason: str) -> None:
