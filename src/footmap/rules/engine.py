@@ -221,5 +221,5 @@ class RuleEngine:
                 except Exception as error:
                     errors.append(f"rule {rule.id!r}: {error!r}")
         if errors:
-            raise RuleEngineError("a rule action failed: " + "; ".join(errors))
+            raise RuleEngineError("a rule match could not be read: " + "; ".join(errors))
         return sorted_effects(rows)
