@@ -15,17 +15,15 @@ complete line.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import sys
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any, Literal, TypeVar, overload
+from typing import IO, TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from pydantic import ValidationError
 
@@ -35,6 +33,9 @@ from footmap.pipeline import recommend
 from footmap.plan import Plan
 from footmap.profile import Profile
 from footmap.rules.backend import EngineFallbackWarning, warn_if_unavailable
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = ["BatchSummary", "recommend_many", "run_jsonl"]
 
@@ -154,6 +155,10 @@ def _map(
 def _map_on_pool(
     task: Task[T], items: Iterable[Any], knowledge: KnowledgeBase | None, workers: int, bar: Any,
 ) -> Iterator[T]:
+    # Imported here: they cost about 25 ms, which a plain ``import footmap`` should not pay.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     warn_if_unavailable()
     sent = (knowledge.knowledge, knowledge.origin) if knowledge is not None else None
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
