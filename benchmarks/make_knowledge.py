@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 
 from footmap.knowledge.base import shipped_knowledge_dir
+from footmap.knowledge.graph import ITEM_KINDS
 from footmap.knowledge.loader import LIST_FILES, RULES_DIR, VOCABULARY
 from footmap.knowledge.schema import FACT_FIELDS
 
@@ -37,9 +38,8 @@ __all__ = ["make_knowledge"]
 #: Vocabulary lists that are copied; equipment is shared.
 COPIED_VOCABULARY = ("pain_areas", "symptoms", "observations", "conditions", "modalities")
 #: Node kinds whose ids are copied (every kind but ``everyone``).
-COPIED_NODE_KINDS = ("pain", "symptom", "observation", "condition", "factor", "exercise",
-                     "reflex_area", "acupressure", "advice")
-ITEM_FILES = ("exercises", "reflexology", "acupressure", "advice")
+COPIED_NODE_KINDS = ("pain", "symptom", "observation", "condition", "factor", *ITEM_KINDS)
+ITEM_FILES = tuple(name for name in LIST_FILES if name not in ("sources", "factors", "links"))
 MARKER = "synthetic"
 
 

@@ -29,7 +29,7 @@ __all__ = ["candidate_ids", "compose"]
 _PHASES: tuple[schema.Phase, ...] = ("warm_up", "main", "cool_down")
 _POSITIONS: tuple[schema.Position, ...] = ("standing", "sitting", "floor", "lying")
 _ROUTINE_KINDS = ("exercise",)
-_REFLEX_KINDS = ("reflex_area", "acupressure")
+_REFLEX_KINDS = ("reflex_area", "acupressure_point")
 _TIMED_KINDS = _ROUTINE_KINDS + _REFLEX_KINDS
 _Level = Literal["info", "warning", "critical"]
 _LEVELS: dict[str, _Level] = {"urgent": "critical", "see_clinician": "warning"}
@@ -174,19 +174,19 @@ def compose(
     excluded += [_over_budget(item, profile.minutes_per_day) for item in untimed]
     advice = [item for item in items if item["kind"] not in _TIMED_KINDS]
     routine = [item for item in timed if item["kind"] in _ROUTINE_KINDS]
-    return Plan.model_validate({
-        "triage": triage,
-        "safety": _safety(knowledge, by_effect["refer"], by_effect["caution"]),
-        "routine": sorted(routine, key=_routine_order),
-        "reflexology": sorted((i for i in timed if i["kind"] in _REFLEX_KINDS),
-                              key=lambda i: i["id"]),
-        "advice": sorted(advice, key=lambda i: (-_EVIDENCE_RANK[i["evidence"]], i["id"])),
-        "excluded": sorted(excluded, key=lambda e: (e["id"], e["reason"])),
-        "minutes_per_day": round(sum(item["minutes"] for item in timed), 2),
-        "budget_minutes": profile.minutes_per_day,
-        "disclaimer": DISCLAIMER,
-        "knowledge": knowledge.fingerprint,
-    })
+    in_plan = {item["id"] for item in [*timed, *advice]}
+    return Plan.model_validate(dict(  # noqa: C408 - Plan fields are names in code, not data
+        triage=triage,
+        safety=_safety(knowledge, by_effect["refer"], by_effect["caution"], in_plan),
+        routine=sorted(routine, key=_routine_order),
+        reflexology=sorted((i for i in timed if i["kind"] in _REFLEX_KINDS), key=lambda i: i["id"]),
+        advice=sorted(advice, key=lambda i: (-_EVIDENCE_RANK[i["evidence"]], i["id"])),
+        excluded=sorted(excluded, key=lambda e: (e["id"], e["reason"])),
+        minutes_per_day=round(sum(item["minutes"] for item in timed), 2),
+        budget_minutes=profile.minutes_per_day,
+        disclaimer=DISCLAIMER,
+        knowledge=knowledge.fingerprint,
+    ))
 
 
 def _triage(refers: Sequence[Effect]) -> schema.TriageLevel:
@@ -377,13 +377,21 @@ def _routine_order(item: _Data) -> tuple[int, int, str]:
             _POSITIONS.index(item["position"]) if item["position"] else 0, item["id"])
 
 
+def _about_the_plan(caution: Effect, in_plan: set[str]) -> bool:
+    """A plan-wide caution that matched an item (say, any exercise) speaks only of items kept."""
+    items = [fact[len("item:"):] for fact in caution.matched if fact.startswith("item:")]
+    return not items or any(item in in_plan for item in items)
+
+
 def _safety(
-    knowledge: KnowledgeBase, refers: Sequence[Effect], cautions: Sequence[Effect]
+    knowledge: KnowledgeBase, refers: Sequence[Effect], cautions: Sequence[Effect],
+    in_plan: set[str],
 ) -> list[_Data]:
     """One message per rule, naming every fact set that triggered it."""
     facts: dict[tuple[_Level, str], set[str]] = defaultdict(set)
     first: dict[tuple[_Level, str], Effect] = {}
-    for effect in [*refers, *(c for c in cautions if c.target is None)]:
+    plan_wide = [c for c in cautions if c.target is None and _about_the_plan(c, in_plan)]
+    for effect in [*refers, *plan_wide]:
         level: _Level = _LEVELS.get(effect.level or "", "info")
         key = (level, effect.rule)
         facts[key].update(fact for fact in effect.matched if not fact.startswith("item:"))

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 
 from footmap.errors import Finding, FindingCode
-from footmap.knowledge import schema
+from footmap.knowledge import graph, schema
 
 __all__ = ["cross_check"]
 
@@ -45,11 +45,11 @@ class _Ids:
             "factor": self.factors,
             "exercise": self.exercises,
             "reflex_area": {item.id for item in knowledge.reflexology},
-            "acupressure": {item.id for item in knowledge.acupressure},
+            "acupressure_point": {item.id for item in knowledge.acupressure},
             "advice": {item.id for item in knowledge.advice},
         }
         self.by_vocabulary["items"] = set().union(
-            *(self.nodes_by_kind[kind] for kind in ("exercise", "reflex_area", "acupressure", "advice"))
+            *(self.nodes_by_kind[kind] for kind in graph.ITEM_KINDS)
         )
 
     def node_exists(self, ref: str) -> bool:

@@ -12,7 +12,7 @@ from footmap.knowledge import schema
 __all__ = ["ITEM_KINDS", "Path", "Step", "build_graph", "find_paths", "node_id"]
 
 #: Node kinds an item can have, in the order their files are read.
-ITEM_KINDS: tuple[str, ...] = ("exercise", "reflex_area", "acupressure", "advice")
+ITEM_KINDS: tuple[str, ...] = ("exercise", "reflex_area", "acupressure_point", "advice")
 FACT_KINDS: tuple[str, ...] = ("pain", "symptom", "observation", "condition")
 EVERYONE = "everyone"
 #: How many factors a path may pass through between a fact and an item.

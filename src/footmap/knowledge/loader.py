@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -17,19 +17,23 @@ __all__ = [
     "merge_raw", "parse", "rule_files",
 ]
 
-#: The files holding a list of entries, and the model each entry is validated with.
-LIST_FILES: dict[str, type[BaseModel]] = {
-    "sources": schema.Source,
-    "factors": schema.Factor,
-    "exercises": schema.Exercise,
-    "reflexology": schema.ReflexArea,
-    "acupressure": schema.AcupressurePoint,
-    "advice": schema.Advice,
-    "links": schema.Link,
-}
-_RULE_MODEL: type[BaseModel] = schema.Rule
 VOCABULARY = "vocabulary"
 RULES_DIR = "rules"
+
+
+def _list_files() -> dict[str, type[BaseModel]]:
+    """One file per list field of :class:`schema.Knowledge`, named after it (rules aside)."""
+    files: dict[str, type[BaseModel]] = {}
+    for name, field in schema.Knowledge.model_fields.items():
+        (model,) = get_args(field.annotation) or (None,)
+        if name != RULES_DIR and isinstance(model, type) and issubclass(model, BaseModel):
+            files[name] = model
+    return files
+
+
+#: The files holding a list of entries, and the model each entry is validated with.
+LIST_FILES: dict[str, type[BaseModel]] = _list_files()
+_RULE_MODEL: type[BaseModel] = schema.Rule
 
 
 class Entry(NamedTuple):

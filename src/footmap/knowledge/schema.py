@@ -12,7 +12,7 @@ NodeRef = Annotated[
     str,
     StringConstraints(
         pattern=r"^(everyone|(pain|symptom|observation|condition|factor|exercise|reflex_area"
-        r"|acupressure|advice):[a-z][a-z0-9_]*)$"
+        r"|acupressure_point|advice):[a-z][a-z0-9_]*)$"
     ),
 ]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
@@ -314,7 +314,7 @@ class Knowledge(Strict):
         return [
             *(("exercise", item) for item in self.exercises),
             *(("reflex_area", item) for item in self.reflexology),
-            *(("acupressure", item) for item in self.acupressure),
+            *(("acupressure_point", item) for item in self.acupressure),
             *(("advice", item) for item in self.advice),
         ]
 
