@@ -6,7 +6,14 @@
 """
 
 from footmap.batch import recommend_many
-from footmap.errors import Finding, FindingCode, FootmapError, KnowledgeError, RuleEngineError
+from footmap.errors import (
+    Finding,
+    FindingCode,
+    FootmapError,
+    KnowledgeError,
+    ResumeError,
+    RuleEngineError,
+)
 from footmap.knowledge.base import KnowledgeBase
 from footmap.pipeline import recommend
 from footmap.plan import Caution, DosagePlan, Excluded, Plan, PlanItem, Reason, SafetyMessage
@@ -30,6 +37,7 @@ __all__ = [
     "PlanItem",
     "Profile",
     "Reason",
+    "ResumeError",
     "RuleEngineError",
     "SafetyMessage",
     "__version__",

@@ -27,6 +27,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from pydantic import ValidationError
 
+from footmap.errors import ResumeError
 from footmap.knowledge import schema
 from footmap.knowledge.base import KnowledgeBase, shipped_knowledge
 from footmap.pipeline import recommend
@@ -216,10 +217,6 @@ class BatchSummary:
     @property
     def written(self) -> int:
         return self.plans + self.errors
-
-
-class ResumeError(ValueError):
-    """The output file cannot be resumed: it is not this batch's output."""
 
 
 def run_jsonl(

@@ -15,8 +15,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from footmap.batch import ResumeError, run_jsonl
-from footmap.errors import KnowledgeError
+from footmap.batch import run_jsonl
+from footmap.errors import KnowledgeError, ResumeError
 from footmap.knowledge.base import KnowledgeBase
 from footmap.knowledge.loader import load_yaml
 from footmap.pipeline import recommend

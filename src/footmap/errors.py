@@ -4,6 +4,7 @@
 
     FootmapError                 anything footmap raises on purpose
     ├── KnowledgeError           a knowledge directory is invalid (carries every Finding)
+    ├── ResumeError              ``footmap batch --resume``: the output is not this batch's
     └── RuleEngineError          the rule engine failed while evaluating a profile
 
 Invalid profiles raise :class:`pydantic.ValidationError`, like any other pydantic model,
@@ -15,7 +16,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-__all__ = ["Finding", "FindingCode", "FootmapError", "KnowledgeError", "RuleEngineError"]
+__all__ = ["Finding", "FindingCode", "FootmapError", "KnowledgeError", "ResumeError", "RuleEngineError"]
 
 
 class FindingCode(enum.StrEnum):
@@ -65,6 +66,10 @@ class KnowledgeError(FootmapError):
         lines = "\n".join(f"  - {finding}" for finding in self.findings)
         count = len(self.findings)
         super().__init__(f"{count} problem{'s' if count != 1 else ''} in the knowledge:\n{lines}")
+
+
+class ResumeError(FootmapError, ValueError):
+    """The output file of a batch cannot be resumed: it is not this batch's output."""
 
 
 class RuleEngineError(FootmapError):
