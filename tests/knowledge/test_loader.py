@@ -16,7 +16,7 @@ import yaml
 
 from footmap import Finding, FindingCode, KnowledgeBase
 from footmap.knowledge.base import shipped_knowledge_dir
-from footmap.knowledge.loader import Entry, RawKnowledge, StrictLoader, load_raw, merge_raw
+from footmap.knowledge.loader import Entry, FastStrictLoader, RawKnowledge, StrictLoader, load_raw, merge_raw
 
 BROKEN = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "broken"
 
@@ -253,3 +253,26 @@ def test_an_entry_without_id_is_numbered_within_its_file(tmp_path: Path) -> None
     _write(tmp_path / "rules" / "b.yaml", "- just a string\n")
     [finding] = _findings_for(tmp_path, "rules/b.yaml")
     assert finding.entry == "#1"
+
+
+# --- the fast (libyaml) and the pure-Python loaders agree --------------------------------------
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+_YAML_FILES = sorted(
+    path for folder in ("knowledge", "tests", "examples")
+    for path in (REPO_ROOT / folder).rglob("*.yaml")
+)
+
+
+@pytest.mark.skipif(FastStrictLoader is StrictLoader, reason="libyaml is not available here")
+@pytest.mark.parametrize("path", _YAML_FILES, ids=lambda p: str(p.relative_to(REPO_ROOT)))
+def test_fast_and_pure_python_loaders_agree(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+
+    def outcome(loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader]) -> tuple[str, object]:
+        try:
+            return "data", yaml.load(text, Loader=loader)
+        except yaml.YAMLError as error:
+            return type(error).__name__, None
+
+    assert outcome(FastStrictLoader) == outcome(StrictLoader)
