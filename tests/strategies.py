@@ -59,3 +59,16 @@ def profile_dicts() -> st.SearchStrategy[dict[str, Any]]:
         optional={"age": st.integers(1, 120)},
     )
 
+
+
+#: A few fixed profiles that span the triage levels, for tests that compare ways of running.
+SAMPLE_PROFILES: list[dict[str, Any]] = [
+    {"pains": [{"area": "back", "severity": 6, "weeks": 3}], "symptoms": ["stiffness"],
+     "equipment": ["towel", "tennis_ball", "chair", "wall"], "minutes_per_day": 15},
+    {"pains": [{"area": "knee", "severity": 5, "side": "left"}], "age": 72,
+     "can_get_on_floor": False},
+    {"pains": [{"area": "back", "severity": 9}], "conditions": ["pregnancy"]},
+    {"symptoms": ["saddle_numbness"]},
+    {"observations": ["dry_skin", "calluses"], "conditions": ["diabetes"], "age": 60},
+    {},
+]

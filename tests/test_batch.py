@@ -19,17 +19,9 @@ from pydantic import ValidationError
 import footmap
 from footmap.batch import BatchSummary, ResumeError, run_jsonl
 from footmap.cli import main
+from tests.strategies import SAMPLE_PROFILES
 
-PROFILES: list[dict[str, Any]] = [
-    {"pains": [{"area": "back", "severity": 6, "weeks": 3}], "symptoms": ["stiffness"],
-     "equipment": ["towel", "tennis_ball", "chair", "wall"], "minutes_per_day": 15},
-    {"pains": [{"area": "knee", "severity": 5, "side": "left"}], "age": 72,
-     "can_get_on_floor": False},
-    {"pains": [{"area": "back", "severity": 9}], "conditions": ["pregnancy"]},
-    {"symptoms": ["saddle_numbness"]},
-    {"observations": ["dry_skin", "calluses"], "conditions": ["diabetes"], "age": 60},
-    {},
-]
+PROFILES = SAMPLE_PROFILES
 #: More profiles than one chunk, so that order across chunks and workers is tested.
 MANY = [{**PROFILES[n % len(PROFILES)], "minutes_per_day": 5 + n % 100} for n in range(90)]
 INVALID = {"symptoms": ["tinglng"]}

@@ -13,22 +13,14 @@ import yaml
 from pydantic import ValidationError
 
 import footmap
+from tests.strategies import SAMPLE_PROFILES
 
 db = pytest.importorskip("dask.bag", reason="the dask extra is not installed")
 distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
 
 import footmap.dask  # noqa: E402  (after the skip: it needs Dask)
 
-PROFILES: list[dict[str, Any]] = [
-    {"pains": [{"area": "back", "severity": 6, "weeks": 3}], "symptoms": ["stiffness"],
-     "equipment": ["towel", "tennis_ball", "chair", "wall"], "minutes_per_day": 15},
-    {"pains": [{"area": "knee", "severity": 5, "side": "left"}], "age": 72,
-     "can_get_on_floor": False},
-    {"pains": [{"area": "back", "severity": 9}], "conditions": ["pregnancy"]},
-    {"symptoms": ["saddle_numbness"]},
-    {"observations": ["dry_skin", "calluses"], "conditions": ["diabetes"], "age": 60},
-    {},
-]
+PROFILES = SAMPLE_PROFILES
 MANY = [{**PROFILES[n % len(PROFILES)], "minutes_per_day": 5 + 3 * n} for n in range(36)]
 
 

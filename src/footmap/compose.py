@@ -10,15 +10,13 @@ knowledge base and kept while it lives.
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from footmap.knowledge import schema
-from footmap.knowledge.base import Item, KnowledgeBase
+from footmap.knowledge.base import Item, KnowledgeBase, PerKnowledge
 from footmap.knowledge.graph import Path
 from footmap.plan import DISCLAIMER, EVIDENCE_LABELS, Plan
 from footmap.profile import Profile
@@ -124,16 +122,7 @@ class _Static:
         return fields
 
 
-_statics: weakref.WeakKeyDictionary[KnowledgeBase, _Static] = weakref.WeakKeyDictionary()
-_statics_lock = threading.Lock()
-
-
-def _static(knowledge: KnowledgeBase) -> _Static:
-    with _statics_lock:
-        static = _statics.get(knowledge)
-        if static is None:
-            static = _statics[knowledge] = _Static(knowledge)
-        return static
+_static = PerKnowledge(_Static)
 
 
 @dataclass

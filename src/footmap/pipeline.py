@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from footmap.compose import candidate_ids, compose
-from footmap.knowledge.base import KnowledgeBase, shipped_knowledge
+from footmap.knowledge.base import KnowledgeBase, PerKnowledge, shipped_knowledge
 from footmap.knowledge.graph import Path, find_paths
 from footmap.plan import Plan
 from footmap.profile import Profile
@@ -46,16 +44,7 @@ class _Runtime:
         return [path for _, path in keyed]
 
 
-_runtimes: weakref.WeakKeyDictionary[KnowledgeBase, _Runtime] = weakref.WeakKeyDictionary()
-_runtimes_lock = threading.Lock()
-
-
-def _runtime(knowledge: KnowledgeBase) -> _Runtime:
-    with _runtimes_lock:
-        runtime = _runtimes.get(knowledge)
-        if runtime is None:
-            runtime = _runtimes[knowledge] = _Runtime(knowledge)
-        return runtime
+_runtime = PerKnowledge(_Runtime)
 
 
 def engine_for(knowledge: KnowledgeBase) -> Engine:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Iterable
+import weakref
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from importlib import resources
 from pathlib import Path as FsPath
+from typing import Generic, TypeVar
 
 import networkx as nx
 
@@ -18,7 +20,7 @@ from footmap.knowledge.check import cross_check
 from footmap.knowledge.graph import Path, build_graph, find_paths
 from footmap.knowledge.loader import load_raw, merge_raw, parse, rule_files
 
-__all__ = ["Item", "KnowledgeBase", "shipped_knowledge", "shipped_knowledge_dir"]
+__all__ = ["Item", "KnowledgeBase", "PerKnowledge", "shipped_knowledge", "shipped_knowledge_dir"]
 
 Item = schema.Item
 
@@ -138,3 +140,26 @@ def shipped_knowledge() -> KnowledgeBase:
         if not _shipped:
             _shipped.append(KnowledgeBase.load())
         return _shipped[0]
+
+
+T = TypeVar("T")
+
+
+class PerKnowledge(Generic[T]):
+    """A value built once per knowledge base, on first use, and kept while the base lives.
+
+    >>> sizes = PerKnowledge(lambda knowledge: len(knowledge.items))
+    >>> sizes(shipped_knowledge()) == len(shipped_knowledge().items)
+    True
+    """
+
+    def __init__(self, build: Callable[[KnowledgeBase], T]) -> None:
+        self._build = build
+        self._values: weakref.WeakKeyDictionary[KnowledgeBase, T] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def __call__(self, knowledge: KnowledgeBase) -> T:
+        with self._lock:
+            if knowledge not in self._values:
+                self._values[knowledge] = self._build(knowledge)
+            return self._values[knowledge]
