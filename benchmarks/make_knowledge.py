@@ -28,10 +28,10 @@ from typing import Any
 
 import yaml
 
-from footmap.knowledge.base import shipped_knowledge_dir
-from footmap.knowledge.graph import ITEM_KINDS
-from footmap.knowledge.loader import LIST_FILES, RULES_DIR, VOCABULARY
-from footmap.knowledge.schema import FACT_FIELDS
+from footmap._knowledge.base import shipped_knowledge_dir
+from footmap._knowledge.graph import ITEM_KINDS
+from footmap._knowledge.loader import LIST_FILES, RULES_DIR, VOCABULARY
+from footmap._knowledge.schema import FACT_FIELDS
 
 __all__ = ["make_knowledge"]
 
@@ -56,8 +56,11 @@ def make_knowledge(out: Path, factor: int = 10, source: Path | None = None) -> P
         terms = vocabulary[name]
         vocabulary[name] = terms + [_term_copy(term, k) for k in copies for term in terms]
     vocabulary["conditions"] += [
-        {"id": f"{MARKER}_s{k}", "name": f"Synthetic condition {k}",
-         "description": f"Only the rules of synthetic copy {k} know it."}
+        {
+            "id": f"{MARKER}_s{k}",
+            "name": f"Synthetic condition {k}",
+            "description": f"Only the rules of synthetic copy {k} know it.",
+        }
         for k in copies
     ]
     for name in ("factors", "links", *ITEM_FILES):
@@ -164,8 +167,13 @@ def _copied(vocabulary: str | None) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("out", nargs="?", type=Path, default=None,
-                        help="directory to write (default: a new temporary directory)")
+    parser.add_argument(
+        "out",
+        nargs="?",
+        type=Path,
+        default=None,
+        help="directory to write (default: a new temporary directory)",
+    )
     parser.add_argument("--factor", type=int, default=10, help="how many times larger (default 10)")
     args = parser.parse_args(argv)
     out = args.out or Path(tempfile.mkdtemp(prefix="footmap-knowledge-x10-"))

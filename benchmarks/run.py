@@ -30,14 +30,14 @@ from pathlib import Path
 from typing import Any
 
 import footmap
-from footmap.compose import candidate_ids
-from footmap.knowledge.base import shipped_knowledge
-from footmap.pipeline import engine_for
-from footmap.rules.backend import durable_available
-from footmap.rules.compile import knowledge_rules
-from footmap.rules.engine import RuleEngine
-from footmap.rules.facts import Fact, fact_nodes, item_facts, profile_facts
-from footmap.rules.reference import ReferenceEngine
+from footmap._compose import candidate_ids
+from footmap._facts import Fact, fact_nodes, item_facts, profile_facts
+from footmap._knowledge.base import shipped_knowledge
+from footmap._pipeline import engine_for
+from footmap._rules.compile import knowledge_rules
+from footmap._rules.durable import RuleEngine
+from footmap._rules.engine import durable_available
+from footmap._rules.reference import ReferenceEngine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_knowledge import make_knowledge  # a script beside this one
@@ -45,39 +45,56 @@ from make_knowledge import make_knowledge  # a script beside this one
 #: Representative profiles: every triage level, the example profiles, small and large plans.
 PROFILES: dict[str, dict[str, Any]] = {
     "back pain (README)": {
-        "pains": [{"area": "back", "severity": 6, "weeks": 3}], "symptoms": ["stiffness"],
-        "equipment": ["towel", "tennis_ball", "chair", "wall"], "minutes_per_day": 15,
+        "pains": [{"area": "back", "severity": 6, "weeks": 3}],
+        "symptoms": ["stiffness"],
+        "equipment": ["towel", "tennis_ball", "chair", "wall"],
+        "minutes_per_day": 15,
     },
     "older adult, knee": {
         "pains": [{"area": "knee", "severity": 5, "side": "left", "weeks": 8}],
-        "observations": ["stiff_ankles"], "equipment": ["towel", "chair", "wall"], "age": 72,
-        "can_get_on_floor": False, "minutes_per_day": 20,
+        "observations": ["stiff_ankles"],
+        "equipment": ["towel", "chair", "wall"],
+        "age": 72,
+        "can_get_on_floor": False,
+        "minutes_per_day": 20,
     },
     "pregnancy, severe back pain": {
-        "pains": [{"area": "back", "severity": 9}], "conditions": ["pregnancy"],
-        "symptoms": ["tingling"], "age": 34,
+        "pains": [{"area": "back", "severity": 9}],
+        "conditions": ["pregnancy"],
+        "symptoms": ["tingling"],
+        "age": 34,
     },
     "diabetes, feet": {
         "pains": [{"area": "heel", "severity": 5}, {"area": "foot", "severity": 3}],
-        "observations": ["dry_skin", "calluses", "cold_feet"], "conditions": ["diabetes"],
-        "age": 55, "equipment": ["towel", "band"],
+        "observations": ["dry_skin", "calluses", "cold_feet"],
+        "conditions": ["diabetes"],
+        "age": 55,
+        "equipment": ["towel", "band"],
     },
     "frail, poor balance": {
-        "pains": [{"area": "hip", "severity": 4}], "symptoms": ["poor_balance", "stiffness"],
-        "conditions": ["osteoporosis"], "age": 84, "can_get_on_floor": False,
-        "can_stand_unaided": False, "minutes_per_day": 10,
+        "pains": [{"area": "hip", "severity": 4}],
+        "symptoms": ["poor_balance", "stiffness"],
+        "conditions": ["osteoporosis"],
+        "age": 84,
+        "can_get_on_floor": False,
+        "can_stand_unaided": False,
+        "minutes_per_day": 10,
     },
     "neck and ankle, 40 minutes": {
         "pains": [{"area": "neck", "severity": 3}, {"area": "ankle", "severity": 4, "weeks": 2}],
-        "observations": ["flat_arches"], "equipment": ["band", "tennis_ball", "towel", "pencil"],
-        "minutes_per_day": 40, "exclude": ["aromatherapy"],
+        "observations": ["flat_arches"],
+        "equipment": ["band", "tennis_ball", "towel", "pencil"],
+        "minutes_per_day": 40,
+        "exclude": ["aromatherapy"],
     },
     "see a clinician: night pain": {
-        "pains": [{"area": "back", "severity": 5, "weeks": 10}], "symptoms": ["night_pain"],
+        "pains": [{"area": "back", "severity": 5, "weeks": 10}],
+        "symptoms": ["night_pain"],
         "age": 61,
     },
     "urgent: saddle numbness": {
-        "pains": [{"area": "back", "severity": 7}], "symptoms": ["saddle_numbness"],
+        "pains": [{"area": "back", "severity": 7}],
+        "symptoms": ["saddle_numbness"],
     },
 }
 
@@ -109,30 +126,33 @@ class Figure:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="a smoke run with small counts; targets never fail it")
+    parser.add_argument(
+        "--quick", action="store_true", help="a smoke run with small counts; targets never fail it"
+    )
     args = parser.parse_args(argv)
     quick: bool = args.quick
     knowledge = shipped_knowledge()
     engine = engine_for(knowledge)
     backend = "durable-rules 2.0.28" if isinstance(engine, RuleEngine) else "reference evaluator"
-    print(f"footmap {footmap.__version__} benchmark{' (quick)' if quick else ''}: Python"
-          f" {platform.python_version()}, rule engine: {backend}"
-          f"{'' if durable_available() else ' (durable-rules cannot be imported here)'},"
-          f" {os.cpu_count()} CPUs, {platform.machine()}")
+    print(
+        f"footmap {footmap.__version__} benchmark{' (quick)' if quick else ''}: Python"
+        f" {platform.python_version()}, rule engine: {backend}"
+        f"{'' if durable_available() else ' (durable-rules cannot be imported here)'},"
+        f" {os.cpu_count()} CPUs, {platform.machine()}"
+    )
     print(f"{len(PROFILES)} representative profiles: {', '.join(PROFILES)}", flush=True)
     figures: list[Figure] = []
     for step in (warm, throughput, cold, rule_stage, memory, larger_knowledge):
         started = time.perf_counter()
         figures += step(quick)
-        print(f"  [{step.__name__}: {time.perf_counter() - started:.1f} s]", file=sys.stderr,
-              flush=True)
+        print(f"  [{step.__name__}: {time.perf_counter() - started:.1f} s]", file=sys.stderr, flush=True)
     report(figures)
     failed = [figure for figure in figures if figure.holds is False]
     return 0 if quick or not failed else 1
 
 
 # --- measures -----------------------------------------------------------------------------------
+
 
 def warm(quick: bool) -> list[Figure]:
     """Warm ``recommend()``: median and p95 over every call to every profile."""
@@ -142,8 +162,9 @@ def warm(quick: bool) -> list[Figure]:
     for name, times in by_profile.items():
         print(f"    {name:32} median {_ms(statistics.median(times)):.3f} ms")
     return [
-        Figure(f"warm recommend() median ({len(samples):,} calls)", f"{median:.3f} ms",
-               "<= 1 ms", median <= 1.0),
+        Figure(
+            f"warm recommend() median ({len(samples):,} calls)", f"{median:.3f} ms", "<= 1 ms", median <= 1.0
+        ),
         Figure("warm recommend() p95", f"{p95:.3f} ms"),
     ]
 
@@ -169,19 +190,27 @@ def cold(quick: bool) -> list[Figure]:
     with tempfile.TemporaryDirectory() as elsewhere:  # not the source tree's current directory
         for _ in range(runs):
             started = time.perf_counter()
-            result = subprocess.run([sys.executable, "-c", COLD_PROBE, profile], cwd=elsewhere,
-                                    capture_output=True, text=True, check=True)
+            result = subprocess.run(
+                [sys.executable, "-c", COLD_PROBE, profile],
+                cwd=elsewhere,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             walls.append(time.perf_counter() - started)
             probe = json.loads(result.stdout)
             totals.append(probe["total"])
             imports.append(probe["import"])
     total = _ms(statistics.median(totals))
     return [
-        Figure(f"cold import footmap + first plan (median of {runs} new processes)",
-               f"{total:.0f} ms", "<= 400 ms", total <= 400),
+        Figure(
+            f"cold import footmap + first plan (median of {runs} new processes)",
+            f"{total:.0f} ms",
+            "<= 400 ms",
+            total <= 400,
+        ),
         Figure("  of which import footmap", f"{_ms(statistics.median(imports)):.0f} ms"),
-        Figure("  whole process, interpreter start included",
-               f"{_ms(statistics.median(walls)):.0f} ms"),
+        Figure("  whole process, interpreter start included", f"{_ms(statistics.median(walls)):.0f} ms"),
     ]
 
 
@@ -204,12 +233,11 @@ def rule_stage(quick: bool) -> list[Figure]:
     ratio = engine_total / reference_total
     count = len(PROFILES)
     return [
-        Figure("rule stage / reference evaluator (same rules, same facts)", f"{ratio:.2f}x",
-               "<= 5x", ratio <= 5),
-        Figure("  rule stage, mean of profile medians",
-               f"{engine_total / count * 1e6:.0f} us"),
-        Figure("  reference evaluator, mean of profile medians",
-               f"{reference_total / count * 1e6:.0f} us"),
+        Figure(
+            "rule stage / reference evaluator (same rules, same facts)", f"{ratio:.2f}x", "<= 5x", ratio <= 5
+        ),
+        Figure("  rule stage, mean of profile medians", f"{engine_total / count * 1e6:.0f} us"),
+        Figure("  reference evaluator, mean of profile medians", f"{reference_total / count * 1e6:.0f} us"),
     ]
 
 
@@ -257,14 +285,19 @@ def larger_knowledge(quick: bool) -> list[Figure]:
     items = len(larger.items) / len(shipped.items)
     rules = len(knowledge_rules(larger)) / len(knowledge_rules(shipped))
     return [
-        Figure(f"per-plan time, 10x knowledge / shipped ({items:.0f}x items, {rules:.0f}x rules)",
-               f"{ten / one:.2f}x", "<= 3x", ten / one <= 3),
+        Figure(
+            f"per-plan time, 10x knowledge / shipped ({items:.0f}x items, {rules:.0f}x rules)",
+            f"{ten / one:.2f}x",
+            "<= 3x",
+            ten / one <= 3,
+        ),
         Figure("  median per plan: shipped / 10x", f"{_ms(one):.3f} ms / {_ms(ten):.3f} ms"),
         Figure("  loading the 10x knowledge", f"{load * 1e3:.0f} ms"),
     ]
 
 
 # --- helpers ------------------------------------------------------------------------------------
+
 
 def _timed_rounds(
     call: Callable[[dict[str, Any]], Any], rounds: int
@@ -316,8 +349,10 @@ def report(figures: list[Figure]) -> None:
     print()
     print(f"{'measure':{width}}  {'figure':>{figure_width}}  {'target':10}  result")
     for figure in figures:
-        print(f"{figure.name:{width}}  {figure.figure:>{figure_width}}  {figure.target:10}"
-              f"  {figure.result}".rstrip())
+        print(
+            f"{figure.name:{width}}  {figure.figure:>{figure_width}}  {figure.target:10}"
+            f"  {figure.result}".rstrip()
+        )
     targets = [figure for figure in figures if figure.holds is not None]
     passed = sum(1 for figure in targets if figure.holds)
     print(f"\n{passed} of {len(targets)} targets hold.")

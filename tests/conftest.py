@@ -14,12 +14,18 @@ from hypothesis import HealthCheck, settings
 import footmap
 
 settings.register_profile(
-    "ci", max_examples=500, derandomize=True, deadline=None,
+    "ci",
+    max_examples=500,
+    derandomize=True,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("dev", max_examples=50, deadline=None)
 settings.register_profile(
-    "thorough", max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+    "thorough",
+    max_examples=10_000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
@@ -34,8 +40,19 @@ def kb() -> footmap.KnowledgeBase:
 
 # --- scenarios as data -------------------------------------------------------------------------
 
-_EXPECTATIONS = {"triage", "include", "exclude", "excluded", "first", "routine_empty",
-                 "safety_rules", "max_minutes", "cautioned", "adjusted", "all_gentle"}
+_EXPECTATIONS = {
+    "triage",
+    "include",
+    "exclude",
+    "excluded",
+    "first",
+    "routine_empty",
+    "safety_rules",
+    "max_minutes",
+    "cautioned",
+    "adjusted",
+    "all_gentle",
+}
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
@@ -75,7 +92,7 @@ class ScenarioItem(pytest.Item):
 
 
 def _shipped() -> footmap.KnowledgeBase:
-    from footmap.knowledge.base import shipped_knowledge
+    from footmap._knowledge.base import shipped_knowledge
 
     return shipped_knowledge()
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from footmap.knowledge.base import shipped_knowledge
+from footmap._knowledge.base import shipped_knowledge
 
 _KNOWLEDGE = shipped_knowledge()
 _VOCABULARY = _KNOWLEDGE.vocabulary
@@ -35,10 +35,8 @@ _symptoms = st.one_of(_some("symptoms"), _some("symptoms", without=frozenset(_re
 
 
 pains = st.fixed_dictionaries(
-    {"area": st.sampled_from(sorted(_VOCABULARY["pain_areas"])),
-     "severity": st.integers(0, 10)},
-    optional={"side": st.sampled_from(["left", "right", "both"]),
-              "weeks": st.integers(0, 60)},
+    {"area": st.sampled_from(sorted(_VOCABULARY["pain_areas"])), "severity": st.integers(0, 10)},
+    optional={"side": st.sampled_from(["left", "right", "both"]), "weeks": st.integers(0, 60)},
 )
 
 
@@ -60,13 +58,15 @@ def profile_dicts() -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
-
 #: A few fixed profiles that span the triage levels, for tests that compare ways of running.
 SAMPLE_PROFILES: list[dict[str, Any]] = [
-    {"pains": [{"area": "back", "severity": 6, "weeks": 3}], "symptoms": ["stiffness"],
-     "equipment": ["towel", "tennis_ball", "chair", "wall"], "minutes_per_day": 15},
-    {"pains": [{"area": "knee", "severity": 5, "side": "left"}], "age": 72,
-     "can_get_on_floor": False},
+    {
+        "pains": [{"area": "back", "severity": 6, "weeks": 3}],
+        "symptoms": ["stiffness"],
+        "equipment": ["towel", "tennis_ball", "chair", "wall"],
+        "minutes_per_day": 15,
+    },
+    {"pains": [{"area": "knee", "severity": 5, "side": "left"}], "age": 72, "can_get_on_floor": False},
     {"pains": [{"area": "back", "severity": 9}], "conditions": ["pregnancy"]},
     {"symptoms": ["saddle_numbness"]},
     {"observations": ["dry_skin", "calluses"], "conditions": ["diabetes"], "age": 60},

@@ -17,8 +17,8 @@ import yaml
 from pydantic import ValidationError
 
 import footmap
-from footmap.batch import BatchSummary, ResumeError, run_jsonl
-from footmap.cli import main
+from footmap._batch import BatchSummary, ResumeError, run_jsonl
+from footmap._cli import main
 from tests.strategies import SAMPLE_PROFILES
 
 PROFILES = SAMPLE_PROFILES
@@ -32,6 +32,7 @@ def _json(plans: Any) -> list[str]:
 
 
 # --- recommend_many -----------------------------------------------------------------------------
+
 
 def test_in_process_plans_are_recommends_plans_in_order() -> None:
     assert _json(footmap.recommend_many(MANY, workers=1)) == _json(map(footmap.recommend, MANY))
@@ -70,8 +71,9 @@ def test_errors_return_puts_the_error_in_the_profiles_place(workers: int) -> Non
 def test_workers_use_the_knowledge_they_are_given(tmp_path: Path) -> None:
     shipped = footmap.KnowledgeBase.load()
     entry = shipped.items["toe_press"].model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    (tmp_path / "exercises.yaml").write_text(yaml.safe_dump([{**entry, "name": "Clinic toe press"}]),
-                                             encoding="utf-8")
+    (tmp_path / "exercises.yaml").write_text(
+        yaml.safe_dump([{**entry, "name": "Clinic toe press"}]), encoding="utf-8"
+    )
     custom = footmap.KnowledgeBase.load(tmp_path, overlay=True)
     plans = list(footmap.recommend_many(PROFILES[:1] * 40, knowledge=custom, workers=2))
     assert {plan.knowledge for plan in plans} == {custom.fingerprint} != {shipped.fingerprint}
@@ -135,8 +137,12 @@ def test_batch_writes_one_line_per_input_line_in_order(
 
 def test_a_line_that_is_not_utf8_is_an_error_line_not_the_end(tmp_path: Path) -> None:
     source = tmp_path / "in.jsonl"
-    source.write_bytes(json.dumps(PROFILES[0]).encode() + b'\n{"symptoms": ["\xff"]}\n'
-                       + json.dumps(PROFILES[1]).encode() + b"\n")
+    source.write_bytes(
+        json.dumps(PROFILES[0]).encode()
+        + b'\n{"symptoms": ["\xff"]}\n'
+        + json.dumps(PROFILES[1]).encode()
+        + b"\n"
+    )
     summary = run_jsonl(source, tmp_path / "out.jsonl", workers=1)
     assert summary == BatchSummary(plans=2, errors=1, resumed_after=0)
 
@@ -199,8 +205,7 @@ def test_batch_of_a_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureF
 def test_a_killed_batch_resumes_to_the_same_output(tmp_path: Path) -> None:
     source = _write_lines(tmp_path / "in.jsonl", [json.dumps(p) for p in MANY] * 12)
     target = tmp_path / "out.jsonl"
-    command = [sys.executable, "-m", "footmap.cli", "batch", str(source), "-o", str(target),
-               "--workers", "1"]
+    command = [sys.executable, "-m", "footmap", "batch", str(source), "-o", str(target), "--workers", "1"]
     process = subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
@@ -212,7 +217,8 @@ def test_a_killed_batch_resumes_to_the_same_output(tmp_path: Path) -> None:
         process.wait(timeout=60)
     interrupted = target.read_bytes().count(b"\n")
     assert 0 < interrupted < len(MANY) * 12
-    resumed = subprocess.run([*command, "--resume"], cwd=tmp_path, capture_output=True, text=True,
-                             timeout=120, check=True)
+    resumed = subprocess.run(
+        [*command, "--resume"], cwd=tmp_path, capture_output=True, text=True, timeout=120, check=True
+    )
     assert f"resumed after line {interrupted}" in resumed.stderr
     assert target.read_bytes() == _expected(source, tmp_path)

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 import footmap
-from footmap.cli import main
+from footmap._cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 PROFILE = REPO / "examples" / "profiles" / "back_pain.yaml"
@@ -37,6 +37,7 @@ def write_profile(tmp_path: Path, text: str) -> Path:
 
 
 # --- recommend ---------------------------------------------------------------------------------
+
 
 def _is_json_of_the_plan(out: str) -> bool:
     return footmap.Plan.model_validate_json(out) == expected_plan()
@@ -73,8 +74,10 @@ def test_recommend_reads_the_profile_from_stdin(
 
 
 def test_recommend_reads_a_json_profile(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    profile = write_profile(tmp_path, footmap.Profile.model_validate(
-        yaml.safe_load(PROFILE.read_text(encoding="utf-8"))).model_dump_json())
+    profile = write_profile(
+        tmp_path,
+        footmap.Profile.model_validate(yaml.safe_load(PROFILE.read_text(encoding="utf-8"))).model_dump_json(),
+    )
     code, out, _ = run(capsys, "recommend", profile, "--format", "json")
     assert code == 0
     assert _is_json_of_the_plan(out)
@@ -84,16 +87,25 @@ def test_recommend_reads_a_json_profile(capsys: pytest.CaptureFixture[str], tmp_
     ("text", "says"),
     [
         ("symptoms: [tinglng]\n", ["'tinglng'", "Did you mean 'tingling'?"]),
-        ("pains:\n  - area: back\n    severity: 6\nsymtoms: [stiffness]\n",
-         ["'symtoms'", "Did you mean 'symptoms'?"]),
+        (
+            "pains:\n  - area: back\n    severity: 6\nsymtoms: [stiffness]\n",
+            ["'symtoms'", "Did you mean 'symptoms'?"],
+        ),
         ("pains:\n  - area: back\n    severity: 11\n", ["severity", "10"]),
         ("- pains: []\n", ["must hold a mapping"]),
         ("just a sentence\n", ["must hold a mapping"]),
         ("symptoms: [stiffness\n", ["cannot read profile"]),
         ("age: 40\nage: 41\n", ["duplicate key 'age'"]),
     ],
-    ids=["unknown_symptom", "unknown_field", "severity_out_of_range", "list", "scalar",
-         "yaml_syntax", "duplicate_key"],
+    ids=[
+        "unknown_symptom",
+        "unknown_field",
+        "severity_out_of_range",
+        "list",
+        "scalar",
+        "yaml_syntax",
+        "duplicate_key",
+    ],
 )
 def test_recommend_rejects_an_invalid_profile_with_exit_2(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, says: list[str]
@@ -158,6 +170,7 @@ def test_recommend_with_an_overlay_uses_it(capsys: pytest.CaptureFixture[str], t
 
 # --- knowledge check ---------------------------------------------------------------------------
 
+
 def test_knowledge_check_of_the_shipped_knowledge_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "knowledge", "check")
     assert (code, err) == (0, "")
@@ -192,10 +205,15 @@ def test_knowledge_check_of_an_incomplete_directory_exits_1(
 
 # --- as a program ------------------------------------------------------------------------------
 
+
 def _footmap(*argv: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "footmap.cli", *map(str, argv)],
-        capture_output=True, text=True, cwd=cwd, timeout=60, check=False,
+        [sys.executable, "-m", "footmap", *map(str, argv)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=60,
+        check=False,
     )
 
 
@@ -213,6 +231,7 @@ def test_the_program_exits_2_on_an_invalid_profile(tmp_path: Path) -> None:
 
 
 # --- regressions: bugs found and fixed -------------------------------------------------------
+
 
 def test_a_profile_that_is_not_utf8_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     profile = tmp_path / "profile.yaml"

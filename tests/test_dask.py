@@ -27,9 +27,12 @@ MANY = [{**PROFILES[n % len(PROFILES)], "minutes_per_day": 5 + 3 * n} for n in r
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
     """Two worker processes, one thread each, as a cluster of two machines would have."""
-    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as connected:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as connected,
+    ):
         yield connected
 
 
@@ -53,10 +56,14 @@ def test_json_output_is_the_plans_json(client: Any) -> None:
 @pytest.fixture(scope="module")
 def custom(tmp_path_factory: pytest.TempPathFactory) -> footmap.KnowledgeBase:
     directory: Path = tmp_path_factory.mktemp("overlay")
-    entry = footmap.KnowledgeBase.load().items["toe_press"].model_dump(
-        mode="json", by_alias=True, exclude_defaults=True)
+    entry = (
+        footmap.KnowledgeBase.load()
+        .items["toe_press"]
+        .model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    )
     (directory / "exercises.yaml").write_text(
-        yaml.safe_dump([{**entry, "name": "Clinic toe press"}]), encoding="utf-8")
+        yaml.safe_dump([{**entry, "name": "Clinic toe press"}]), encoding="utf-8"
+    )
     return footmap.KnowledgeBase.load(directory, overlay=True)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from footmap.cli import main
+from footmap._cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

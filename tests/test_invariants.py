@@ -8,11 +8,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import footmap
-from footmap.knowledge import schema
-from footmap.knowledge.base import shipped_knowledge
-from footmap.rules import reference
-from footmap.rules.compile import knowledge_rules
-from footmap.rules.facts import fact_nodes, item_facts, profile_facts
+from footmap._facts import fact_nodes, item_facts, profile_facts
+from footmap._knowledge import schema
+from footmap._knowledge.base import shipped_knowledge
+from footmap._rules import reference
+from footmap._rules.compile import knowledge_rules
 from tests.strategies import profile_dicts
 
 KB = shipped_knowledge()
@@ -30,8 +30,7 @@ def _single_fact_red_flags() -> dict[tuple[str, str], schema.TriageLevel]:
             if pattern.is_ is not None and not pattern.where and not pattern.absent:
                 assert rule.level is not None
                 key = (pattern.fact, pattern.is_)
-                flags[key] = max(flags.get(key, "self_care"), rule.level,
-                                 key=schema.TRIAGE_ORDER.index)
+                flags[key] = max(flags.get(key, "self_care"), rule.level, key=schema.TRIAGE_ORDER.index)
     return flags
 
 

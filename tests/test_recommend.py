@@ -42,8 +42,9 @@ def test_every_item_says_why_with_a_fact_from_the_profile() -> None:
     plan = footmap.recommend(BACK)
     for item in plan.items:
         assert item.why, item.id
-        assert any(reason.fact in {"pain:back", "symptom:stiffness", "everyone"}
-                   for reason in item.why), item.id
+        assert any(reason.fact in {"pain:back", "symptom:stiffness", "everyone"} for reason in item.why), (
+            item.id
+        )
 
 
 def test_same_plan_a_thousand_times_in_a_loop() -> None:
@@ -71,8 +72,9 @@ def test_same_plan_from_eight_threads() -> None:
 
 
 def test_reloading_knowledge_again_and_again_like_a_notebook() -> None:
-    plans = {footmap.recommend(BACK, knowledge=footmap.KnowledgeBase.load()).model_dump_json()
-             for _ in range(20)}
+    plans = {
+        footmap.recommend(BACK, knowledge=footmap.KnowledgeBase.load()).model_dump_json() for _ in range(20)
+    }
     assert len(plans) == 1
 
 

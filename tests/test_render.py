@@ -17,8 +17,10 @@ import footmap
 GOLDEN = Path(__file__).parent / "golden"
 PROFILES = {
     "back_pain": {
-        "pains": [{"area": "back", "severity": 6, "weeks": 3}], "symptoms": ["stiffness"],
-        "equipment": ["towel", "tennis_ball", "chair", "wall"], "minutes_per_day": 15,
+        "pains": [{"area": "back", "severity": 6, "weeks": 3}],
+        "symptoms": ["stiffness"],
+        "equipment": ["towel", "tennis_ball", "chair", "wall"],
+        "minutes_per_day": 15,
     },
     "see_clinician": {"pains": [{"area": "knee", "severity": 9}], "age": 72, "equipment": ["towel"]},
     "urgent": {"pains": [{"area": "back", "severity": 7}], "symptoms": ["saddle_numbness"]},

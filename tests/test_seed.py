@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 import footmap
-from footmap.knowledge import schema
-from footmap.knowledge.base import shipped_knowledge
+from footmap._knowledge import schema
+from footmap._knowledge.base import shipped_knowledge
 
 INVENTORY: dict[str, Any] = yaml.safe_load(
     (Path(__file__).parent / "data" / "seed_inventory.yaml").read_text(encoding="utf-8")
@@ -33,8 +33,9 @@ def _profile_reaching(item_id: str) -> dict[str, Any]:
 
 
 def _all_complaints() -> list[str]:
-    return sorted(n for n, d in KB.graph.nodes(data=True)
-                  if d["kind"] in ("pain", "symptom", "observation", "everyone"))
+    return sorted(
+        n for n, d in KB.graph.nodes(data=True) if d["kind"] in ("pain", "symptom", "observation", "everyone")
+    )
 
 
 @pytest.mark.parametrize("entry", INVENTORY["exercises"], ids=lambda e: e["id"])
@@ -51,8 +52,9 @@ def test_every_seed_exercise_with_its_dosage(entry: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("modality", INVENTORY["modalities"])
 def test_every_seed_therapy_reaches_a_plan(modality: str) -> None:
-    items = sorted(i.id for i in KB.items.values()
-                   if i.modality == modality and getattr(i, "variant_of", None) is None)
+    items = sorted(
+        i.id for i in KB.items.values() if i.modality == modality and getattr(i, "variant_of", None) is None
+    )
     assert items, modality
     plan = footmap.recommend(_profile_reaching(items[0]))
     assert modality in {item.modality for item in plan.items}, plan.explain()

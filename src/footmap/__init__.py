@@ -3,10 +3,15 @@
 >>> import footmap
 >>> footmap.recommend({"pains": [{"area": "knee", "severity": 4}]}).triage
 'self_care'
+
+Everything public is listed in ``__all__``; every module whose name starts with ``_`` is
+private. The public modules are :mod:`footmap.render` (the renderer registry),
+:mod:`footmap.dask` and :mod:`footmap.testing` (the scenario runner and its pytest plugin).
 """
 
-from footmap.batch import recommend_many
-from footmap.errors import (
+from footmap._batch import recommend_many
+from footmap._errors import (
+    EngineFallbackWarning,
     Finding,
     FindingCode,
     FootmapError,
@@ -14,11 +19,10 @@ from footmap.errors import (
     ResumeError,
     RuleEngineError,
 )
-from footmap.knowledge.base import KnowledgeBase
-from footmap.pipeline import recommend
-from footmap.plan import Caution, DosagePlan, Excluded, Plan, PlanItem, Reason, SafetyMessage
-from footmap.profile import Pain, Profile
-from footmap.rules.backend import EngineFallbackWarning
+from footmap._input.profile import Pain, Profile
+from footmap._knowledge.base import KnowledgeBase
+from footmap._pipeline import recommend
+from footmap._plan import Caution, DosagePlan, Excluded, Plan, PlanItem, Reason, SafetyMessage
 
 __version__ = "0.1.0"
 
@@ -44,3 +48,10 @@ __all__ = [
     "recommend",
     "recommend_many",
 ]
+
+# Public names show as ``footmap.Plan``, not as the private module that defines them.
+for _name in __all__:
+    _value = globals()[_name]
+    if hasattr(_value, "__module__") and _name != "__version__":
+        _value.__module__ = __name__
+del _name, _value

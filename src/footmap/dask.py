@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
 
-from footmap.knowledge.base import KnowledgeBase, shipped_knowledge
-from footmap.pipeline import recommend
-from footmap.profile import Profile
+from footmap._input.profile import Profile
+from footmap._knowledge.base import KnowledgeBase, shipped_knowledge
+from footmap._pipeline import recommend
 
 if TYPE_CHECKING:
     from dask.bag import Bag
@@ -35,8 +35,11 @@ Output = Literal["plan", "json"]
 
 
 def recommend_bag(
-    bag: Bag, knowledge: KnowledgeBase | None = None, *,
-    errors: Literal["raise", "return"] = "raise", output: Output = "plan",
+    bag: Bag,
+    knowledge: KnowledgeBase | None = None,
+    *,
+    errors: Literal["raise", "return"] = "raise",
+    output: Output = "plan",
 ) -> Bag:
     """A bag of plans, one per profile of ``bag`` (``Profile`` objects or dicts), in its order.
 
@@ -51,26 +54,27 @@ def recommend_bag(
     except ImportError as error:
         raise ImportError(INSTALL_HINT) from error
     if errors not in ("raise", "return") or output not in ("plan", "json"):
-        raise ValueError(f"errors must be 'raise' or 'return' and output 'plan' or 'json',"
-                         f" not {errors!r} and {output!r}")
-    shipped = (delayed(knowledge, name=f"footmap-knowledge-{knowledge.fingerprint}")
-               if knowledge is not None else None)
+        raise ValueError(
+            f"errors must be 'raise' or 'return' and output 'plan' or 'json', not {errors!r} and {output!r}"
+        )
+    shipped = (
+        delayed(knowledge, name=f"footmap-knowledge-{knowledge.fingerprint}")
+        if knowledge is not None
+        else None
+    )
     result: Bag = bag.map_partitions(  # type: ignore[no-untyped-call]
-        _plan_partition, shipped, errors, output)
+        _plan_partition, shipped, errors, output
+    )
     return result
 
 
-def _plan_partition(
-    profiles: Any, knowledge: KnowledgeBase | None, errors: str, output: Output
-) -> list[Any]:
+def _plan_partition(profiles: Any, knowledge: KnowledgeBase | None, errors: str, output: Output) -> list[Any]:
     """Runs on a worker: the plans of one partition."""
     base = knowledge if knowledge is not None else shipped_knowledge()
     return [_plan(profile, base, errors, output) for profile in profiles]
 
 
-def _plan(
-    profile: Profile | Mapping[str, Any], knowledge: KnowledgeBase, errors: str, output: Output
-) -> Any:
+def _plan(profile: Profile | Mapping[str, Any], knowledge: KnowledgeBase, errors: str, output: Output) -> Any:
     try:
         plan = recommend(profile, knowledge=knowledge)
     except ValidationError as error:

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from footmap import Finding, FindingCode, KnowledgeBase, KnowledgeError
-from footmap.knowledge import base
-from footmap.knowledge.base import shipped_knowledge_dir
-from footmap.knowledge.loader import LIST_FILES, VOCABULARY, RawKnowledge, load_raw
+from footmap._knowledge import base
+from footmap._knowledge.base import shipped_knowledge_dir
+from footmap._knowledge.loader import LIST_FILES, VOCABULARY, RawKnowledge, load_raw
 
 REPO = Path(__file__).resolve().parents[2]
 BROKEN = REPO / "tests" / "fixtures" / "broken"
@@ -35,8 +35,12 @@ class Case:
     says: tuple[str, ...] = ()  # more text the finding's message must hold
 
     def matches(self, finding: Finding) -> bool:
-        return (finding.code is self.code and finding.file == self.file
-                and finding.entry == self.entry and finding.field == self.field)
+        return (
+            finding.code is self.code
+            and finding.file == self.file
+            and finding.entry == self.entry
+            and finding.field == self.field
+        )
 
 
 CASES = [
@@ -46,33 +50,86 @@ CASES = [
     # Findings from validating one entry against the schema.
     Case("unknown_field", FindingCode.UNKNOWN_FIELD, "advice.yaml", "broken_advice", "sumary"),
     Case("missing_field", FindingCode.MISSING_FIELD, "factors.yaml", "broken_factor", "description"),
-    Case("invalid_field", FindingCode.INVALID_FIELD, "advice.yaml", "broken_advice", "evidence",
-         ("'moderate'",)),
-    Case("invalid_field_id", FindingCode.INVALID_FIELD, "factors.yaml", "Broken-Factor", "id",
-         ("pattern",)),
-    Case("invalid_field_range", FindingCode.INVALID_FIELD, "advice.yaml", "broken_advice", "minutes",
-         ("60",)),
+    Case(
+        "invalid_field",
+        FindingCode.INVALID_FIELD,
+        "advice.yaml",
+        "broken_advice",
+        "evidence",
+        ("'moderate'",),
+    ),
+    Case("invalid_field_id", FindingCode.INVALID_FIELD, "factors.yaml", "Broken-Factor", "id", ("pattern",)),
+    Case(
+        "invalid_field_range", FindingCode.INVALID_FIELD, "advice.yaml", "broken_advice", "minutes", ("60",)
+    ),
     Case("missing_source", FindingCode.MISSING_SOURCE, "factors.yaml", "broken_factor", "source"),
     # Findings from cross-checking entries against each other.
     Case("duplicate_id", FindingCode.DUPLICATE_ID, "factors.yaml", "broken_factor", "id", ("2 times",)),
-    Case("dangling_reference", FindingCode.DANGLING_REFERENCE, "advice.yaml", "broken_advice",
-         "works_on.0.factor", ("'ankle_stifness'", "Did you mean 'ankle_stiffness'?")),
-    Case("dangling_link", FindingCode.DANGLING_REFERENCE, "links.yaml", "broken.link", "to",
-         ("'exercise:toe_pres'",)),
-    Case("invalid_rule", FindingCode.INVALID_RULE, "rules/broken.yaml", "broken.unbound_target", "target",
-         ("'item'", "not bound")),
-    Case("invalid_rule_where", FindingCode.INVALID_RULE, "rules/broken.yaml", "broken.unknown_where_field",
-         "when.0.where.colour", ("no field 'colour'",)),
-    Case("invalid_rule_ref", FindingCode.INVALID_RULE, "rules/broken.yaml", "broken.unbound_ref",
-         "when.1.where.item", ("ref: thing.key", "'thing'")),
-    Case("invalid_rule_absent", FindingCode.INVALID_RULE, "rules/broken.yaml", "broken.only_absent",
-         "when", ("not `absent`",)),
+    Case(
+        "dangling_reference",
+        FindingCode.DANGLING_REFERENCE,
+        "advice.yaml",
+        "broken_advice",
+        "works_on.0.factor",
+        ("'ankle_stifness'", "Did you mean 'ankle_stiffness'?"),
+    ),
+    Case(
+        "dangling_link",
+        FindingCode.DANGLING_REFERENCE,
+        "links.yaml",
+        "broken.link",
+        "to",
+        ("'exercise:toe_pres'",),
+    ),
+    Case(
+        "invalid_rule",
+        FindingCode.INVALID_RULE,
+        "rules/broken.yaml",
+        "broken.unbound_target",
+        "target",
+        ("'item'", "not bound"),
+    ),
+    Case(
+        "invalid_rule_where",
+        FindingCode.INVALID_RULE,
+        "rules/broken.yaml",
+        "broken.unknown_where_field",
+        "when.0.where.colour",
+        ("no field 'colour'",),
+    ),
+    Case(
+        "invalid_rule_ref",
+        FindingCode.INVALID_RULE,
+        "rules/broken.yaml",
+        "broken.unbound_ref",
+        "when.1.where.item",
+        ("ref: thing.key", "'thing'"),
+    ),
+    Case(
+        "invalid_rule_absent",
+        FindingCode.INVALID_RULE,
+        "rules/broken.yaml",
+        "broken.only_absent",
+        "when",
+        ("not `absent`",),
+    ),
     # Safety and honesty: every item reviewed, every claim graded, every red flag sourced.
-    Case("missing_safety_review", FindingCode.MISSING_SAFETY_REVIEW, "advice.yaml", "broken_advice",
-         "safety_review", ("contraindication review",)),
+    Case(
+        "missing_safety_review",
+        FindingCode.MISSING_SAFETY_REVIEW,
+        "advice.yaml",
+        "broken_advice",
+        "safety_review",
+        ("contraindication review",),
+    ),
     Case("link_without_evidence", FindingCode.MISSING_FIELD, "links.yaml", "broken.link", "evidence"),
-    Case("red_flag_rule_without_source", FindingCode.MISSING_SOURCE, "rules/broken.yaml",
-         "broken.red_flag", "source"),
+    Case(
+        "red_flag_rule_without_source",
+        FindingCode.MISSING_SOURCE,
+        "rules/broken.yaml",
+        "broken.red_flag",
+        "source",
+    ),
 ]
 CASES_BY_NAME = {case.name: case for case in CASES}
 
@@ -105,8 +162,9 @@ def assert_reported(case: Case, findings: tuple[Finding, ...] | list[Finding]) -
     """The finding ``case`` expects, after checking its text names file, entry, field and more."""
     matching = [finding for finding in findings if case.matches(finding)]
     listing = "\n".join(str(finding) for finding in findings) or "no findings"
-    assert matching, f"{case.name}: no {case.code.value} finding at {case.file}/{case.entry}/" \
-                     f"{case.field}; got:\n{listing}"
+    assert matching, (
+        f"{case.name}: no {case.code.value} finding at {case.file}/{case.entry}/{case.field}; got:\n{listing}"
+    )
     text = str(matching[0])
     for part in (case.file, case.entry, case.field, case.code.value, *case.says):
         assert part in text, f"{part!r} not in {text!r}"
@@ -157,6 +215,7 @@ def test_a_broken_entry_does_not_hide_the_rest_of_the_fixture() -> None:
 
 # --- several problems at once ------------------------------------------------------------------
 
+
 def _combine(tmp_path: Path, *names: str) -> Path:
     """A directory holding the files of several broken fixtures (which must not share a file)."""
     seen: set[Path] = set()
@@ -184,6 +243,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path, names: tuple[str, ...
 
 
 # --- a whole (non-overlay) directory -----------------------------------------------------------
+
 
 def test_empty_directory_reports_every_missing_file(tmp_path: Path) -> None:
     findings = KnowledgeBase.check(tmp_path)

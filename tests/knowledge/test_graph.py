@@ -5,8 +5,8 @@ from __future__ import annotations
 import networkx as nx
 
 import footmap
-from footmap.knowledge import schema
-from footmap.knowledge.graph import ITEM_KINDS
+from footmap._knowledge import schema
+from footmap._knowledge.graph import ITEM_KINDS
 
 
 def test_the_graph_is_a_typed_multidigraph(kb: footmap.KnowledgeBase) -> None:
@@ -45,12 +45,13 @@ def test_candidates_are_sorted_and_repeatable(kb: footmap.KnowledgeBase) -> None
 
 def test_every_item_can_be_reached_from_some_complaint(kb: footmap.KnowledgeBase) -> None:
     graph = kb.graph
-    starts = [n for n, d in graph.nodes(data=True)
-              if d["kind"] in ("pain", "symptom", "observation", "condition", "everyone")]
+    starts = [
+        n
+        for n, d in graph.nodes(data=True)
+        if d["kind"] in ("pain", "symptom", "observation", "condition", "everyone")
+    ]
     reached = {path.item for path in kb.candidates(starts)}
-    variants = {
-        f"exercise:{item.id}" for item in kb.knowledge.exercises if item.variant_of is not None
-    }
+    variants = {f"exercise:{item.id}" for item in kb.knowledge.exercises if item.variant_of is not None}
     items = {n for n, d in graph.nodes(data=True) if d["kind"] in ITEM_KINDS}
     assert items - variants <= reached, sorted(items - variants - reached)
 
@@ -58,8 +59,10 @@ def test_every_item_can_be_reached_from_some_complaint(kb: footmap.KnowledgeBase
 def test_every_complaint_leads_somewhere(kb: footmap.KnowledgeBase) -> None:
     red_flag_ids = {
         pattern.is_
-        for rule in kb.knowledge.rules if rule.effect == "refer"
-        for pattern in rule.when.patterns if pattern.is_ is not None
+        for rule in kb.knowledge.rules
+        if rule.effect == "refer"
+        for pattern in rule.when.patterns
+        if pattern.is_ is not None
     }
     for area in kb.vocabulary["pain_areas"]:
         assert kb.candidates([f"pain:{area}"]), area

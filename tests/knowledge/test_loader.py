@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from footmap import Finding, FindingCode, KnowledgeBase
-from footmap.knowledge.base import shipped_knowledge_dir
-from footmap.knowledge.loader import Entry, FastStrictLoader, RawKnowledge, StrictLoader, load_raw, merge_raw
+from footmap._knowledge.base import shipped_knowledge_dir
+from footmap._knowledge.loader import Entry, FastStrictLoader, RawKnowledge, StrictLoader, load_raw, merge_raw
 
 BROKEN = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "broken"
 
@@ -34,6 +34,7 @@ def _findings_for(directory: Path, *files: str) -> list[Finding]:
 
 
 # --- duplicate keys ----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "text",
@@ -65,6 +66,7 @@ def test_duplicate_key_in_a_knowledge_file_is_a_finding(tmp_path: Path) -> None:
 
 
 # --- the shape of a file -----------------------------------------------------------------------
+
 
 def test_a_list_file_that_is_not_a_list_is_an_invalid_field(tmp_path: Path) -> None:
     _write(tmp_path / "factors.yaml", "id: broken_factor\nname: Not in a list\n")
@@ -113,28 +115,46 @@ def test_rules_gather_every_file_of_the_rules_directory(tmp_path: Path) -> None:
     raw, findings = load_raw(tmp_path, require_all=False)
     assert findings == []
     assert [(entry.file, entry.data["id"]) for entry in raw.sections["rules"]] == [
-        ("rules/a.yaml", "a.one"), ("rules/b.yaml", "b.one"), ("rules/b.yaml", "b.two"),
+        ("rules/a.yaml", "a.one"),
+        ("rules/b.yaml", "b.one"),
+        ("rules/b.yaml", "b.two"),
     ]
 
 
 # --- overlays ----------------------------------------------------------------------------------
 
+
 def test_merge_raw_replaces_by_id_and_adds_new_entries() -> None:
     base = RawKnowledge(
-        {"factors": [Entry("factors.yaml", {"id": "a", "v": 1}), Entry("factors.yaml", {"id": "b", "v": 1})],
-         "sources": [Entry("sources.yaml", {"id": "s"})]},
+        {
+            "factors": [
+                Entry("factors.yaml", {"id": "a", "v": 1}),
+                Entry("factors.yaml", {"id": "b", "v": 1}),
+            ],
+            "sources": [Entry("sources.yaml", {"id": "s"})],
+        },
         {"symptoms": [Entry("vocabulary.yaml", {"id": "x", "v": 1})]},
     )
     overlay = RawKnowledge(
-        {"factors": [Entry("mine.yaml", {"id": "b", "v": 2}), Entry("mine.yaml", {"id": "c", "v": 2}),
-                     Entry("mine.yaml", "not a mapping")],
-         "links": [Entry("links.yaml", {"id": "l"})]},
-        {"symptoms": [Entry("vocabulary.yaml", {"id": "x", "v": 2})],
-         "equipment": [Entry("vocabulary.yaml", {"id": "e"})]},
+        {
+            "factors": [
+                Entry("mine.yaml", {"id": "b", "v": 2}),
+                Entry("mine.yaml", {"id": "c", "v": 2}),
+                Entry("mine.yaml", "not a mapping"),
+            ],
+            "links": [Entry("links.yaml", {"id": "l"})],
+        },
+        {
+            "symptoms": [Entry("vocabulary.yaml", {"id": "x", "v": 2})],
+            "equipment": [Entry("vocabulary.yaml", {"id": "e"})],
+        },
     )
     merged = merge_raw(base, overlay)
     assert [entry.data for entry in merged.sections["factors"]] == [
-        {"id": "a", "v": 1}, {"id": "b", "v": 2}, {"id": "c", "v": 2}, "not a mapping",
+        {"id": "a", "v": 1},
+        {"id": "b", "v": 2},
+        {"id": "c", "v": 2},
+        "not a mapping",
     ]
     assert merged.sections["factors"][1].file == "mine.yaml"
     assert [entry.data for entry in merged.sections["sources"]] == [{"id": "s"}]
@@ -143,9 +163,7 @@ def test_merge_raw_replaces_by_id_and_adds_new_entries() -> None:
     assert [entry.data for entry in merged.vocabulary["equipment"]] == [{"id": "e"}]
 
 
-def test_overlay_replaces_an_exercise_by_id_and_adds_a_new_one(
-    tmp_path: Path, kb: KnowledgeBase
-) -> None:
+def test_overlay_replaces_an_exercise_by_id_and_adds_a_new_one(tmp_path: Path, kb: KnowledgeBase) -> None:
     shipped_exercises = (shipped_knowledge_dir() / "exercises.yaml").read_text(encoding="utf-8")
     first = yaml.safe_load(shipped_exercises)[0]
     renamed = {**copy.deepcopy(first), "name": "Renamed by an overlay"}
@@ -167,8 +185,10 @@ def test_overlay_replaces_an_exercise_by_id_and_adds_a_new_one(
 
 
 def test_overlay_can_add_a_vocabulary_term(tmp_path: Path, kb: KnowledgeBase) -> None:
-    _write(tmp_path / "vocabulary.yaml",
-           {"equipment": [{"id": "overlay_step", "name": "A low step", "substitutes": ["chair"]}]})
+    _write(
+        tmp_path / "vocabulary.yaml",
+        {"equipment": [{"id": "overlay_step", "name": "A low step", "substitutes": ["chair"]}]},
+    )
     overlaid = KnowledgeBase.load(tmp_path, overlay=True)
     assert overlaid.vocabulary["equipment"] == (*kb.vocabulary["equipment"], "overlay_step")
     assert overlaid.vocabulary["symptoms"] == kb.vocabulary["symptoms"]
@@ -176,12 +196,14 @@ def test_overlay_can_add_a_vocabulary_term(tmp_path: Path, kb: KnowledgeBase) ->
 
 # --- the shipped knowledge ---------------------------------------------------------------------
 
+
 def test_shipped_knowledge_checks_clean() -> None:
     findings = KnowledgeBase.check()
     assert findings == [], "\n".join(str(finding) for finding in findings)
 
 
 # --- how findings are reported -----------------------------------------------------------------
+
 
 def test_findings_are_sorted(tmp_path: Path) -> None:
     # factors.yaml fails while reading, advice.yaml later while validating: reported sorted.
@@ -196,9 +218,14 @@ def test_findings_are_sorted(tmp_path: Path) -> None:
 
 def test_findings_are_deduplicated(tmp_path: Path) -> None:
     # The same dangling substitute twice in one entry is one finding, not two.
-    _write(tmp_path / "vocabulary.yaml", {"equipment": [
-        {"id": "broken_equipment", "name": "Broken", "substitutes": ["hamer", "hamer"]},
-    ]})
+    _write(
+        tmp_path / "vocabulary.yaml",
+        {
+            "equipment": [
+                {"id": "broken_equipment", "name": "Broken", "substitutes": ["hamer", "hamer"]},
+            ]
+        },
+    )
     findings = KnowledgeBase.check(tmp_path, overlay=True)
     assert len(findings) == len(set(findings))
     dangling = [f for f in findings if f.entry == "broken_equipment"]
@@ -209,19 +236,25 @@ def test_findings_are_deduplicated(tmp_path: Path) -> None:
 
 # --- regressions: bugs found and fixed -------------------------------------------------------
 
+
 def test_findings_at_one_place_with_different_codes_can_be_sorted(tmp_path: Path) -> None:
-    _write(tmp_path / "factors.yaml", [
-        {"id": "broken_factor", "name": "", "description": "x", "source": "seed_article"},
-        {"id": "broken_factor", "description": "x", "source": "seed_article"},
-    ])
+    _write(
+        tmp_path / "factors.yaml",
+        [
+            {"id": "broken_factor", "name": "", "description": "x", "source": "seed_article"},
+            {"id": "broken_factor", "description": "x", "source": "seed_article"},
+        ],
+    )
     findings = _findings_for(tmp_path, "factors.yaml")
     codes = {f.code for f in findings if (f.entry, f.field) == ("broken_factor", "name")}
     assert codes == {FindingCode.INVALID_FIELD, FindingCode.MISSING_FIELD}
 
 
 def test_an_overlay_entry_with_a_list_id_is_an_invalid_field(tmp_path: Path) -> None:
-    _write(tmp_path / "factors.yaml",
-           "- id: [broken, factor]\n  name: Broken\n  description: x\n  source: seed_article\n")
+    _write(
+        tmp_path / "factors.yaml",
+        "- id: [broken, factor]\n  name: Broken\n  description: x\n  source: seed_article\n",
+    )
     findings = [f for f in KnowledgeBase.check(tmp_path, overlay=True) if f.file == "factors.yaml"]
     assert [(f.field, f.code) for f in findings] == [("id", FindingCode.INVALID_FIELD)]
 
@@ -238,11 +271,24 @@ def test_an_unknown_yaml_tag_is_not_a_duplicate_key(tmp_path: Path) -> None:
 
 
 def test_a_claim_without_source_is_a_missing_source(tmp_path: Path) -> None:
-    _write(tmp_path / "advice.yaml", [{
-        "id": "broken_advice", "name": "Broken", "modality": "activity", "summary": "A summary.",
-        "text": "Walk.", "minutes": 5, "evidence": "low", "source": "seed_article",
-        "works_on": [{"factor": "low_activity", "reason": "A claim without a source.", "evidence": "low"}],
-    }])
+    _write(
+        tmp_path / "advice.yaml",
+        [
+            {
+                "id": "broken_advice",
+                "name": "Broken",
+                "modality": "activity",
+                "summary": "A summary.",
+                "text": "Walk.",
+                "minutes": 5,
+                "evidence": "low",
+                "source": "seed_article",
+                "works_on": [
+                    {"factor": "low_activity", "reason": "A claim without a source.", "evidence": "low"}
+                ],
+            }
+        ],
+    )
     [finding] = _findings_for(tmp_path, "advice.yaml")
     assert (finding.entry, finding.field) == ("broken_advice", "works_on.0.source")
     assert finding.code is FindingCode.MISSING_SOURCE
@@ -259,8 +305,7 @@ def test_an_entry_without_id_is_numbered_within_its_file(tmp_path: Path) -> None
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 _YAML_FILES = sorted(
-    path for folder in ("knowledge", "tests", "examples")
-    for path in (REPO_ROOT / folder).rglob("*.yaml")
+    path for folder in ("knowledge", "tests", "examples") for path in (REPO_ROOT / folder).rglob("*.yaml")
 )
 
 

@@ -15,14 +15,15 @@ import pytest
 from hypothesis import given
 
 import footmap
-from footmap.compose import candidate_ids
-from footmap.knowledge import schema
-from footmap.pipeline import engine_for
-from footmap.rules import backend, reference
-from footmap.rules.backend import durable_available
-from footmap.rules.compile import CompiledRule, compile_rule, compile_rules, knowledge_rules
-from footmap.rules.engine import RuleEngine
-from footmap.rules.facts import Fact, fact_nodes, item_facts, profile_facts
+from footmap._compose import candidate_ids
+from footmap._facts import Fact, fact_nodes, item_facts, profile_facts
+from footmap._knowledge import schema
+from footmap._pipeline import engine_for
+from footmap._rules import engine as choice
+from footmap._rules import reference
+from footmap._rules.compile import CompiledRule, compile_rule, compile_rules, knowledge_rules
+from footmap._rules.durable import RuleEngine
+from footmap._rules.engine import durable_available
 from tests.strategies import profile_dicts
 
 needs_durable = pytest.mark.skipif(
@@ -44,8 +45,11 @@ def _value(comparison: schema.Scalar | schema.Comparison, bound: dict[str, Fact]
     if operator == "one_of":
         return operand[0]
     if operator == "ne":
-        return (operand + 1) if isinstance(operand, int | float) and not isinstance(operand, bool) else (
-            not operand if isinstance(operand, bool) else f"not_{operand}")
+        return (
+            (operand + 1)
+            if isinstance(operand, int | float) and not isinstance(operand, bool)
+            else (not operand if isinstance(operand, bool) else f"not_{operand}")
+        )
     return operand + offsets[operator]
 
 
@@ -115,8 +119,13 @@ def test_two_engines_with_the_same_rules_coexist(kb: footmap.KnowledgeBase) -> N
 @needs_durable
 def test_an_error_inside_an_action_is_raised_not_swallowed() -> None:
     rule = CompiledRule(
-        id="test.broken", effect="exclude", message="m", source="s", level=None,
-        target="missing_binding", scale=None,
+        id="test.broken",
+        effect="exclude",
+        message="m",
+        source="s",
+        level=None,
+        target="missing_binding",
+        scale=None,
         condition={"all": [{"x": {"$and": [{"t": "symptom"}]}}]},
     )
     engine = RuleEngine([rule])
@@ -133,8 +142,15 @@ def test_no_facts_no_effects(kb: footmap.KnowledgeBase) -> None:
 
 def test_concurrent_runs_give_identical_effects(kb: footmap.KnowledgeBase) -> None:
     engine = engine_for(kb)
-    facts = _facts({"pains": [{"area": "back", "severity": 9}], "conditions": ["pregnancy"],
-                    "symptoms": ["tingling"], "age": 70}, kb)
+    facts = _facts(
+        {
+            "pains": [{"area": "back", "severity": 9}],
+            "conditions": ["pregnancy"],
+            "symptoms": ["tingling"],
+            "age": 70,
+        },
+        kb,
+    )
     expected = engine.run(facts)
     results: list[Any] = []
 
@@ -150,15 +166,22 @@ def test_concurrent_runs_give_identical_effects(kb: footmap.KnowledgeBase) -> No
 
 
 def _absent_rule() -> schema.Rule:
-    return schema.Rule.model_validate({
-        "id": "test.new_back_pain", "effect": "refer", "level": "see_clinician",
-        "message": "m", "source": "s",
-        "when": {"all": [
-            {"fact": "pain", "is": "back", "as": "pain"},
-            {"fact": "pain", "is": "back", "where": {"weeks": {"gte": 6}}, "absent": True},
-            {"fact": "condition", "is": "osteoporosis", "absent": True},
-        ]},
-    })
+    return schema.Rule.model_validate(
+        {
+            "id": "test.new_back_pain",
+            "effect": "refer",
+            "level": "see_clinician",
+            "message": "m",
+            "source": "s",
+            "when": {
+                "all": [
+                    {"fact": "pain", "is": "back", "as": "pain"},
+                    {"fact": "pain", "is": "back", "where": {"weeks": {"gte": 6}}, "absent": True},
+                    {"fact": "condition", "is": "osteoporosis", "absent": True},
+                ]
+            },
+        }
+    )
 
 
 @pytest.mark.parametrize(
@@ -180,13 +203,17 @@ def test_absent_patterns_hold_whatever_the_fact_order(facts: list[Fact], fires: 
         assert bool(RuleEngine([compile_rule(rule)]).run(facts)) == fires
 
 
-
 def _keyed_rules(count: int, fact: str = "symptom") -> list[schema.Rule]:
     return [
-        schema.Rule.model_validate({
-            "id": f"test.many_{number}", "effect": "caution", "message": "m", "source": "s",
-            "when": {"all": [{"fact": fact, "is": f"k{number}", "as": "one"}]},
-        })
+        schema.Rule.model_validate(
+            {
+                "id": f"test.many_{number}",
+                "effect": "caution",
+                "message": "m",
+                "source": "s",
+                "when": {"all": [{"fact": fact, "is": f"k{number}", "as": "one"}]},
+            }
+        )
         for number in range(count)
     ]
 
@@ -199,15 +226,19 @@ def test_a_thousand_rules_on_one_fact_type_agree_with_the_reference() -> None:
     facts: list[Fact] = [{"t": "symptom", "key": f"k{number}"} for number in (0, 511, 512, 999)]
     effects = engine.run(facts)
     assert [effect.rule for effect in effects] == [
-        "test.many_0", "test.many_511", "test.many_512", "test.many_999"]
+        "test.many_0",
+        "test.many_511",
+        "test.many_512",
+        "test.many_999",
+    ]
     assert effects == reference.evaluate(rules, facts)
 
 
 _TOO_WIDE = """
 import footmap
-from footmap.knowledge import schema
-from footmap.rules.compile import compile_rule
-from footmap.rules.engine import RuleEngine
+from footmap._knowledge import schema
+from footmap._rules.compile import compile_rule
+from footmap._rules.durable import RuleEngine
 rules = [schema.Rule.model_validate({
     "id": f"test.wide_{n}", "effect": "caution", "message": "m", "source": "s",
     "when": {"all": [{"fact": "item", "where": {"modality": f"m{n}"}}]}}) for n in range(600)]
@@ -221,8 +252,9 @@ except footmap.RuleEngineError as error:
 @needs_durable
 def test_rules_that_would_hang_durable_rules_are_refused() -> None:
     # 600 tests of one field under one node: durable-rules itself would loop forever.
-    result = subprocess.run([sys.executable, "-c", _TOO_WIDE], capture_output=True, text=True,
-                            timeout=60, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", _TOO_WIDE], capture_output=True, text=True, timeout=60, check=True
+    )
     assert "600 children" in result.stdout and "hangs at 512" in result.stdout
 
 
@@ -233,10 +265,10 @@ def test_auto_falls_back_when_durable_rules_cannot_hold_the_rules(
     def refuse(rules: Any) -> RuleEngine:
         raise footmap.RuleEngineError("simulated: too many rules")
 
-    monkeypatch.setattr(backend, "RuleEngine", refuse)
-    monkeypatch.setattr(backend, "_warned", [])
+    monkeypatch.setattr(choice, "RuleEngine", refuse)
+    monkeypatch.setattr(choice, "_warned", [])
     with pytest.warns(footmap.EngineFallbackWarning, match="cannot run this knowledge's rules"):
-        engine = backend.create_engine(kb)
+        engine = choice.create_engine(kb)
     assert isinstance(engine, reference.ReferenceEngine)
     with pytest.raises(footmap.RuleEngineError, match="simulated"):
-        backend.create_engine(kb, "durable")
+        choice.create_engine(kb, "durable")

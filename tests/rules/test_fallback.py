@@ -17,17 +17,18 @@ import pytest
 from hypothesis import given
 
 import footmap
-from footmap.compose import candidate_ids, compose
-from footmap.knowledge import schema
-from footmap.knowledge.base import shipped_knowledge
-from footmap.pipeline import engine_for
-from footmap.rules import backend, engine
-from footmap.rules.backend import EngineFallbackWarning, create_engine, durable_available
-from footmap.rules.compile import knowledge_rules
-from footmap.rules.engine import Effect, RuleEngine, describe_fact
-from footmap.rules.facts import Fact, fact_nodes, item_facts, profile_facts
-from footmap.rules.match import Bindings, fits
-from footmap.rules.reference import ReferenceEngine
+from footmap import EngineFallbackWarning
+from footmap._compose import candidate_ids, compose
+from footmap._facts import Fact, fact_nodes, item_facts, profile_facts
+from footmap._knowledge import schema
+from footmap._knowledge.base import shipped_knowledge
+from footmap._pipeline import engine_for
+from footmap._rules import durable, engine
+from footmap._rules.compile import knowledge_rules
+from footmap._rules.durable import Effect, RuleEngine, describe_fact
+from footmap._rules.engine import create_engine, durable_available
+from footmap._rules.match import Bindings, fits
+from footmap._rules.reference import ReferenceEngine
 from tests.strategies import profile_dicts
 
 REPO = Path(__file__).resolve().parents[2]
@@ -43,18 +44,25 @@ def brute_force(rules: Sequence[schema.Rule], facts: Sequence[Fact]) -> list[Eff
         for bindings in _matches(rule.when, facts):
             matched = tuple(sorted(describe_fact(fact) for fact in bindings.values()))
             target = bindings[rule.target]["key"] if rule.target is not None else None
-            effects.add(Effect(
-                rule.id, rule.effect, target, rule.level, rule.message, rule.source,
-                rule.adjust.scale if rule.adjust is not None else None, matched,
-            ))
+            effects.add(
+                Effect(
+                    rule.id,
+                    rule.effect,
+                    target,
+                    rule.level,
+                    rule.message,
+                    rule.source,
+                    rule.adjust.scale if rule.adjust is not None else None,
+                    matched,
+                )
+            )
     return sorted(effects)
 
 
 def _matches(condition: schema.Condition, facts: Sequence[Fact]) -> Iterator[Bindings]:
     if condition.any is not None:
         for index, pattern in enumerate(condition.any):
-            yield from ({pattern.bind or f"p{index}": fact} for fact in facts
-                        if fits(pattern, fact, {}))
+            yield from ({pattern.bind or f"p{index}": fact} for fact in facts if fits(pattern, fact, {}))
         return
     yield from _join(list(enumerate(condition.all or [])), facts, {})
 
@@ -100,10 +108,10 @@ def test_both_engines_give_the_same_plan_byte_for_byte(data: dict[str, Any]) -> 
 @pytest.fixture
 def without_durable(monkeypatch: pytest.MonkeyPatch) -> None:
     """This process as if durable-rules could not be imported, with no warning given yet."""
-    monkeypatch.setattr(engine, "_durable", None)
+    monkeypatch.setattr(durable, "_durable", None)
+    monkeypatch.setattr(durable, "DURABLE_IMPORT_ERROR", "ImportError: simulated")
     monkeypatch.setattr(engine, "DURABLE_IMPORT_ERROR", "ImportError: simulated")
-    monkeypatch.setattr(backend, "DURABLE_IMPORT_ERROR", "ImportError: simulated")
-    monkeypatch.setattr(backend, "_warned", [])
+    monkeypatch.setattr(engine, "_warned", [])
 
 
 @pytest.mark.usefixtures("without_durable")
@@ -143,18 +151,31 @@ print(json.dumps({"plans": plans, "same": plans == again == plans_other, "warnin
 """
 
 PROFILES: list[dict[str, Any]] = [
-    {"pains": [{"area": "back", "severity": 6, "weeks": 3}], "symptoms": ["stiffness"],
-     "equipment": ["towel", "tennis_ball", "chair", "wall"], "minutes_per_day": 15},
-    {"pains": [{"area": "knee", "severity": 8}], "conditions": ["pregnancy", "diabetes"],
-     "observations": ["foot_wound"], "age": 81, "can_get_on_floor": False},
+    {
+        "pains": [{"area": "back", "severity": 6, "weeks": 3}],
+        "symptoms": ["stiffness"],
+        "equipment": ["towel", "tennis_ball", "chair", "wall"],
+        "minutes_per_day": 15,
+    },
+    {
+        "pains": [{"area": "knee", "severity": 8}],
+        "conditions": ["pregnancy", "diabetes"],
+        "observations": ["foot_wound"],
+        "age": 81,
+        "can_get_on_floor": False,
+    },
     {"symptoms": ["saddle_numbness"], "pains": [{"area": "back", "severity": 9}]},
 ]
 
 
 def test_a_process_without_durable_gives_the_same_plans_and_warns_once(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-c", _BLOCKED, json.dumps(PROFILES)], cwd=tmp_path,
-        capture_output=True, text=True, timeout=120, check=False,
+        [sys.executable, "-c", _BLOCKED, json.dumps(PROFILES)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)

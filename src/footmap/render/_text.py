@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from footmap.plan import Plan, PlanItem
-from footmap.render.common import TRIAGE_HEADLINES, path_line, section_items
-
-__all__ = ["explain"]
+from footmap._plan import Plan, PlanItem
+from footmap.render._common import TRIAGE_HEADLINES, path_line, section_items
 
 
 def explain(plan: Plan) -> str:
     """The reasoning behind a plan: triage, then each item with its facts, paths, rules, evidence."""
     lines = [f"Triage: {plan.triage}. {TRIAGE_HEADLINES[plan.triage]}"]
-    lines += [f"  [{m.level}] {m.message} (rule {m.rule}; facts: {', '.join(m.facts) or '-'};"
-              f" source: {m.source})" for m in plan.safety]
+    lines += [
+        f"  [{m.level}] {m.message} (rule {m.rule}; facts: {', '.join(m.facts) or '-'}; source: {m.source})"
+        for m in plan.safety
+    ]
     for title, items in section_items(plan):
         if items:
             lines += ["", f"{title}:"]
@@ -20,8 +20,10 @@ def explain(plan: Plan) -> str:
                 lines += _explain_item(item)
     if plan.excluded:
         lines += ["", "Left out:"]
-        lines += [f"  - {e.name} ({e.id}): {e.reason}" + (f" (rule {e.rule})" if e.rule else "")
-                  for e in plan.excluded]
+        lines += [
+            f"  - {e.name} ({e.id}): {e.reason}" + (f" (rule {e.rule})" if e.rule else "")
+            for e in plan.excluded
+        ]
     lines += ["", plan.disclaimer]
     return "\n".join(lines)
 
@@ -32,8 +34,10 @@ def _explain_item(item: PlanItem) -> list[str]:
     for reason in item.why:
         via = path_line(reason) or "rule"
         rule = f"; rule {reason.rule}" if reason.rule else ""
-        lines.append(f"    why: {reason.summary} [fact {reason.fact}; path {via}{rule};"
-                     f" evidence {reason.evidence}; source: {reason.source}]")
+        lines.append(
+            f"    why: {reason.summary} [fact {reason.fact}; path {via}{rule};"
+            f" evidence {reason.evidence}; source: {reason.source}]"
+        )
     lines += [f"    caution: {c.message} (rule {c.rule})" for c in item.cautions]
     if item.dosage and item.dosage.adjusted_by:
         lines.append(f"    dosage adjusted by: {', '.join(item.dosage.adjusted_by)}")

@@ -15,14 +15,12 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from footmap.batch import run_jsonl
-from footmap.errors import KnowledgeError, ResumeError
-from footmap.knowledge.base import KnowledgeBase
-from footmap.knowledge.loader import load_yaml
-from footmap.pipeline import recommend
-from footmap.plan import Plan
-
-__all__ = ["main"]
+from footmap._batch import run_jsonl
+from footmap._errors import KnowledgeError, ResumeError
+from footmap._knowledge.base import KnowledgeBase
+from footmap._knowledge.loader import load_yaml
+from footmap._pipeline import recommend
+from footmap._plan import Plan
 
 FORMATS: dict[str, Callable[[Plan], str]] = {
     "md": Plan.to_markdown,
@@ -40,35 +38,65 @@ def _parser() -> argparse.ArgumentParser:
     rec.add_argument("--format", choices=sorted(FORMATS), default="md")
     _knowledge_options(rec)
     batch = commands.add_parser(
-        "batch", help="a plan for every line of a JSON-lines file of profiles",
-        description="Write one line to OUT for every line of IN, in order: {\"line\": N,"
-                    " \"plan\": {...}} or {\"line\": N, \"error\": \"...\"}; a bad line never"
-                    " stops the batch.")
+        "batch",
+        help="a plan for every line of a JSON-lines file of profiles",
+        description='Write one line to OUT for every line of IN, in order: {"line": N,'
+        ' "plan": {...}} or {"line": N, "error": "..."}; a bad line never'
+        " stops the batch.",
+    )
     batch.add_argument("input", type=Path, metavar="IN", help="JSON lines: one profile per line")
-    batch.add_argument("-o", "--output", type=Path, required=True, metavar="OUT",
-                       help="JSON lines to write (overwritten unless --resume)")
-    batch.add_argument("--workers", type=int, default=None, metavar="N",
-                       help="worker processes (default: one per CPU; 1: no worker processes)")
-    batch.add_argument("--resume", action="store_true",
-                       help="continue an interrupted run: keep OUT's complete lines, add the rest")
-    batch.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                       help="show a progress bar (default: on a terminal, for runs over 2 s)")
+    batch.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="OUT",
+        help="JSON lines to write (overwritten unless --resume)",
+    )
+    batch.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes (default: one per CPU; 1: no worker processes)",
+    )
+    batch.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an interrupted run: keep OUT's complete lines, add the rest",
+    )
+    batch.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar (default: on a terminal, for runs over 2 s)",
+    )
     _knowledge_options(batch)
     knowledge = commands.add_parser("knowledge", help="work with knowledge directories")
     knowledge_commands = knowledge.add_subparsers(dest="knowledge_command", required=True)
     check = knowledge_commands.add_parser("check", help="report every problem in a directory")
-    check.add_argument("directory", type=Path, nargs="?", default=None,
-                       help="knowledge directory (default: the shipped knowledge)")
-    check.add_argument("--overlay", action="store_true",
-                       help="check DIRECTORY laid over the shipped knowledge")
+    check.add_argument(
+        "directory",
+        type=Path,
+        nargs="?",
+        default=None,
+        help="knowledge directory (default: the shipped knowledge)",
+    )
+    check.add_argument(
+        "--overlay", action="store_true", help="check DIRECTORY laid over the shipped knowledge"
+    )
     return parser
 
 
 def _knowledge_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--knowledge", type=Path, default=None,
-                        help="knowledge directory (default: the shipped knowledge)")
-    parser.add_argument("--overlay", action="store_true",
-                        help="lay --knowledge over the shipped knowledge instead of replacing it")
+    parser.add_argument(
+        "--knowledge", type=Path, default=None, help="knowledge directory (default: the shipped knowledge)"
+    )
+    parser.add_argument(
+        "--overlay",
+        action="store_true",
+        help="lay --knowledge over the shipped knowledge instead of replacing it",
+    )
 
 
 def _read_profile(path: Path) -> Any:
@@ -77,8 +105,9 @@ def _read_profile(path: Path) -> Any:
 
 
 def _recommend(args: argparse.Namespace) -> int:
-    knowledge = (KnowledgeBase.load(args.knowledge, overlay=args.overlay)
-                 if args.knowledge is not None else None)
+    knowledge = (
+        KnowledgeBase.load(args.knowledge, overlay=args.overlay) if args.knowledge is not None else None
+    )
     try:
         data = _read_profile(args.profile)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
@@ -103,17 +132,27 @@ def _batch(args: argparse.Namespace) -> int:
     if not args.input.is_file():
         print(f"footmap: cannot read {args.input}: no such file", file=sys.stderr)
         return 2
-    knowledge = (KnowledgeBase.load(args.knowledge, overlay=args.overlay)
-                 if args.knowledge is not None else None)
+    knowledge = (
+        KnowledgeBase.load(args.knowledge, overlay=args.overlay) if args.knowledge is not None else None
+    )
     try:
-        summary = run_jsonl(args.input, args.output, knowledge=knowledge, workers=args.workers,
-                            resume=args.resume, progress=args.progress)
+        summary = run_jsonl(
+            args.input,
+            args.output,
+            knowledge=knowledge,
+            workers=args.workers,
+            resume=args.resume,
+            progress=args.progress,
+        )
     except ResumeError as error:
         print(f"footmap: cannot resume: {error}", file=sys.stderr)
         return 2
     resumed = f"; resumed after line {summary.resumed_after}" if summary.resumed_after else ""
-    print(f"footmap: wrote {summary.written} lines to {args.output}"
-          f" ({summary.plans} plans, {summary.errors} errors{resumed})", file=sys.stderr)
+    print(
+        f"footmap: wrote {summary.written} lines to {args.output}"
+        f" ({summary.plans} plans, {summary.errors} errors{resumed})",
+        file=sys.stderr,
+    )
     return 0
 
 

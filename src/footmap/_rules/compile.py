@@ -8,13 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from footmap.knowledge import schema
-from footmap.knowledge.base import KnowledgeBase
-
-__all__ = [
-    "DURABLE_MAX_CHILDREN", "CompiledRule", "compile_rule", "compile_rules", "durable_definition",
-    "durable_fan_out", "key_flags", "knowledge_rules",
-]
+from footmap._knowledge import schema
+from footmap._knowledge.base import KnowledgeBase
 
 _COMPARISON_KEYS = {"ne": "$neq", "gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$lte"}
 #: The prefixes of the two flags a fact carries for its key (see ``_pattern_json``).
@@ -60,14 +55,19 @@ def knowledge_rules(knowledge: KnowledgeBase) -> list[schema.Rule]:
 def _precaution_rules(item_id: str, precaution: schema.Precaution) -> list[schema.Rule]:
     item_pattern = schema.Pattern(fact="item", is_=item_id, bind="item")
     branches = (
-        [precaution.when.all] if precaution.when.all is not None
+        [precaution.when.all]
+        if precaution.when.all is not None
         else [[pattern] for pattern in precaution.when.any or []]
     )
     return [
         schema.Rule(
-            id=f"precaution.{item_id}.{precaution.id}", effect=precaution.effect,
-            message=precaution.reason, source=precaution.source, target="item",
-            when=schema.Condition(all=[item_pattern, *branch]), adjust=precaution.adjust,
+            id=f"precaution.{item_id}.{precaution.id}",
+            effect=precaution.effect,
+            message=precaution.reason,
+            source=precaution.source,
+            target="item",
+            when=schema.Condition(all=[item_pattern, *branch]),
+            adjust=precaution.adjust,
         )
         for branch in branches
     ]
@@ -92,8 +92,12 @@ def compile_rule(rule: schema.Rule) -> CompiledRule:
         if not pattern.absent
     ]
     return CompiledRule(
-        id=rule.id, effect=rule.effect, message=rule.message, source=rule.source,
-        level=rule.level, target=rule.target,
+        id=rule.id,
+        effect=rule.effect,
+        message=rule.message,
+        source=rule.source,
+        level=rule.level,
+        target=rule.target,
         scale=rule.adjust.scale if rule.adjust is not None else None,
         condition={mode: patterns},
         absent=tuple(pattern for pattern in rule.when.patterns if pattern.absent),

@@ -25,7 +25,13 @@ TriageLevel = Literal["self_care", "see_clinician", "urgent"]
 TRIAGE_ORDER: tuple[TriageLevel, ...] = ("self_care", "see_clinician", "urgent")
 Relation = Literal["associated_with", "targets", "claimed_to_relieve", "recommended_for", "may_signal"]
 SourceKind = Literal[
-    "guideline", "systematic_review", "trial", "review", "consensus", "tradition", "seed",
+    "guideline",
+    "systematic_review",
+    "trial",
+    "review",
+    "consensus",
+    "tradition",
+    "seed",
     "policy",
 ]
 
@@ -137,8 +143,15 @@ class Comparison(Strict):
 
 
 FactType = Literal[
-    "pain", "symptom", "observation", "condition", "person",
-    "missing_equipment", "excluded_modality", "item", "need",
+    "pain",
+    "symptom",
+    "observation",
+    "condition",
+    "person",
+    "missing_equipment",
+    "excluded_modality",
+    "item",
+    "need",
 ]
 
 
@@ -332,11 +345,18 @@ FACT_FIELDS: dict[str, dict[str, str | None]] = {
     "missing_equipment": {"key": "equipment"},
     "excluded_modality": {"key": "modalities"},
     "person": {
-        "age": None, "can_get_on_floor": None, "can_stand_unaided": None, "minutes_per_day": None,
+        "age": None,
+        "can_get_on_floor": None,
+        "can_stand_unaided": None,
+        "minutes_per_day": None,
     },
     "item": {
-        "key": "items", "kind": None, "modality": "modalities", "position": None,
-        "phase": None, "weight_bearing": None,
+        "key": "items",
+        "kind": None,
+        "modality": "modalities",
+        "position": None,
+        "phase": None,
+        "weight_bearing": None,
     },
     "need": {"item": "items", "equipment": "equipment"},
 }

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from footmap.plan import Plan, PlanItem
-from footmap.render.common import TRIAGE_HEADLINES, dosage_line, section_items
-
-__all__ = ["to_markdown"]
+from footmap._plan import Plan, PlanItem
+from footmap.render._common import TRIAGE_HEADLINES, dosage_line, section_items
 
 
 def to_markdown(plan: Plan) -> str:
@@ -21,8 +19,7 @@ def to_markdown(plan: Plan) -> str:
             for number, item in enumerate(items, start=1):
                 lines += _item(number, item)
     if plan.routine or plan.reflexology:
-        lines += [f"Time: about {plan.minutes_per_day:g} of your {plan.budget_minutes}"
-                  " minutes a day.", ""]
+        lines += [f"Time: about {plan.minutes_per_day:g} of your {plan.budget_minutes} minutes a day.", ""]
     if plan.excluded:
         lines += ["## Left out", ""]
         lines += [f"- {e.name}: {e.reason}" for e in plan.excluded]

@@ -1,6 +1,6 @@
 """The safety page (``docs/safety.md``), generated from the knowledge so that it cannot drift.
 
-Regenerate with ``python -m footmap.knowledge.report > docs/safety.md``; a test fails when the
+Regenerate with ``python -m footmap._knowledge.report > docs/safety.md``; a test fails when the
 page and the knowledge disagree.
 """
 
@@ -9,10 +9,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 
-from footmap.knowledge import schema
-from footmap.knowledge.base import KnowledgeBase
-
-__all__ = ["describe_condition", "safety_report"]
+from footmap._knowledge import schema
+from footmap._knowledge.base import KnowledgeBase
 
 _OPERATORS = {"eq": "=", "ne": "≠", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤"}
 
@@ -23,7 +21,7 @@ def safety_report(knowledge: KnowledgeBase) -> str:
     lines = [
         "# Safety and evidence in the shipped knowledge",
         "",
-        "Generated from `knowledge/` by `python -m footmap.knowledge.report > docs/safety.md`;"
+        "Generated from `knowledge/` by `python -m footmap._knowledge.report > docs/safety.md`;"
         " a test fails when this page and the knowledge disagree. Do not edit by hand.",
         "",
         *_rule_table("Red flags (triage)", [r for r in rules if r.effect == "refer"], knowledge),
@@ -94,9 +92,12 @@ def _items(knowledge: KnowledgeBase) -> Iterable[tuple[str, schema.Item]]:
 
 
 def _precautions(knowledge: KnowledgeBase) -> list[str]:
-    lines = ["## Precautions on single items", "",
-             "| item | precaution | effect | when | reason | source |",
-             "| --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        "## Precautions on single items",
+        "",
+        "| item | precaution | effect | when | reason | source |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for ident, item in _items(knowledge):
         lines += [
             f"| `{ident}` | `{p.id}` | {p.effect} | {_cell(describe_condition(p.when))}"
@@ -107,24 +108,36 @@ def _precautions(knowledge: KnowledgeBase) -> list[str]:
 
 
 def _reviews(knowledge: KnowledgeBase) -> list[str]:
-    lines = ["## Contraindication review of every item", "",
-             "| item | kind | gentle | review | source |", "| --- | --- | --- | --- | --- |"]
+    lines = [
+        "## Contraindication review of every item",
+        "",
+        "| item | kind | gentle | review | source |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for ident, item in _items(knowledge):
         review = item.safety_review
         summary = _cell(review.summary) if review else "**missing**"
         source = _cell(_cite(knowledge, review.source)) if review else ""
-        lines.append(f"| `{ident}` | {knowledge.item_kinds[ident]} | {'yes' if item.gentle else 'no'}"
-                     f" | {summary} | {source} |")
+        lines.append(
+            f"| `{ident}` | {knowledge.item_kinds[ident]} | {'yes' if item.gentle else 'no'}"
+            f" | {summary} | {source} |"
+        )
     return [*lines, ""]
 
 
 def _evidence(knowledge: KnowledgeBase) -> list[str]:
     lines = ["## Evidence of every item", "", "| item | evidence | source |", "| --- | --- | --- |"]
-    lines += [f"| `{ident}` | {item.evidence} | {_cell(_cite(knowledge, item.source))} |"
-              for ident, item in _items(knowledge)]
-    lines += ["", "## Evidence of every claim (graph edge)", "",
-              "| claim | from | to | relation | evidence | reason | source |",
-              "| --- | --- | --- | --- | --- | --- | --- |"]
+    lines += [
+        f"| `{ident}` | {item.evidence} | {_cell(_cite(knowledge, item.source))} |"
+        for ident, item in _items(knowledge)
+    ]
+    lines += [
+        "",
+        "## Evidence of every claim (graph edge)",
+        "",
+        "| claim | from | to | relation | evidence | reason | source |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
     edges = sorted(knowledge.graph.edges(keys=True, data=True), key=lambda edge: edge[2])
     lines += [
         f"| `{key}` | {source} | {target} | {data['relation']} | {data['evidence']}"
@@ -136,9 +149,10 @@ def _evidence(knowledge: KnowledgeBase) -> list[str]:
 
 def _sources(knowledge: KnowledgeBase) -> list[str]:
     lines = ["## Sources", ""]
-    lines += [f"- `{ident}` ({source.kind}): {_cell(source.citation)}"
-              + (f" <{source.url}>" if source.url else "")
-              for ident, source in sorted(knowledge.sources.items())]
+    lines += [
+        f"- `{ident}` ({source.kind}): {_cell(source.citation)}" + (f" <{source.url}>" if source.url else "")
+        for ident, source in sorted(knowledge.sources.items())
+    ]
     return [*lines, ""]
 
 

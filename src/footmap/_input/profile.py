@@ -7,9 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from footmap.knowledge.base import KnowledgeBase, shipped_knowledge
-
-__all__ = ["Pain", "Profile"]
+from footmap._knowledge.base import KnowledgeBase, shipped_knowledge
 
 Side = Literal["left", "right", "both"]
 
@@ -30,8 +28,7 @@ def _check_ids(values: list[str], vocabulary: str, label: str, info: ValidationI
     for value in values:
         if value not in allowed:
             raise ValueError(
-                f"Unknown {label} {value!r}.{_nearest_hint(value, allowed)}"
-                f" Allowed: {', '.join(allowed)}."
+                f"Unknown {label} {value!r}.{_nearest_hint(value, allowed)} Allowed: {', '.join(allowed)}."
             )
     return sorted(set(values))
 

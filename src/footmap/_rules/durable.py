@@ -24,8 +24,8 @@ long-lived session and retracts exactly those facts afterwards, which leaves the
 way moves on to a fresh session id, so a dirty session is never reused.
 
 durable-rules 2.0.28 cannot be imported on Python 3.13 or later (``PyEval_CallObject`` was
-removed); :data:`DURABLE_IMPORT_ERROR` then says why, and :mod:`footmap.rules.backend` falls back
-to the plain-Python :class:`~footmap.rules.reference.ReferenceEngine`.
+removed); :data:`DURABLE_IMPORT_ERROR` then says why, and :mod:`footmap._rules.engine` falls back
+to the plain-Python :class:`~footmap._rules.reference.ReferenceEngine`.
 """
 
 from __future__ import annotations
@@ -38,17 +38,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from footmap.errors import RuleEngineError
-from footmap.knowledge import schema
-from footmap.rules.compile import (
+from footmap._errors import RuleEngineError
+from footmap._facts import Fact
+from footmap._knowledge import schema
+from footmap._rules.compile import (
     DURABLE_MAX_CHILDREN,
     CompiledRule,
     durable_definition,
     durable_fan_out,
     key_flags,
 )
-from footmap.rules.facts import Fact
-from footmap.rules.match import Bindings, compile_pattern
+from footmap._rules.match import Bindings, compile_pattern
 
 try:  # durable-rules 2.0.28 builds on Python 3.13 but fails to import there
     import durable_rules_engine as _durable
@@ -58,8 +58,6 @@ except ImportError as error:
     DURABLE_IMPORT_ERROR: str | None = f"{type(error).__name__}: {error}"
 else:
     DURABLE_IMPORT_ERROR = None
-
-__all__ = ["DURABLE_IMPORT_ERROR", "Effect", "RuleEngine", "describe_fact", "effect_row", "sorted_effects"]
 
 _ruleset_names = itertools.count(1)
 _durable_lock = threading.Lock()
@@ -85,9 +83,7 @@ class Effect:
 EffectRow = tuple[Any, ...]
 
 
-def effect_row(
-    rule: schema.Rule | CompiledRule, scale: float | None, bindings: Bindings
-) -> EffectRow:
+def effect_row(rule: schema.Rule | CompiledRule, scale: float | None, bindings: Bindings) -> EffectRow:
     """The fields of the effect of one match of a rule, as a plain tuple."""
     matched = tuple(sorted([describe_fact(fact) for fact in bindings.values()]))
     target = bindings[rule.target]["key"] if rule.target is not None else None
@@ -144,8 +140,9 @@ class RuleEngine:
             return []
         with self._lock:
             sid = self._sid
-            batch = json.dumps([self._asserted(fact, sid, number)
-                                for number, fact in enumerate(facts)], ensure_ascii=False)
+            batch = json.dumps(
+                [self._asserted(fact, sid, number) for number, fact in enumerate(facts)], ensure_ascii=False
+            )
             try:
                 raw = self._drain(_durable.assert_facts(self._handle, batch))
             except Exception:
@@ -216,8 +213,18 @@ class RuleEngine:
                             continue
                     target = facts[ids[rule.target]]["key"] if rule.target is not None else None
                     matched = tuple(sorted([described[i] for i in ids.values()]))
-                    rows.add((rule.id, rule.effect, target, rule.level, rule.message,
-                              rule.source, rule.scale, matched))
+                    rows.add(
+                        (
+                            rule.id,
+                            rule.effect,
+                            target,
+                            rule.level,
+                            rule.message,
+                            rule.source,
+                            rule.scale,
+                            matched,
+                        )
+                    )
                 except Exception as error:
                     errors.append(f"rule {rule.id!r}: {error!r}")
         if errors:

@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from footmap.compose import candidate_ids, compose
-from footmap.knowledge.base import KnowledgeBase, PerKnowledge, shipped_knowledge
-from footmap.knowledge.graph import Path, find_paths
-from footmap.plan import Plan
-from footmap.profile import Profile
-from footmap.rules.backend import Engine, create_engine
-from footmap.rules.facts import fact_nodes, item_facts, profile_facts
-
-__all__ = ["engine_for", "recommend"]
+from footmap._compose import candidate_ids, compose
+from footmap._facts import fact_nodes, item_facts, profile_facts
+from footmap._input.profile import Profile
+from footmap._knowledge.base import KnowledgeBase, PerKnowledge, shipped_knowledge
+from footmap._knowledge.graph import Path, find_paths
+from footmap._plan import Plan
+from footmap._rules.engine import Engine, create_engine
 
 
 class _Runtime:
@@ -51,14 +49,12 @@ def engine_for(knowledge: KnowledgeBase) -> Engine:
     """The rule engine of a knowledge base, built on first use and kept while it lives.
 
     durable-rules where it can be imported, else the plain-Python reference evaluator (see
-    :mod:`footmap.rules.backend`).
+    :mod:`footmap._rules.engine`).
     """
     return _runtime(knowledge).engine
 
 
-def recommend(
-    profile: Profile | Mapping[str, Any], *, knowledge: KnowledgeBase | None = None
-) -> Plan:
+def recommend(profile: Profile | Mapping[str, Any], *, knowledge: KnowledgeBase | None = None) -> Plan:
     """A personalised, explained plan for a profile (a ``Profile`` or a dict of its fields).
 
     Raises :class:`pydantic.ValidationError` for a profile that names anything the knowledge does

@@ -7,9 +7,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from footmap.knowledge import schema
-
-__all__ = ["ITEM_KINDS", "Path", "Step", "build_graph", "find_paths", "node_id"]
+from footmap._knowledge import schema
 
 #: Node kinds an item can have, in the order their files are read.
 ITEM_KINDS: tuple[str, ...] = ("exercise", "reflex_area", "acupressure_point", "advice")
@@ -78,8 +76,14 @@ def build_graph(knowledge: schema.Knowledge) -> nx.MultiDiGraph:
     for kind, item in knowledge.items_by_kind():
         graph.add_node(node_id(kind, item.id), kind=kind, name=item.name)
         for claim in item.works_on:
-            _add_edge(graph, f"{item.id}.works_on.{claim.factor}", node_id("factor", claim.factor),
-                      node_id(kind, item.id), "targets", claim)
+            _add_edge(
+                graph,
+                f"{item.id}.works_on.{claim.factor}",
+                node_id("factor", claim.factor),
+                node_id(kind, item.id),
+                "targets",
+                claim,
+            )
     for link in knowledge.links:
         _add_edge(graph, link.id, link.source_node, link.target, link.relation, link)
     return graph
@@ -88,8 +92,15 @@ def build_graph(knowledge: schema.Knowledge) -> nx.MultiDiGraph:
 def _add_edge(
     graph: nx.MultiDiGraph, key: str, source: str, target: str, relation: str, claim: schema.Claim
 ) -> None:
-    graph.add_edge(source, target, key=key, relation=relation, reason=claim.reason,
-                   evidence=claim.evidence, source=claim.source)
+    graph.add_edge(
+        source,
+        target,
+        key=key,
+        relation=relation,
+        reason=claim.reason,
+        evidence=claim.evidence,
+        source=claim.source,
+    )
 
 
 def find_paths(graph: nx.MultiDiGraph, facts: Iterable[str]) -> list[Path]:
@@ -105,12 +116,12 @@ def find_paths(graph: nx.MultiDiGraph, facts: Iterable[str]) -> list[Path]:
 
 
 def _walk(graph: nx.MultiDiGraph, node: str, taken: tuple[Step, ...]) -> Iterator[Path]:
-    for _, target, key, data in sorted(graph.out_edges(node, keys=True, data=True),
-                                       key=lambda edge: (edge[1], edge[2])):
+    for _, target, key, data in sorted(
+        graph.out_edges(node, keys=True, data=True), key=lambda edge: (edge[1], edge[2])
+    ):
         if any(step.source == target for step in taken):
             continue
-        step = Step(key, node, target, data["relation"], data["reason"], data["evidence"],
-                    data["source"])
+        step = Step(key, node, target, data["relation"], data["reason"], data["evidence"], data["source"])
         kind = graph.nodes[target]["kind"]
         if kind in ITEM_KINDS:
             yield Path((*taken, step))

@@ -14,13 +14,11 @@ from typing import Generic, TypeVar
 
 import networkx as nx
 
-from footmap.errors import Finding, FindingCode, KnowledgeError
-from footmap.knowledge import schema
-from footmap.knowledge.check import cross_check
-from footmap.knowledge.graph import Path, build_graph, find_paths
-from footmap.knowledge.loader import load_raw, merge_raw, parse, rule_files
-
-__all__ = ["Item", "KnowledgeBase", "PerKnowledge", "shipped_knowledge", "shipped_knowledge_dir"]
+from footmap._errors import Finding, FindingCode, KnowledgeError
+from footmap._knowledge import schema
+from footmap._knowledge.check import cross_check
+from footmap._knowledge.graph import Path, build_graph, find_paths
+from footmap._knowledge.loader import load_raw, merge_raw, parse, rule_files
 
 Item = schema.Item
 
@@ -37,10 +35,17 @@ def shipped_knowledge_dir() -> FsPath:
     source_tree = FsPath(__file__).resolve().parents[3] / "knowledge"
     if source_tree.is_dir():
         return source_tree
-    raise KnowledgeError([Finding(
-        str(source_tree), "", "", FindingCode.MISSING_FILE,
-        "the shipped knowledge is missing from this installation; reinstall footmap",
-    )])
+    raise KnowledgeError(
+        [
+            Finding(
+                str(source_tree),
+                "",
+                "",
+                FindingCode.MISSING_FILE,
+                "the shipped knowledge is missing from this installation; reinstall footmap",
+            )
+        ]
+    )
 
 
 class KnowledgeBase:
@@ -92,14 +97,13 @@ class KnowledgeBase:
         return cls._read(path, overlay)[1]
 
     @staticmethod
-    def _read(
-        path: str | FsPath | None, overlay: bool
-    ) -> tuple[schema.Knowledge | None, list[Finding], str]:
+    def _read(path: str | FsPath | None, overlay: bool) -> tuple[schema.Knowledge | None, list[Finding], str]:
         shipped = shipped_knowledge_dir()
         directory = FsPath(path) if path is not None else shipped
         if not directory.is_dir():
-            finding = Finding(str(directory), "", "", FindingCode.MISSING_FILE,
-                              "not a directory of knowledge files")
+            finding = Finding(
+                str(directory), "", "", FindingCode.MISSING_FILE, "not a directory of knowledge files"
+            )
             return None, [finding], str(directory)
         raw, findings = load_raw(directory, require_all=not overlay)
         if overlay:

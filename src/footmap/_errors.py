@@ -7,6 +7,8 @@
     ├── ResumeError              ``footmap batch --resume``: the output is not this batch's
     └── RuleEngineError          the rule engine failed while evaluating a profile
 
+    EngineFallbackWarning        (a UserWarning) durable-rules cannot run the rules here
+
 Invalid profiles raise :class:`pydantic.ValidationError`, like any other pydantic model,
 with messages that list the allowed values and the nearest match.
 """
@@ -15,8 +17,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-
-__all__ = ["Finding", "FindingCode", "FootmapError", "KnowledgeError", "ResumeError", "RuleEngineError"]
 
 
 class FindingCode(enum.StrEnum):
@@ -74,3 +74,7 @@ class ResumeError(FootmapError, ValueError):
 
 class RuleEngineError(FootmapError):
     """The rule engine failed while evaluating a profile (for example an action raised)."""
+
+
+class EngineFallbackWarning(UserWarning):
+    """durable-rules cannot run the rules here; footmap runs them in plain Python instead."""

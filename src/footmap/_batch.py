@@ -27,18 +27,16 @@ from typing import IO, TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from pydantic import ValidationError
 
-from footmap.errors import ResumeError
-from footmap.knowledge import schema
-from footmap.knowledge.base import KnowledgeBase, shipped_knowledge
-from footmap.pipeline import recommend
-from footmap.plan import Plan
-from footmap.profile import Profile
-from footmap.rules.backend import EngineFallbackWarning, warn_if_unavailable
+from footmap._errors import EngineFallbackWarning, ResumeError
+from footmap._input.profile import Profile
+from footmap._knowledge import schema
+from footmap._knowledge.base import KnowledgeBase, shipped_knowledge
+from footmap._pipeline import recommend
+from footmap._plan import Plan
+from footmap._rules.engine import warn_if_unavailable
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
-
-__all__ = ["BatchSummary", "recommend_many", "run_jsonl"]
 
 T = TypeVar("T")
 Task = Callable[[Any, KnowledgeBase], T]
@@ -53,21 +51,32 @@ PROGRESS_DELAY = 2.0
 
 @overload
 def recommend_many(
-    profiles: Iterable[Profile | Mapping[str, Any]], *, knowledge: KnowledgeBase | None = None,
-    workers: int | None = None, progress: bool | None = None, errors: Literal["raise"] = "raise",
+    profiles: Iterable[Profile | Mapping[str, Any]],
+    *,
+    knowledge: KnowledgeBase | None = None,
+    workers: int | None = None,
+    progress: bool | None = None,
+    errors: Literal["raise"] = "raise",
 ) -> Iterator[Plan]: ...
 
 
 @overload
 def recommend_many(
-    profiles: Iterable[Profile | Mapping[str, Any]], *, knowledge: KnowledgeBase | None = None,
-    workers: int | None = None, progress: bool | None = None, errors: Literal["return"],
+    profiles: Iterable[Profile | Mapping[str, Any]],
+    *,
+    knowledge: KnowledgeBase | None = None,
+    workers: int | None = None,
+    progress: bool | None = None,
+    errors: Literal["return"],
 ) -> Iterator[Plan | ValidationError]: ...
 
 
 def recommend_many(
-    profiles: Iterable[Profile | Mapping[str, Any]], *, knowledge: KnowledgeBase | None = None,
-    workers: int | None = None, progress: bool | None = None,
+    profiles: Iterable[Profile | Mapping[str, Any]],
+    *,
+    knowledge: KnowledgeBase | None = None,
+    workers: int | None = None,
+    progress: bool | None = None,
     errors: Literal["raise", "return"] = "raise",
 ) -> Iterator[Plan] | Iterator[Plan | ValidationError]:
     """Plans for many profiles, yielded in input order, computed on worker processes.
@@ -87,8 +96,7 @@ def recommend_many(
     ['self_care', 'self_care', 'self_care']
     """
     total = len(profiles) if isinstance(profiles, Sized) else None
-    results = _map(_plan_json, profiles, knowledge=knowledge, workers=workers,
-                   progress=progress, total=total)
+    results = _map(_plan_json, profiles, knowledge=knowledge, workers=workers, progress=progress, total=total)
     return _plans(results, errors)
 
 
@@ -131,8 +139,13 @@ def _run_chunk(task: Task[T], chunk: list[Any]) -> list[T]:
 
 
 def _map(
-    task: Task[T], items: Iterable[Any], *, knowledge: KnowledgeBase | None, workers: int | None,
-    progress: bool | None, total: int | None,
+    task: Task[T],
+    items: Iterable[Any],
+    *,
+    knowledge: KnowledgeBase | None,
+    workers: int | None,
+    progress: bool | None,
+    total: int | None,
 ) -> Iterator[T]:
     """``task(item, knowledge)`` for every item, in input order, on ``workers`` processes."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -154,7 +167,11 @@ def _map(
 
 
 def _map_on_pool(
-    task: Task[T], items: Iterable[Any], knowledge: KnowledgeBase | None, workers: int, bar: Any,
+    task: Task[T],
+    items: Iterable[Any],
+    knowledge: KnowledgeBase | None,
+    workers: int,
+    bar: Any,
 ) -> Iterator[T]:
     # Imported here: they cost about 25 ms, which a plain ``import footmap`` should not pay.
     import multiprocessing
@@ -162,8 +179,9 @@ def _map_on_pool(
 
     warn_if_unavailable()
     sent = (knowledge.knowledge, knowledge.origin) if knowledge is not None else None
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_start_worker, initargs=(sent,))
+    pool = ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker, initargs=(sent,)
+    )
     try:
         chunks = _chunks(items, CHUNK_SIZE)
         pending: deque[Future[list[T]]] = deque(
@@ -193,8 +211,13 @@ def _progress_bar(progress: bool | None, total: int | None) -> Any:
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, unit=" plans", file=sys.stderr, dynamic_ncols=True,
-                delay=0 if progress else PROGRESS_DELAY)
+    return tqdm(
+        total=total,
+        unit=" plans",
+        file=sys.stderr,
+        dynamic_ncols=True,
+        delay=0 if progress else PROGRESS_DELAY,
+    )
 
 
 def _is_terminal(stream: IO[str]) -> bool:
@@ -205,6 +228,7 @@ def _is_terminal(stream: IO[str]) -> bool:
 
 
 # --- JSON lines, file to file -------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class BatchSummary:
@@ -220,8 +244,13 @@ class BatchSummary:
 
 
 def run_jsonl(
-    source: Path, target: Path, *, knowledge: KnowledgeBase | None = None,
-    workers: int | None = None, resume: bool = False, progress: bool | None = None,
+    source: Path,
+    target: Path,
+    *,
+    knowledge: KnowledgeBase | None = None,
+    workers: int | None = None,
+    resume: bool = False,
+    progress: bool | None = None,
 ) -> BatchSummary:
     """Read profiles from a JSON-lines file and write one result line per input line.
 
@@ -237,11 +266,14 @@ def run_jsonl(
     total = max(0, _count_lines(source) - done) if shown else None
     plans = errors = 0
     # A byte that is not UTF-8 makes its line an error line, not the end of the batch.
-    with source.open(encoding="utf-8", errors="replace") as lines, \
-            target.open("a" if resume else "w", encoding="utf-8") as out:
+    with (
+        source.open(encoding="utf-8", errors="replace") as lines,
+        target.open("a" if resume else "w", encoding="utf-8") as out,
+    ):
         numbered = islice(enumerate(lines, start=1), done, None)
-        for is_plan, record in _map(_jsonl_record, numbered, knowledge=knowledge,
-                                    workers=workers, progress=progress, total=total):
+        for is_plan, record in _map(
+            _jsonl_record, numbered, knowledge=knowledge, workers=workers, progress=progress, total=total
+        ):
             out.write(record + "\n")
             out.flush()
             plans += is_plan
@@ -261,8 +293,7 @@ def _jsonl_record(numbered: tuple[int, str], knowledge: KnowledgeBase) -> tuple[
     except json.JSONDecodeError as error:
         return _error_line(number, f"invalid JSON: {error}")
     if not isinstance(data, dict):
-        return _error_line(number, "expected a JSON object of profile fields,"
-                                   f" got {type(data).__name__}")
+        return _error_line(number, f"expected a JSON object of profile fields, got {type(data).__name__}")
     try:
         plan = recommend(data, knowledge=knowledge)
     except ValidationError as error:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from footmap.plan import DosagePlan, Plan, PlanItem, Reason
-
-__all__ = ["TRIAGE_HEADLINES", "dosage_line", "path_line", "section_items"]
+from footmap._plan import DosagePlan, Plan, PlanItem, Reason
 
 TRIAGE_HEADLINES: dict[str, str] = {
     "self_care": "Self-care: a routine you can start today.",

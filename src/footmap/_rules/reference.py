@@ -2,14 +2,14 @@
 
 It reads the rule data (not the compiled durable-rules JSON), so comparing it with the
 durable-rules engine checks the compiler too. It is footmap's engine where durable-rules cannot
-be imported (Python 3.13 and later; see :mod:`footmap.rules.backend`), and the baseline the
+be imported (Python 3.13 and later; see :mod:`footmap._rules.engine`), and the baseline the
 benchmark measures the durable-rules engine against.
 
 It matches the way a rete network's alpha memories do, in plain Python: facts are indexed by type
 and by ``key``; each rule waits on one fact it cannot fire without (its *anchor*: the first
 pattern that names a key, else the first pattern's type), so a run only looks at the rules whose
 anchor is among the facts; within a rule, patterns are joined in order over the indexed facts,
-each fact checked by :func:`footmap.rules.match.fits`, the matcher the engine shares.
+each fact checked by :func:`footmap._rules.match.fits`, the matcher the engine shares.
 """
 
 from __future__ import annotations
@@ -19,12 +19,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from footmap.knowledge import schema
-from footmap.rules.engine import Effect, EffectRow, effect_row, sorted_effects
-from footmap.rules.facts import Fact
-from footmap.rules.match import Bindings, Matcher, compile_pattern
-
-__all__ = ["ReferenceEngine", "evaluate"]
+from footmap._facts import Fact
+from footmap._knowledge import schema
+from footmap._rules.durable import Effect, EffectRow, effect_row, sorted_effects
+from footmap._rules.match import Bindings, Matcher, compile_pattern
 
 #: An index key: a fact type and a key, or a fact type and ``None`` for every fact of the type.
 _Slot = tuple[str, Any]
@@ -95,17 +93,21 @@ def _join(
 
 def _step(number: int, pattern: schema.Pattern) -> _Step:
     matcher = compile_pattern(pattern)
-    key_refs = [operand for name, operator, operand in matcher.checks
-                if name == "key" and operator == "ref"]
-    return _Step(pattern.bind or f"p{number}", matcher, pattern.absent,
-                 (pattern.fact, pattern.is_), key_refs[0] if key_refs and pattern.is_ is None else None)
+    key_refs = [operand for name, operator, operand in matcher.checks if name == "key" and operator == "ref"]
+    return _Step(
+        pattern.bind or f"p{number}",
+        matcher,
+        pattern.absent,
+        (pattern.fact, pattern.is_),
+        key_refs[0] if key_refs and pattern.is_ is None else None,
+    )
 
 
 class ReferenceEngine:
     """Runs rules over facts in plain Python; the same effects as ``RuleEngine.run``, sorted.
 
-    >>> from footmap.rules.compile import knowledge_rules
-    >>> from footmap.knowledge.base import shipped_knowledge
+    >>> from footmap._rules.compile import knowledge_rules
+    >>> from footmap._knowledge.base import shipped_knowledge
     >>> engine = ReferenceEngine(knowledge_rules(shipped_knowledge()))
     >>> [e.level for e in engine.run([{"t": "symptom", "key": "saddle_numbness"}])]
     ['urgent']
@@ -117,8 +119,7 @@ class ReferenceEngine:
         self._by_anchor: dict[_Slot, list[_Prepared]] = defaultdict(list)
         for rule in self.rules:
             prepared = _prepare(rule)
-            anchors = ([step.slot for step in prepared.steps] if prepared.any
-                       else [_anchor(prepared.steps)])
+            anchors = [step.slot for step in prepared.steps] if prepared.any else [_anchor(prepared.steps)]
             for anchor in dict.fromkeys(anchors):
                 self._by_anchor[anchor].append(prepared)
 
@@ -143,8 +144,9 @@ class ReferenceEngine:
 
 def _prepare(rule: schema.Rule) -> _Prepared:
     steps = tuple(_step(number, pattern) for number, pattern in enumerate(rule.when.patterns))
-    return _Prepared(rule, rule.when.any is not None, steps,
-                     rule.adjust.scale if rule.adjust is not None else None)
+    return _Prepared(
+        rule, rule.when.any is not None, steps, rule.adjust.scale if rule.adjust is not None else None
+    )
 
 
 def _anchor(steps: tuple[_Step, ...]) -> _Slot:

@@ -9,13 +9,8 @@ from typing import Any, NamedTuple, get_args
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from footmap.errors import Finding, FindingCode
-from footmap.knowledge import schema
-
-__all__ = [
-    "LIST_FILES", "FastStrictLoader", "RawKnowledge", "StrictLoader", "load_raw", "load_yaml",
-    "merge_raw", "parse", "rule_files",
-]
+from footmap._errors import Finding, FindingCode
+from footmap._knowledge import schema
 
 VOCABULARY = "vocabulary"
 RULES_DIR = "rules"
@@ -81,11 +76,11 @@ _CSafeLoader: type[Any] | None = getattr(yaml, "CSafeLoader", None)
 #: ``StrictLoader`` on libyaml's C parser (about ten times faster), where PyYAML was built with it.
 FastStrictLoader: type[Any] = StrictLoader
 if _CSafeLoader is not None:
+
     class _FastStrictLoader(_CSafeLoader):  # type: ignore[misc,valid-type]
         """``StrictLoader`` on libyaml's C parser."""
 
-    _FastStrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-                                      _construct_mapping)
+    _FastStrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
     FastStrictLoader = _FastStrictLoader
 
 
@@ -117,9 +112,7 @@ def _as_list(data: Any, label: str, findings: list[Finding]) -> list[Entry]:
     if data is None:
         return []
     if not isinstance(data, list):
-        findings.append(
-            Finding(label, "", "", FindingCode.INVALID_FIELD, "expected a list of entries")
-        )
+        findings.append(Finding(label, "", "", FindingCode.INVALID_FIELD, "expected a list of entries"))
         return []
     return [Entry(label, item, position) for position, item in enumerate(data)]
 
@@ -138,9 +131,7 @@ def load_raw(directory: Path, *, require_all: bool = True) -> tuple[RawKnowledge
         if path.is_file():
             sections[name] = _as_list(_read_yaml(path, path.name, findings), path.name, findings)
         elif require_all:
-            findings.append(
-                Finding(path.name, "", "", FindingCode.MISSING_FILE, f"no file {path}")
-            )
+            findings.append(Finding(path.name, "", "", FindingCode.MISSING_FILE, f"no file {path}"))
     sections["rules"] = []
     for path in _rule_files(directory):
         label = f"{RULES_DIR}/{path.name}"
@@ -149,9 +140,7 @@ def load_raw(directory: Path, *, require_all: bool = True) -> tuple[RawKnowledge
     return RawKnowledge(sections, vocabulary), findings
 
 
-def _load_vocabulary(
-    directory: Path, require_all: bool, findings: list[Finding]
-) -> dict[str, list[Entry]]:
+def _load_vocabulary(directory: Path, require_all: bool, findings: list[Finding]) -> dict[str, list[Entry]]:
     path = directory / f"{VOCABULARY}.yaml"
     if not path.is_file():
         if require_all:
@@ -161,9 +150,7 @@ def _load_vocabulary(
     if data is None:
         return {}
     if not isinstance(data, dict):
-        findings.append(
-            Finding(path.name, "", "", FindingCode.INVALID_FIELD, "expected a mapping of lists")
-        )
+        findings.append(Finding(path.name, "", "", FindingCode.INVALID_FIELD, "expected a mapping of lists"))
         return {}
     return {str(key): _as_list(value, path.name, findings) for key, value in data.items()}
 
@@ -245,14 +232,15 @@ def parse(raw: RawKnowledge) -> tuple[schema.Knowledge | None, list[Finding]]:
     return schema.Knowledge(vocabulary=vocabulary, **models), findings
 
 
-def _parse_vocabulary(
-    raw: dict[str, list[Entry]], findings: list[Finding]
-) -> schema.Vocabulary | None:
+def _parse_vocabulary(raw: dict[str, list[Entry]], findings: list[Finding]) -> schema.Vocabulary | None:
     fields = schema.Vocabulary.model_fields
     for name in sorted(set(raw) - set(fields)):
         findings.append(
             Finding(
-                f"{VOCABULARY}.yaml", name, "", FindingCode.UNKNOWN_FIELD,
+                f"{VOCABULARY}.yaml",
+                name,
+                "",
+                FindingCode.UNKNOWN_FIELD,
                 f"unknown vocabulary list; expected one of {', '.join(fields)}",
             )
         )
@@ -261,8 +249,9 @@ def _parse_vocabulary(
         model = schema.EquipmentTerm if name == "equipment" else schema.Term
         if name not in raw:
             findings.append(
-                Finding(f"{VOCABULARY}.yaml", name, "", FindingCode.MISSING_FIELD,
-                        "vocabulary list is missing")
+                Finding(
+                    f"{VOCABULARY}.yaml", name, "", FindingCode.MISSING_FIELD, "vocabulary list is missing"
+                )
             )
             continue
         del info

@@ -6,12 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from footmap.knowledge.schema import Evidence, Phase, Position, TriageLevel
-
-__all__ = [
-    "DISCLAIMER", "EVIDENCE_LABELS", "Caution", "DosagePlan", "Excluded", "Plan", "PlanItem",
-    "Reason", "SafetyMessage",
-]
+from footmap._knowledge.schema import Evidence, Phase, Position, TriageLevel
 
 DISCLAIMER = (
     "footmap gives general self-care information, not a diagnosis or a treatment plan. "
@@ -138,18 +133,18 @@ class Plan(_Model):
 
     def explain(self) -> str:
         """The reasoning behind the plan, as plain text."""
-        from footmap.render.text import explain
+        from footmap.render._text import explain
 
         return explain(self)
 
     def to_markdown(self) -> str:
         """The plan as Markdown."""
-        from footmap.render.markdown import to_markdown
+        from footmap.render._markdown import to_markdown
 
         return to_markdown(self)
 
     def _repr_html_(self) -> str:
-        from footmap.render.html import to_html
+        from footmap.render._html import to_html
 
         return to_html(self)
 

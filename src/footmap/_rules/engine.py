@@ -2,7 +2,7 @@
 
 durable-rules 2.0.28 is installed only on Python < 3.13 (an environment marker in
 ``pyproject.toml``): on 3.13 it builds but cannot be imported. There, and wherever else the import
-fails, footmap evaluates the same rules with :class:`~footmap.rules.reference.ReferenceEngine`,
+fails, footmap evaluates the same rules with :class:`~footmap._rules.reference.ReferenceEngine`,
 which a property test holds to the same effects as durable-rules on every generated profile, so
 the plans are the same; one :class:`EngineFallbackWarning` per process says so.
 """
@@ -16,26 +16,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal, Protocol
 
-from footmap.errors import RuleEngineError
-from footmap.knowledge.base import KnowledgeBase
-from footmap.rules.compile import compile_rules, knowledge_rules
-from footmap.rules.engine import DURABLE_IMPORT_ERROR, Effect, RuleEngine
-from footmap.rules.facts import Fact
-from footmap.rules.reference import ReferenceEngine
-
-__all__ = [
-    "Backend", "Engine", "EngineFallbackWarning", "create_engine", "durable_available",
-    "warn_if_unavailable",
-]
+from footmap._errors import EngineFallbackWarning, RuleEngineError
+from footmap._facts import Fact
+from footmap._knowledge.base import KnowledgeBase
+from footmap._rules.compile import compile_rules, knowledge_rules
+from footmap._rules.durable import DURABLE_IMPORT_ERROR, Effect, RuleEngine
+from footmap._rules.reference import ReferenceEngine
 
 Backend = Literal["auto", "durable", "reference"]
 
 _warned: list[bool] = []
 _warned_lock = threading.Lock()
-
-
-class EngineFallbackWarning(UserWarning):
-    """durable-rules cannot run the rules here; footmap runs them in plain Python instead."""
 
 
 class Engine(Protocol):

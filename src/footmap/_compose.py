@@ -15,14 +15,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from footmap.knowledge import schema
-from footmap.knowledge.base import Item, KnowledgeBase, PerKnowledge
-from footmap.knowledge.graph import Path
-from footmap.plan import DISCLAIMER, EVIDENCE_LABELS, Plan
-from footmap.profile import Profile
-from footmap.rules.engine import Effect
-
-__all__ = ["candidate_ids", "compose"]
+from footmap._input.profile import Profile
+from footmap._knowledge import schema
+from footmap._knowledge.base import Item, KnowledgeBase, PerKnowledge
+from footmap._knowledge.graph import Path
+from footmap._plan import DISCLAIMER, EVIDENCE_LABELS, Plan
+from footmap._rules.durable import Effect
 
 _PHASES: tuple[schema.Phase, ...] = ("warm_up", "main", "cool_down")
 _POSITIONS: tuple[schema.Position, ...] = ("standing", "sitting", "floor", "lying")
@@ -113,8 +111,12 @@ class _Static:
             item = self.knowledge.items[ident]
             exercise = item if isinstance(item, schema.Exercise) else None
             fields = self._items[ident] = {
-                "id": item.id, "name": item.name, "kind": self.knowledge.item_kinds[ident],
-                "modality": item.modality, "summary": item.summary, "steps": _steps(item),
+                "id": item.id,
+                "name": item.name,
+                "kind": self.knowledge.item_kinds[ident],
+                "modality": item.modality,
+                "summary": item.summary,
+                "steps": _steps(item),
                 "position": exercise.position if exercise else None,
                 "phase": exercise.phase if exercise else None,
                 "equipment": list(exercise.equipment) if exercise else [],
@@ -164,18 +166,20 @@ def compose(
     advice = [item for item in items if item["kind"] not in _TIMED_KINDS]
     routine = [item for item in timed if item["kind"] in _ROUTINE_KINDS]
     in_plan = {item["id"] for item in [*timed, *advice]}
-    return Plan.model_validate(dict(  # noqa: C408 - Plan fields are names in code, not data
-        triage=triage,
-        safety=_safety(knowledge, by_effect["refer"], by_effect["caution"], in_plan),
-        routine=sorted(routine, key=_routine_order),
-        reflexology=sorted((i for i in timed if i["kind"] in _REFLEX_KINDS), key=lambda i: i["id"]),
-        advice=sorted(advice, key=lambda i: (-_EVIDENCE_RANK[i["evidence"]], i["id"])),
-        excluded=sorted(excluded, key=lambda e: (e["id"], e["reason"])),
-        minutes_per_day=round(sum(item["minutes"] for item in timed), 2),
-        budget_minutes=profile.minutes_per_day,
-        disclaimer=DISCLAIMER,
-        knowledge=knowledge.fingerprint,
-    ))
+    return Plan.model_validate(
+        dict(  # noqa: C408 - Plan fields are names in code, not data
+            triage=triage,
+            safety=_safety(knowledge, by_effect["refer"], by_effect["caution"], in_plan),
+            routine=sorted(routine, key=_routine_order),
+            reflexology=sorted((i for i in timed if i["kind"] in _REFLEX_KINDS), key=lambda i: i["id"]),
+            advice=sorted(advice, key=lambda i: (-_EVIDENCE_RANK[i["evidence"]], i["id"])),
+            excluded=sorted(excluded, key=lambda e: (e["id"], e["reason"])),
+            minutes_per_day=round(sum(item["minutes"] for item in timed), 2),
+            budget_minutes=profile.minutes_per_day,
+            disclaimer=DISCLAIMER,
+            knowledge=knowledge.fingerprint,
+        )
+    )
 
 
 def _triage(refers: Sequence[Effect]) -> schema.TriageLevel:
@@ -219,24 +223,37 @@ def _choose(
         blocker = excluded_by[ident][0]
         replacement = next((alt for alt in _alternatives(item) if alt not in excluded_by), None)
         citation = knowledge.sources[blocker.source].citation
-        excluded.append({
-            "id": ident, "name": item.name, "reason": blocker.message, "rule": blocker.rule,
-            "source": citation, "replaced_by": replacement,
-        })
+        excluded.append(
+            {
+                "id": ident,
+                "name": item.name,
+                "reason": blocker.message,
+                "rule": blocker.rule,
+                "source": citation,
+                "replaced_by": replacement,
+            }
+        )
         if replacement is not None:
             swap = {
                 "summary": f"Offered instead of {item.name}: {blocker.message}",
-                "fact": _fact_of(blocker), "path": [], "path_names": [], "links": [],
-                "rule": blocker.rule, "evidence": schema.EVIDENCE_ORDER[0], "source": citation,
+                "fact": _fact_of(blocker),
+                "path": [],
+                "path_names": [],
+                "links": [],
+                "rule": blocker.rule,
+                "evidence": schema.EVIDENCE_ORDER[0],
+                "source": citation,
             }
             own = reasons_by_item.get(replacement, [])
-            _merge(drafts, knowledge.items[replacement], knowledge, [*reasons, *own, swap],
-                   replaces=ident)
+            _merge(drafts, knowledge.items[replacement], knowledge, [*reasons, *own, swap], replaces=ident)
     return drafts, excluded
 
 
 def _merge(
-    drafts: dict[str, _Draft], item: Item, knowledge: KnowledgeBase, reasons: list[_Data],
+    drafts: dict[str, _Draft],
+    item: Item,
+    knowledge: KnowledgeBase,
+    reasons: list[_Data],
     replaces: str | None = None,
 ) -> None:
     draft = drafts.setdefault(item.id, _Draft(item, knowledge.item_kinds[item.id]))
@@ -250,7 +267,9 @@ def _fact_of(effect: Effect) -> str:
 
 
 def _hold_back_all_but_gentle(
-    excluded_by: dict[str, list[Effect]], knowledge: KnowledgeBase, paths: Sequence[Path],
+    excluded_by: dict[str, list[Effect]],
+    knowledge: KnowledgeBase,
+    paths: Sequence[Path],
     refers: Sequence[Effect],
 ) -> None:
     """While waiting to be assessed only gentle items stay; the others are held back by the
@@ -258,31 +277,44 @@ def _hold_back_all_but_gentle(
     referral = next(effect for effect in refers if effect.level == "see_clinician")
     for ident in candidate_ids(paths, knowledge):
         if not knowledge.items[ident].gentle:
-            excluded_by[ident].append(Effect(
-                rule=referral.rule, effect="exclude", target=ident, level=None,
-                message="Held back until a clinician has assessed you; only gentle items are kept.",
-                source=referral.source, scale=None, matched=referral.matched,
-            ))
+            excluded_by[ident].append(
+                Effect(
+                    rule=referral.rule,
+                    effect="exclude",
+                    target=ident,
+                    level=None,
+                    message="Held back until a clinician has assessed you; only gentle items are kept.",
+                    source=referral.source,
+                    scale=None,
+                    matched=referral.matched,
+                )
+            )
 
 
 def _withhold_all(drafts: dict[str, _Draft], refers: Sequence[Effect]) -> list[_Data]:
     urgent = next(effect for effect in refers if effect.level == "urgent")
     return [
-        {"id": ident, "name": draft.item.name, "rule": urgent.rule, "source": None,
-         "reason": "Held back: get urgent care first (see the safety messages).",
-         "replaced_by": None}
+        {
+            "id": ident,
+            "name": draft.item.name,
+            "rule": urgent.rule,
+            "source": None,
+            "reason": "Held back: get urgent care first (see the safety messages).",
+            "replaced_by": None,
+        }
         for ident, draft in sorted(drafts.items())
     ]
 
 
-def _plan_item(
-    draft: _Draft, static: _Static, cautions: list[Effect], adjusts: list[Effect]
-) -> _Data:
+def _plan_item(draft: _Draft, static: _Static, cautions: list[Effect], adjusts: list[Effect]) -> _Data:
     item = draft.item
     dosage = static.dosage(item, adjusts)
     reasons = sorted(draft.reasons, key=lambda r: (r["rule"] is not None, r["fact"], r["path"]))
-    evidence = max((r["evidence"] for r in reasons if r["rule"] is None), default=item.evidence,
-                   key=_EVIDENCE_RANK.__getitem__)
+    evidence = max(
+        (r["evidence"] for r in reasons if r["rule"] is None),
+        default=item.evidence,
+        key=_EVIDENCE_RANK.__getitem__,
+    )
     scale = _scale(adjusts, floor=1) if adjusts else 1.0
     per_day = item.minutes * (dosage["times_per_day"] if dosage else 1) * scale
     sources = static.knowledge.sources
@@ -295,8 +327,9 @@ def _plan_item(
         "evidence": evidence,
         "evidence_label": EVIDENCE_LABELS[evidence],
         "why": reasons,
-        "cautions": [{"message": message, "rule": rule, "source": source}
-                     for rule, message, source in sorted(distinct)],
+        "cautions": [
+            {"message": message, "rule": rule, "source": source} for rule, message, source in sorted(distinct)
+        ],
         "replaces": draft.replaces,
     }
 
@@ -324,10 +357,15 @@ def _dosage(item: Item, adjusts: Sequence[Effect]) -> _Data | None:
         return None if value is None else max(1, round(value * scale))
 
     return {
-        "text": base.text, "sets": base.sets, "reps": scaled(base.reps),
-        "hold_seconds": scaled(base.hold_seconds), "rest_seconds": base.rest_seconds,
-        "duration_seconds": scaled(base.duration_seconds), "times_per_day": base.times_per_day,
-        "per_side": base.per_side, "adjusted_by": sorted({a.rule for a in adjusts}),
+        "text": base.text,
+        "sets": base.sets,
+        "reps": scaled(base.reps),
+        "hold_seconds": scaled(base.hold_seconds),
+        "rest_seconds": base.rest_seconds,
+        "duration_seconds": scaled(base.duration_seconds),
+        "times_per_day": base.times_per_day,
+        "per_side": base.per_side,
+        "adjusted_by": sorted({a.rule for a in adjusts}),
         "notes": sorted({a.message for a in adjusts}),
     }
 
@@ -354,26 +392,34 @@ def _fit_budget(items: list[_Data], budget: int) -> tuple[list[_Data], list[_Dat
 
 def _over_budget(item: _Data, budget: int) -> _Data:
     return {
-        "id": item["id"], "name": item["name"], "rule": None, "source": None,
+        "id": item["id"],
+        "name": item["name"],
+        "rule": None,
+        "source": None,
         "reason": f"Did not fit in your {budget} minutes a day ({item['minutes']:g} min a day);"
-                  " higher-priority items came first.",
+        " higher-priority items came first.",
         "replaced_by": None,
     }
 
 
 def _routine_order(item: _Data) -> tuple[int, int, str]:
-    return (_PHASES.index(item["phase"] or "main"),
-            _POSITIONS.index(item["position"]) if item["position"] else 0, item["id"])
+    return (
+        _PHASES.index(item["phase"] or "main"),
+        _POSITIONS.index(item["position"]) if item["position"] else 0,
+        item["id"],
+    )
 
 
 def _about_the_plan(caution: Effect, in_plan: set[str]) -> bool:
     """A plan-wide caution that matched an item (say, any exercise) speaks only of items kept."""
-    items = [fact[len("item:"):] for fact in caution.matched if fact.startswith("item:")]
+    items = [fact[len("item:") :] for fact in caution.matched if fact.startswith("item:")]
     return not items or any(item in in_plan for item in items)
 
 
 def _safety(
-    knowledge: KnowledgeBase, refers: Sequence[Effect], cautions: Sequence[Effect],
+    knowledge: KnowledgeBase,
+    refers: Sequence[Effect],
+    cautions: Sequence[Effect],
     in_plan: set[str],
 ) -> list[_Data]:
     """One message per rule, naming every fact set that triggered it."""
@@ -387,8 +433,13 @@ def _safety(
         first.setdefault(key, effect)
     order = {"critical": 0, "warning": 1, "info": 2}
     return [
-        {"level": level, "message": first[key].message, "rule": rule,
-         "source": knowledge.sources[first[key].source].citation, "facts": sorted(facts[key])}
+        {
+            "level": level,
+            "message": first[key].message,
+            "rule": rule,
+            "source": knowledge.sources[first[key].source].citation,
+            "facts": sorted(facts[key]),
+        }
         for key in sorted(facts, key=lambda k: (order[k[0]], k[1]))
         for level, rule in [key]
     ]

@@ -9,9 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from footmap.knowledge import schema
-
-__all__ = ["Bindings", "Matcher", "compile_pattern", "fits", "no_fact_fits"]
+from footmap._knowledge import schema
 
 Bindings = dict[str, dict[str, Any]]
 #: One field check: the field, the operator (eq, ne, gt, gte, lt, lte, one_of, ref), the operand.
@@ -41,8 +39,9 @@ class Matcher:
 
 def compile_pattern(pattern: schema.Pattern) -> Matcher:
     """The pattern as a :class:`Matcher`."""
-    return Matcher(pattern.fact, pattern.is_,
-                   tuple(_check(name, value) for name, value in pattern.where.items()))
+    return Matcher(
+        pattern.fact, pattern.is_, tuple(_check(name, value) for name, value in pattern.where.items())
+    )
 
 
 def _check(name: str, value: schema.Scalar | schema.Comparison) -> Check:

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
-from footmap.errors import Finding, FindingCode
-from footmap.knowledge import graph, schema
-
-__all__ = ["cross_check"]
+from footmap._errors import Finding, FindingCode
+from footmap._knowledge import graph, schema
 
 
 def cross_check(knowledge: schema.Knowledge, files: dict[str, str] | None = None) -> list[Finding]:
@@ -20,8 +18,11 @@ def cross_check(knowledge: schema.Knowledge, files: dict[str, str] | None = None
         *_source_refs(knowledge, ids, files),
         *_item_refs(knowledge, ids),
         *_link_refs(knowledge, ids),
-        *(finding for rule in knowledge.rules
-          for finding in _rule_refs(rule, ids, files.get(rule.id, "rules/"))),
+        *(
+            finding
+            for rule in knowledge.rules
+            for finding in _rule_refs(rule, ids, files.get(rule.id, "rules/"))
+        ),
     ]
 
 
@@ -31,8 +32,7 @@ class _Ids:
     def __init__(self, knowledge: schema.Knowledge) -> None:
         vocabulary = knowledge.vocabulary
         self.by_vocabulary: dict[str, set[str]] = {
-            name: {term.id for term in getattr(vocabulary, name)}
-            for name in schema.Vocabulary.model_fields
+            name: {term.id for term in getattr(vocabulary, name)} for name in schema.Vocabulary.model_fields
         }
         self.sources = {source.id for source in knowledge.sources}
         self.factors = {factor.id for factor in knowledge.factors}
@@ -48,9 +48,7 @@ class _Ids:
             "acupressure_point": {item.id for item in knowledge.acupressure},
             "advice": {item.id for item in knowledge.advice},
         }
-        self.by_vocabulary["items"] = set().union(
-            *(self.nodes_by_kind[kind] for kind in graph.ITEM_KINDS)
-        )
+        self.by_vocabulary["items"] = set().union(*(self.nodes_by_kind[kind] for kind in graph.ITEM_KINDS))
 
     def node_exists(self, ref: str) -> bool:
         if ref == "everyone":
@@ -72,8 +70,7 @@ def _duplicates(knowledge: schema.Knowledge) -> Iterator[Finding]:
     groups: list[tuple[str, Sequence[str]]] = [
         ("sources.yaml", [s.id for s in knowledge.sources]),
         ("factors.yaml", [f.id for f in knowledge.factors]),
-        ("items (exercises, reflexology, acupressure, advice)",
-         [item.id for _, item in _items(knowledge)]),
+        ("items (exercises, reflexology, acupressure, advice)", [item.id for _, item in _items(knowledge)]),
         ("links.yaml", [link.id for link in knowledge.links]),
         ("rules/", [rule.id for rule in knowledge.rules]),
     ]
@@ -84,8 +81,13 @@ def _duplicates(knowledge: schema.Knowledge) -> Iterator[Finding]:
     for file, ids in groups:
         for ident, count in sorted(Counter(ids).items()):
             if count > 1:
-                yield Finding(file, ident, "id", FindingCode.DUPLICATE_ID,
-                              f"id {ident!r} is used {count} times; ids must be unique")
+                yield Finding(
+                    file,
+                    ident,
+                    "id",
+                    FindingCode.DUPLICATE_ID,
+                    f"id {ident!r} is used {count} times; ids must be unique",
+                )
 
 
 def _dangling(file: str, entry: str, field: str, value: str, allowed: set[str]) -> Iterator[Finding]:
@@ -94,8 +96,7 @@ def _dangling(file: str, entry: str, field: str, value: str, allowed: set[str]) 
 
         near = get_close_matches(value, sorted(allowed), n=1)
         hint = f" Did you mean {near[0]!r}?" if near else ""
-        yield Finding(file, entry, field, FindingCode.DANGLING_REFERENCE,
-                      f"{value!r} is not defined.{hint}")
+        yield Finding(file, entry, field, FindingCode.DANGLING_REFERENCE, f"{value!r} is not defined.{hint}")
 
 
 def _source_refs(knowledge: schema.Knowledge, ids: _Ids, files: dict[str, str]) -> Iterator[Finding]:
@@ -104,17 +105,24 @@ def _source_refs(knowledge: schema.Knowledge, ids: _Ids, files: dict[str, str]) 
     for file, item in _items(knowledge):
         yield from _dangling(file, item.id, "source", item.source, ids.sources)
         if item.safety_review is None:
-            yield Finding(file, item.id, "safety_review", FindingCode.MISSING_SAFETY_REVIEW,
-                          "every item needs a contraindication review: `safety_review: {summary,"
-                          " source}` naming what was considered and which rules cover it")
+            yield Finding(
+                file,
+                item.id,
+                "safety_review",
+                FindingCode.MISSING_SAFETY_REVIEW,
+                "every item needs a contraindication review: `safety_review: {summary,"
+                " source}` naming what was considered and which rules cover it",
+            )
         else:
-            yield from _dangling(file, item.id, "safety_review.source", item.safety_review.source,
-                                 ids.sources)
+            yield from _dangling(
+                file, item.id, "safety_review.source", item.safety_review.source, ids.sources
+            )
         for index, claim in enumerate(item.works_on):
             yield from _dangling(file, item.id, f"works_on.{index}.source", claim.source, ids.sources)
         for precaution in item.precautions:
-            yield from _dangling(file, item.id, f"precautions.{precaution.id}.source",
-                                 precaution.source, ids.sources)
+            yield from _dangling(
+                file, item.id, f"precautions.{precaution.id}.source", precaution.source, ids.sources
+            )
     for link in knowledge.links:
         yield from _dangling("links.yaml", link.id, "source", link.source, ids.sources)
     for rule in knowledge.rules:
@@ -129,18 +137,21 @@ def _item_refs(knowledge: schema.Knowledge, ids: _Ids) -> Iterator[Finding]:
         for index, claim in enumerate(item.works_on):
             yield from _dangling(file, item.id, f"works_on.{index}.factor", claim.factor, ids.factors)
         for precaution in item.precautions:
-            yield from _pattern_refs(file, item.id, f"precautions.{precaution.id}",
-                                     precaution.when.patterns, ids, {"item"})
-            yield from _absent_use(file, item.id, f"precautions.{precaution.id}.when",
-                                   precaution.when, implied_item=True)
+            yield from _pattern_refs(
+                file, item.id, f"precautions.{precaution.id}", precaution.when.patterns, ids, {"item"}
+            )
+            yield from _absent_use(
+                file, item.id, f"precautions.{precaution.id}.when", precaution.when, implied_item=True
+            )
     for exercise in knowledge.exercises:
         for name in exercise.equipment:
             yield from _dangling("exercises.yaml", exercise.id, "equipment", name, equipment)
         for name in exercise.alternatives:
             yield from _dangling("exercises.yaml", exercise.id, "alternatives", name, ids.exercises)
         if exercise.variant_of is not None:
-            yield from _dangling("exercises.yaml", exercise.id, "variant_of",
-                                 exercise.variant_of, ids.exercises)
+            yield from _dangling(
+                "exercises.yaml", exercise.id, "variant_of", exercise.variant_of, ids.exercises
+            )
     for term in knowledge.vocabulary.equipment:
         for name in term.substitutes:
             yield from _dangling("vocabulary.yaml", term.id, "substitutes", name, equipment)
@@ -150,8 +161,13 @@ def _link_refs(knowledge: schema.Knowledge, ids: _Ids) -> Iterator[Finding]:
     for link in knowledge.links:
         for field, ref in (("from", link.source_node), ("to", link.target)):
             if not ids.node_exists(ref):
-                yield Finding("links.yaml", link.id, field, FindingCode.DANGLING_REFERENCE,
-                              f"node {ref!r} is not defined in the knowledge")
+                yield Finding(
+                    "links.yaml",
+                    link.id,
+                    field,
+                    FindingCode.DANGLING_REFERENCE,
+                    f"node {ref!r} is not defined in the knowledge",
+                )
 
 
 def _rule_refs(rule: schema.Rule, ids: _Ids, file: str) -> Iterator[Finding]:
@@ -160,12 +176,21 @@ def _rule_refs(rule: schema.Rule, ids: _Ids, file: str) -> Iterator[Finding]:
     if rule.target is not None:
         item_bindings = {p.bind for p in rule.when.patterns if p.fact == "item" and not p.absent}
         if rule.target not in item_bindings:
-            yield Finding(file, rule.id, "target", FindingCode.INVALID_RULE,
-                          f"target {rule.target!r} is not bound (`as:`) by an item pattern")
+            yield Finding(
+                file,
+                rule.id,
+                "target",
+                FindingCode.INVALID_RULE,
+                f"target {rule.target!r} is not bound (`as:`) by an item pattern",
+            )
 
 
 def _pattern_refs(
-    file: str, entry: str, field: str, patterns: Sequence[schema.Pattern], ids: _Ids,
+    file: str,
+    entry: str,
+    field: str,
+    patterns: Sequence[schema.Pattern],
+    ids: _Ids,
     bound: set[str],
 ) -> Iterator[Finding]:
     bound = set(bound)
@@ -174,16 +199,26 @@ def _pattern_refs(
         fields = schema.FACT_FIELDS[pattern.fact]
         if pattern.is_ is not None:
             if "key" not in fields:
-                yield Finding(file, entry, f"{where}.is", FindingCode.INVALID_RULE,
-                              f"a {pattern.fact} fact has no key; use `where`")
+                yield Finding(
+                    file,
+                    entry,
+                    f"{where}.is",
+                    FindingCode.INVALID_RULE,
+                    f"a {pattern.fact} fact has no key; use `where`",
+                )
             else:
                 yield from _vocabulary_ref(file, entry, f"{where}.is", pattern.is_, fields["key"], ids)
         for name, value in sorted(pattern.where.items()):
             yield from _where_ref(file, entry, f"{where}.where.{name}", pattern, name, value, ids, bound)
         if pattern.bind is not None:
             if pattern.absent:
-                yield Finding(file, entry, f"{where}.as", FindingCode.INVALID_RULE,
-                              "an `absent` pattern cannot bind a name")
+                yield Finding(
+                    file,
+                    entry,
+                    f"{where}.as",
+                    FindingCode.INVALID_RULE,
+                    "an `absent` pattern cannot bind a name",
+                )
             bound.add(pattern.bind)
 
 
@@ -195,21 +230,36 @@ def _vocabulary_ref(
 
 
 def _where_ref(
-    file: str, entry: str, field: str, pattern: schema.Pattern, name: str,
-    value: schema.Scalar | schema.Comparison, ids: _Ids, bound: set[str],
+    file: str,
+    entry: str,
+    field: str,
+    pattern: schema.Pattern,
+    name: str,
+    value: schema.Scalar | schema.Comparison,
+    ids: _Ids,
+    bound: set[str],
 ) -> Iterator[Finding]:
     fields = schema.FACT_FIELDS[pattern.fact]
     if name not in fields:
-        yield Finding(file, entry, field, FindingCode.INVALID_RULE,
-                      f"a {pattern.fact} fact has no field {name!r};"
-                      f" it has {', '.join(sorted(fields))}")
+        yield Finding(
+            file,
+            entry,
+            field,
+            FindingCode.INVALID_RULE,
+            f"a {pattern.fact} fact has no field {name!r}; it has {', '.join(sorted(fields))}",
+        )
         return
     if isinstance(value, schema.Comparison):
         if value.ref is not None:
             binding = value.ref.split(".")[0]
             if binding not in bound:
-                yield Finding(file, entry, field, FindingCode.INVALID_RULE,
-                              f"`ref: {value.ref}` names {binding!r}, not bound by an earlier pattern")
+                yield Finding(
+                    file,
+                    entry,
+                    field,
+                    FindingCode.INVALID_RULE,
+                    f"`ref: {value.ref}` names {binding!r}, not bound by an earlier pattern",
+                )
             return
         values = value.one_of or [v for v in (value.eq, value.ne) if v is not None]
     else:
@@ -223,8 +273,14 @@ def _absent_use(
 ) -> Iterator[Finding]:
     absent = [pattern for pattern in when.patterns if pattern.absent]
     if absent and when.any is not None:
-        yield Finding(file, entry, field, FindingCode.INVALID_RULE,
-                      "`absent` patterns go in `all`, not in `any`")
+        yield Finding(
+            file, entry, field, FindingCode.INVALID_RULE, "`absent` patterns go in `all`, not in `any`"
+        )
     elif len(absent) == len(when.patterns) and not implied_item:
-        yield Finding(file, entry, field, FindingCode.INVALID_RULE,
-                      "a rule needs at least one pattern that is not `absent`")
+        yield Finding(
+            file,
+            entry,
+            field,
+            FindingCode.INVALID_RULE,
+            "a rule needs at least one pattern that is not `absent`",
+        )

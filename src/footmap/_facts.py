@@ -6,12 +6,10 @@ import weakref
 from collections.abc import Iterable
 from typing import Any
 
-from footmap.knowledge.base import KnowledgeBase
-from footmap.knowledge.graph import EVERYONE, node_id
-from footmap.knowledge.schema import Exercise
-from footmap.profile import Profile
-
-__all__ = ["Fact", "fact_nodes", "item_facts", "missing_equipment", "profile_facts"]
+from footmap._input.profile import Profile
+from footmap._knowledge.base import KnowledgeBase
+from footmap._knowledge.graph import EVERYONE, node_id
+from footmap._knowledge.schema import Exercise
 
 Fact = dict[str, Any]
 
@@ -93,11 +91,13 @@ def _facts_of_item(ident: str, knowledge: KnowledgeBase) -> list[Fact]:
     item = knowledge.items[ident]
     facts: list[Fact] = []
     fact: Fact = {
-        "t": "item", "key": ident, "kind": knowledge.item_kinds[ident], "modality": item.modality,
+        "t": "item",
+        "key": ident,
+        "kind": knowledge.item_kinds[ident],
+        "modality": item.modality,
     }
     if isinstance(item, Exercise):
-        fact |= {"position": item.position, "phase": item.phase,
-                 "weight_bearing": item.weight_bearing}
+        fact |= {"position": item.position, "phase": item.phase, "weight_bearing": item.weight_bearing}
         facts += [{"t": "need", "item": ident, "equipment": name} for name in item.equipment]
     facts.append(fact)
     return facts
