@@ -28,17 +28,16 @@ from typing import Any
 
 import yaml
 
+from footmap._kinds import FACT_TYPES, NODE_KINDS
 from footmap._knowledge.base import shipped_knowledge_dir
-from footmap._knowledge.graph import ITEM_KINDS
 from footmap._knowledge.loader import LIST_FILES, RULES_DIR, VOCABULARY
-from footmap._knowledge.schema import FACT_FIELDS
 
 __all__ = ["make_knowledge"]
 
 #: Vocabulary lists that are copied; equipment is shared.
 COPIED_VOCABULARY = ("pain_areas", "symptoms", "observations", "conditions", "modalities")
 #: Node kinds whose ids are copied (every kind but ``everyone``).
-COPIED_NODE_KINDS = ("pain", "symptom", "observation", "condition", "factor", *ITEM_KINDS)
+COPIED_NODE_KINDS = NODE_KINDS
 ITEM_FILES = tuple(name for name in LIST_FILES if name not in ("sources", "factors", "links"))
 MARKER = "synthetic"
 
@@ -142,7 +141,7 @@ def _condition(when: dict[str, Any], k: int) -> tuple[dict[str, Any], bool]:
 
 
 def _pattern(pattern: dict[str, Any], k: int) -> tuple[dict[str, Any], bool]:
-    fields = FACT_FIELDS[pattern["fact"]]
+    fields = FACT_TYPES[pattern["fact"]]
     scoped = False
     if "is" in pattern and _copied(fields.get("key")):
         pattern["is"], scoped = _id(pattern["is"], k), True

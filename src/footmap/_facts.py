@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from footmap._input.profile import Profile
+from footmap._kinds import EVERYONE, node_id
 from footmap._knowledge.base import KnowledgeBase
-from footmap._knowledge.graph import EVERYONE, node_id
 from footmap._knowledge.schema import Exercise
 
 Fact = dict[str, Any]

@@ -6,7 +6,7 @@ import networkx as nx
 
 import footmap
 from footmap._knowledge import schema
-from footmap._knowledge.graph import ITEM_KINDS
+from footmap._knowledge.graph import ITEM_NODE_KINDS
 
 
 def test_the_graph_is_a_typed_multidigraph(kb: footmap.KnowledgeBase) -> None:
@@ -51,8 +51,10 @@ def test_every_item_can_be_reached_from_some_complaint(kb: footmap.KnowledgeBase
         if d["kind"] in ("pain", "symptom", "observation", "condition", "everyone")
     ]
     reached = {path.item for path in kb.candidates(starts)}
-    variants = {f"exercise:{item.id}" for item in kb.knowledge.exercises if item.variant_of is not None}
-    items = {n for n, d in graph.nodes(data=True) if d["kind"] in ITEM_KINDS}
+    variants = {
+        f"exercise:{item.id}" for item in kb.knowledge.items["exercise"] if item.variant_of is not None
+    }
+    items = {n for n, d in graph.nodes(data=True) if d["kind"] in ITEM_NODE_KINDS}
     assert items - variants <= reached, sorted(items - variants - reached)
 
 

@@ -177,7 +177,7 @@ def test_overlay_replaces_an_exercise_by_id_and_adds_a_new_one(tmp_path: Path, k
     assert overlaid.items["overlay_exercise"].name == "Added by an overlay"
     assert overlaid.item_kinds["overlay_exercise"] == "exercise"
     assert set(overlaid.items) == set(kb.items) | {"overlay_exercise"}
-    assert [item.id for item in overlaid.knowledge.exercises].count(first["id"]) == 1
+    assert [item.id for item in overlaid.knowledge.items["exercise"]].count(first["id"]) == 1
     for ident, item in kb.items.items():
         if ident != first["id"]:
             assert overlaid.items[ident] == item

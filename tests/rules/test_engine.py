@@ -17,6 +17,7 @@ from hypothesis import given
 import footmap
 from footmap._compose import candidate_ids
 from footmap._facts import Fact, fact_nodes, item_facts, profile_facts
+from footmap._kinds import FACT_TYPES
 from footmap._knowledge import schema
 from footmap._pipeline import engine_for
 from footmap._rules import engine as choice
@@ -62,7 +63,7 @@ def witness(rule: schema.Rule) -> list[Fact]:
         if pattern.absent:
             continue
         # Fields the rule does not constrain get placeholders, so that later `ref`s can join them.
-        fact: Fact = {"t": pattern.fact, **{f: f"w{index}_{f}" for f in schema.FACT_FIELDS[pattern.fact]}}
+        fact: Fact = {"t": pattern.fact, **{f: f"w{index}_{f}" for f in FACT_TYPES[pattern.fact]}}
         if pattern.is_ is not None:
             fact["key"] = pattern.is_
         for name, comparison in sorted(pattern.where.items()):
@@ -236,6 +237,7 @@ def test_a_thousand_rules_on_one_fact_type_agree_with_the_reference() -> None:
 
 _TOO_WIDE = """
 import footmap
+from footmap._kinds import FACT_TYPES
 from footmap._knowledge import schema
 from footmap._rules.compile import compile_rule
 from footmap._rules.durable import RuleEngine

@@ -123,7 +123,7 @@ class KnowledgeBase:
     @cached_property
     def fingerprint(self) -> str:
         """A short hash of the knowledge's content: equal knowledge, equal fingerprint."""
-        text = json.dumps(self.knowledge.model_dump(mode="json", by_alias=True), sort_keys=True)
+        text = json.dumps(self.knowledge.as_files(), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def candidates(self, fact_nodes: Iterable[str]) -> list[Path]:

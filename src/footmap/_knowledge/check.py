@@ -6,7 +6,8 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 
 from footmap._errors import Finding, FindingCode
-from footmap._knowledge import graph, schema
+from footmap._kinds import EVERYONE, FACT_TYPES, FACTOR, ITEM_KINDS, ITEMS, REPORTED_KINDS, split_node
+from footmap._knowledge import schema
 
 
 def cross_check(knowledge: schema.Knowledge, files: dict[str, str] | None = None) -> list[Finding]:
@@ -36,41 +37,36 @@ class _Ids:
         }
         self.sources = {source.id for source in knowledge.sources}
         self.factors = {factor.id for factor in knowledge.factors}
-        self.exercises = {item.id for item in knowledge.exercises}
         self.nodes_by_kind: dict[str, set[str]] = {
-            "pain": self.by_vocabulary["pain_areas"],
-            "symptom": self.by_vocabulary["symptoms"],
-            "observation": self.by_vocabulary["observations"],
-            "condition": self.by_vocabulary["conditions"],
-            "factor": self.factors,
-            "exercise": self.exercises,
-            "reflex_area": {item.id for item in knowledge.reflexology},
-            "acupressure_point": {item.id for item in knowledge.acupressure},
-            "advice": {item.id for item in knowledge.advice},
+            **{kind.name: self.by_vocabulary[kind.vocabulary] for kind in REPORTED_KINDS},
+            FACTOR: self.factors,
+            **{kind.name: {item.id for item in knowledge.items.get(kind.name, [])} for kind in ITEM_KINDS},
         }
-        self.by_vocabulary["items"] = set().union(*(self.nodes_by_kind[kind] for kind in graph.ITEM_KINDS))
+        self.by_vocabulary[ITEMS] = set().union(*(self.nodes_by_kind[kind.name] for kind in ITEM_KINDS))
 
     def node_exists(self, ref: str) -> bool:
-        if ref == "everyone":
+        if ref == EVERYONE:
             return True
-        kind, _, ident = ref.partition(":")
+        kind, ident = split_node(ref)
         return ident in self.nodes_by_kind.get(kind, set())
 
 
-def _items(knowledge: schema.Knowledge) -> list[tuple[str, schema.ItemBase]]:
-    return [
-        *(("exercises.yaml", item) for item in knowledge.exercises),
-        *(("reflexology.yaml", item) for item in knowledge.reflexology),
-        *(("acupressure.yaml", item) for item in knowledge.acupressure),
-        *(("advice.yaml", item) for item in knowledge.advice),
-    ]
+def _items(knowledge: schema.Knowledge) -> list[tuple[str, schema.Item]]:
+    """Every item with the file it comes from."""
+    return [(f"{kind.file}.yaml", item) for kind in ITEM_KINDS for item in knowledge.items.get(kind.name, [])]
+
+
+_ITEM_FILES = f"items ({', '.join(kind.file for kind in ITEM_KINDS)})"
 
 
 def _duplicates(knowledge: schema.Knowledge) -> Iterator[Finding]:
     groups: list[tuple[str, Sequence[str]]] = [
         ("sources.yaml", [s.id for s in knowledge.sources]),
         ("factors.yaml", [f.id for f in knowledge.factors]),
-        ("items (exercises, reflexology, acupressure, advice)", [item.id for _, item in _items(knowledge)]),
+        (
+            f"items ({', '.join(kind.file for kind in ITEM_KINDS)})",
+            [item.id for _, item in _items(knowledge)],
+        ),
         ("links.yaml", [link.id for link in knowledge.links]),
         ("rules/", [rule.id for rule in knowledge.rules]),
     ]
@@ -143,18 +139,25 @@ def _item_refs(knowledge: schema.Knowledge, ids: _Ids) -> Iterator[Finding]:
             yield from _absent_use(
                 file, item.id, f"precautions.{precaution.id}.when", precaution.when, implied_item=True
             )
-    for exercise in knowledge.exercises:
-        for name in exercise.equipment:
-            yield from _dangling("exercises.yaml", exercise.id, "equipment", name, equipment)
-        for name in exercise.alternatives:
-            yield from _dangling("exercises.yaml", exercise.id, "alternatives", name, ids.exercises)
-        if exercise.variant_of is not None:
-            yield from _dangling(
-                "exercises.yaml", exercise.id, "variant_of", exercise.variant_of, ids.exercises
-            )
+    for kind in ITEM_KINDS:
+        file, same_kind = f"{kind.file}.yaml", ids.nodes_by_kind[kind.name]
+        for item in knowledge.items.get(kind.name, []):
+            if isinstance(item, schema.Exercise):
+                yield from _exercise_refs(file, item, equipment, same_kind)
     for term in knowledge.vocabulary.equipment:
         for name in term.substitutes:
             yield from _dangling("vocabulary.yaml", term.id, "substitutes", name, equipment)
+
+
+def _exercise_refs(
+    file: str, exercise: schema.Exercise, equipment: set[str], same_kind: set[str]
+) -> Iterator[Finding]:
+    for name in exercise.equipment:
+        yield from _dangling(file, exercise.id, "equipment", name, equipment)
+    for name in exercise.alternatives:
+        yield from _dangling(file, exercise.id, "alternatives", name, same_kind)
+    if exercise.variant_of is not None:
+        yield from _dangling(file, exercise.id, "variant_of", exercise.variant_of, same_kind)
 
 
 def _link_refs(knowledge: schema.Knowledge, ids: _Ids) -> Iterator[Finding]:
@@ -196,7 +199,7 @@ def _pattern_refs(
     bound = set(bound)
     for index, pattern in enumerate(patterns):
         where = f"{field}.{index}"
-        fields = schema.FACT_FIELDS[pattern.fact]
+        fields = FACT_TYPES[pattern.fact]
         if pattern.is_ is not None:
             if "key" not in fields:
                 yield Finding(
@@ -239,7 +242,7 @@ def _where_ref(
     ids: _Ids,
     bound: set[str],
 ) -> Iterator[Finding]:
-    fields = schema.FACT_FIELDS[pattern.fact]
+    fields = FACT_TYPES[pattern.fact]
     if name not in fields:
         yield Finding(
             file,

@@ -7,19 +7,13 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from footmap._kinds import EVERYONE, FACTOR, ITEM_KINDS, REPORTED_KINDS, node_id
 from footmap._knowledge import schema
 
-#: Node kinds an item can have, in the order their files are read.
-ITEM_KINDS: tuple[str, ...] = ("exercise", "reflex_area", "acupressure_point", "advice")
-FACT_KINDS: tuple[str, ...] = ("pain", "symptom", "observation", "condition")
-EVERYONE = "everyone"
+#: The node kinds of items (a path ends at one).
+ITEM_NODE_KINDS = frozenset(kind.name for kind in ITEM_KINDS)
 #: How many factors a path may pass through between a fact and an item.
 MAX_FACTORS = 2
-
-
-def node_id(kind: str, ident: str) -> str:
-    """The graph node id of an entry: ``kind:id``."""
-    return f"{kind}:{ident}"
 
 
 @dataclass(frozen=True)
@@ -64,22 +58,18 @@ def build_graph(knowledge: schema.Knowledge) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
     graph.add_node(EVERYONE, kind=EVERYONE, name="everyone")
     vocabulary = knowledge.vocabulary
-    for kind, terms in zip(
-        FACT_KINDS,
-        (vocabulary.pain_areas, vocabulary.symptoms, vocabulary.observations, vocabulary.conditions),
-        strict=True,
-    ):
-        for term in terms:
-            graph.add_node(node_id(kind, term.id), kind=kind, name=term.name)
+    for reported in REPORTED_KINDS:
+        for term in getattr(vocabulary, reported.vocabulary):
+            graph.add_node(node_id(reported.name, term.id), kind=reported.name, name=term.name)
     for factor in knowledge.factors:
-        graph.add_node(node_id("factor", factor.id), kind="factor", name=factor.name)
+        graph.add_node(node_id(FACTOR, factor.id), kind=FACTOR, name=factor.name)
     for kind, item in knowledge.items_by_kind():
         graph.add_node(node_id(kind, item.id), kind=kind, name=item.name)
         for claim in item.works_on:
             _add_edge(
                 graph,
                 f"{item.id}.works_on.{claim.factor}",
-                node_id("factor", claim.factor),
+                node_id(FACTOR, claim.factor),
                 node_id(kind, item.id),
                 "targets",
                 claim,
@@ -123,7 +113,7 @@ def _walk(graph: nx.MultiDiGraph, node: str, taken: tuple[Step, ...]) -> Iterato
             continue
         step = Step(key, node, target, data["relation"], data["reason"], data["evidence"], data["source"])
         kind = graph.nodes[target]["kind"]
-        if kind in ITEM_KINDS:
+        if kind in ITEM_NODE_KINDS:
             yield Path((*taken, step))
-        elif kind == "factor" and len(taken) < MAX_FACTORS:
+        elif kind == FACTOR and len(taken) < MAX_FACTORS:
             yield from _walk(graph, target, (*taken, step))

@@ -4,30 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple, get_args
+from typing import Any, NamedTuple
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from footmap._errors import Finding, FindingCode
+from footmap._kinds import ITEM_KINDS
 from footmap._knowledge import schema
 
 VOCABULARY = "vocabulary"
 RULES_DIR = "rules"
 
 
-def _list_files() -> dict[str, type[BaseModel]]:
-    """One file per list field of :class:`schema.Knowledge`, named after it (rules aside)."""
-    files: dict[str, type[BaseModel]] = {}
-    for name, field in schema.Knowledge.model_fields.items():
-        (model,) = get_args(field.annotation) or (None,)
-        if name != RULES_DIR and isinstance(model, type) and issubclass(model, BaseModel):
-            files[name] = model
-    return files
-
-
-#: The files holding a list of entries, and the model each entry is validated with.
-LIST_FILES: dict[str, type[BaseModel]] = _list_files()
+#: The files holding a list of entries, and the model each entry is validated with: the
+#: sources, factors and links, and one file per item kind (``_kinds.ITEM_KINDS``).
+LIST_FILES: dict[str, type[BaseModel]] = {
+    "sources": schema.Source,
+    "factors": schema.Factor,
+    **{kind.file: schema.ITEM_MODELS[kind.name] for kind in ITEM_KINDS},
+    "links": schema.Link,
+}
 _RULE_MODEL: type[BaseModel] = schema.Rule
 
 
@@ -229,7 +226,8 @@ def parse(raw: RawKnowledge) -> tuple[schema.Knowledge | None, list[Finding]]:
     vocabulary = _parse_vocabulary(raw.vocabulary, findings)
     if findings or vocabulary is None:
         return None, findings
-    return schema.Knowledge(vocabulary=vocabulary, **models), findings
+    items = {kind.name: models.pop(kind.file) for kind in ITEM_KINDS}
+    return schema.Knowledge(vocabulary=vocabulary, items=items, **models), findings
 
 
 def _parse_vocabulary(raw: dict[str, list[Entry]], findings: list[Finding]) -> schema.Vocabulary | None:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
+
+from footmap._kinds import EVERYONE, FACT_TYPES, ITEM_KINDS, NODE_KINDS
+from footmap._suggest import did_you_mean, nearest
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")]
 NodeRef = Annotated[
     str,
-    StringConstraints(
-        pattern=r"^(everyone|(pain|symptom|observation|condition|factor|exercise|reflex_area"
-        r"|acupressure_point|advice):[a-z][a-z0-9_]*)$"
-    ),
+    StringConstraints(pattern=rf"^({EVERYONE}|({'|'.join(NODE_KINDS)}):[a-z][a-z0-9_]*)$"),
 ]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 
@@ -142,17 +144,24 @@ class Comparison(Strict):
         return next(name for name, value in self if value is not None)
 
 
-FactType = Literal[
-    "pain",
-    "symptom",
-    "observation",
-    "condition",
-    "person",
-    "missing_equipment",
-    "excluded_modality",
-    "item",
-    "need",
-]
+def _known_fact_type(value: str) -> str:
+    if value not in FACT_TYPES:
+        raise PydanticCustomError(
+            "footmap.unknown_value",
+            "unknown fact type {value!r}.{hint} Allowed: {allowed_text}.",
+            {
+                "value": value,
+                "hint": did_you_mean(value, FACT_TYPES),
+                "allowed": sorted(FACT_TYPES),
+                "allowed_text": ", ".join(sorted(FACT_TYPES)),
+                "suggestion": nearest(value, FACT_TYPES),
+            },
+        )
+    return value
+
+
+#: A fact type rules may match (the keys of ``_kinds.FACT_TYPES``).
+FactType = Annotated[str, AfterValidator(_known_fact_type)]
 
 
 class Pattern(Strict):
@@ -309,54 +318,37 @@ class Advice(ItemBase):
     text: Text
 
 
+Item = Exercise | ReflexArea | AcupressurePoint | Advice
+
+#: The entry model of each item kind (``_kinds.ITEM_KINDS`` names them).
+ITEM_MODELS: dict[str, type[ItemBase]] = {
+    kind.name: getattr(sys.modules[__name__], kind.model) for kind in ITEM_KINDS
+}
+
+
 class Knowledge(Strict):
-    """Everything in one knowledge directory, validated but not yet cross-checked."""
+    """Everything in one knowledge directory, validated but not yet cross-checked.
+
+    ``items`` holds each item kind's entries (by kind name, as ``_kinds.ITEM_KINDS`` lists them),
+    in file order.
+    """
 
     sources: list[Source]
     vocabulary: Vocabulary
     factors: list[Factor]
-    exercises: list[Exercise]
-    reflexology: list[ReflexArea]
-    acupressure: list[AcupressurePoint]
-    advice: list[Advice]
+    items: dict[str, list[Item]]
     links: list[Link]
     rules: list[Rule]
 
     def items_by_kind(self) -> list[tuple[str, Item]]:
-        """Every item with its node kind, in file order."""
-        return [
-            *(("exercise", item) for item in self.exercises),
-            *(("reflex_area", item) for item in self.reflexology),
-            *(("acupressure_point", item) for item in self.acupressure),
-            *(("advice", item) for item in self.advice),
-        ]
+        """Every item with its kind, in the kinds table's order, then file order."""
+        return [(kind.name, item) for kind in ITEM_KINDS for item in self.items.get(kind.name, [])]
 
-
-Item = Exercise | ReflexArea | AcupressurePoint | Advice
-
-
-#: For each fact type: its fields, and the vocabulary (or item kind) a field's values come from.
-#: ``None`` means a free value (a number or a flag).
-FACT_FIELDS: dict[str, dict[str, str | None]] = {
-    "pain": {"key": "pain_areas", "severity": None, "side": None, "weeks": None},
-    "symptom": {"key": "symptoms"},
-    "observation": {"key": "observations"},
-    "condition": {"key": "conditions"},
-    "missing_equipment": {"key": "equipment"},
-    "excluded_modality": {"key": "modalities"},
-    "person": {
-        "age": None,
-        "can_get_on_floor": None,
-        "can_stand_unaided": None,
-        "minutes_per_day": None,
-    },
-    "item": {
-        "key": "items",
-        "kind": None,
-        "modality": "modalities",
-        "position": None,
-        "phase": None,
-        "weight_bearing": None,
-    },
-    "need": {"item": "items", "equipment": "equipment"},
-}
+    def as_files(self) -> dict[str, object]:
+        """The knowledge as its files hold it: one key per file (items under their file's name)."""
+        data = self.model_dump(mode="json", by_alias=True, exclude={"items"})
+        for kind in ITEM_KINDS:
+            data[kind.file] = [
+                item.model_dump(mode="json", by_alias=True) for item in self.items.get(kind.name, [])
+            ]
+        return data

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from footmap._kinds import FACT_TYPES
 from footmap._knowledge import schema
 from footmap._knowledge.base import KnowledgeBase
 
@@ -150,7 +151,7 @@ def durable_definition(rules: list[CompiledRule]) -> dict[str, Any]:
     rejects a whole batch if one fact matches no rule), and never fires.
     """
     definition: dict[str, Any] = {f"r{index}": rule.condition for index, rule in enumerate(rules)}
-    every_type = [{"t": fact_type} for fact_type in sorted(schema.FACT_FIELDS)]
+    every_type = [{"t": fact_type} for fact_type in sorted(FACT_TYPES)]
     definition["sentinel"] = {"all": [{"m": {"$or": every_type}}, {"never": {"t": _NEVER}}]}
     return definition
 
