@@ -30,13 +30,11 @@ from pathlib import Path
 from typing import Any
 
 import footmap
-from footmap._compose import candidate_ids
-from footmap._facts import Fact, fact_nodes, item_facts, profile_facts
+from footmap._facts import Fact, candidate_ids, fact_nodes, item_facts, profile_facts
 from footmap._knowledge.base import shipped_knowledge
-from footmap._pipeline import engine_for
 from footmap._rules.compile import knowledge_rules
 from footmap._rules.durable import RuleEngine
-from footmap._rules.engine import durable_available
+from footmap._rules.engine import durable_available, engine_for
 from footmap._rules.reference import ReferenceEngine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

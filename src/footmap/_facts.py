@@ -1,27 +1,98 @@
-"""Turn a profile and candidate items into the facts the rules match."""
+"""The facts-and-candidates stage: a profile becomes the facts the rules match and the items they
+judge.
+
+One stage owns everything between the profile and the rules: the graph nodes a profile starts
+from, the graph paths from them to items, the declared alternatives that may stand in for an
+item, and the facts (the profile's and each candidate item's). The session logs of the feedback
+loop will enter here, as more facts.
+"""
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TypedDict
 
-from footmap._input.profile import Profile
-from footmap._kinds import EVERYONE, node_id
-from footmap._knowledge.base import KnowledgeBase
-from footmap._knowledge.schema import Exercise
+from footmap._input.profile import Pain, Profile
+from footmap._kinds import (
+    EVERYONE,
+    EXCLUDED_MODALITY_FACT,
+    ITEM_FACT,
+    MISSING_EQUIPMENT_FACT,
+    NEED_FACT,
+    PAIN_FACT,
+    PERSON_FACT,
+    REPORTED_KINDS,
+    node_id,
+    split_node,
+)
+from footmap._knowledge import schema
+from footmap._knowledge.base import KnowledgeBase, PerKnowledge
+from footmap._knowledge.graph import Path
 
-Fact = dict[str, Any]
+
+class Fact(TypedDict, total=False):
+    """One fact the rules match: ``t`` is its type (``_kinds.FACT_TYPES``), the rest its fields."""
+
+    t: str
+    key: str
+    severity: int
+    side: str
+    weeks: float
+    age: int
+    can_get_on_floor: bool
+    can_stand_unaided: bool
+    minutes_per_day: int
+    kind: str
+    modality: str
+    position: str
+    phase: str
+    weight_bearing: bool
+    item: str
+    equipment: str
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """What the rules run over and the composer chooses from, for one profile."""
+
+    profile: Profile
+    knowledge: KnowledgeBase
+    paths: tuple[Path, ...]
+    """Every graph path from the profile's nodes to an item, sorted."""
+    items: tuple[str, ...]
+    """The items the paths reach, and the alternatives that may replace them, sorted."""
+    facts: tuple[Fact, ...]
+    """The profile's facts, then one ``item`` fact (and its ``need`` facts) per candidate."""
+
+
+def gather(profile: Profile, knowledge: KnowledgeBase) -> Candidates:
+    """The candidates of a validated profile: paths, items and facts."""
+    paths = tuple(knowledge.candidates(fact_nodes(profile)))
+    items = tuple(candidate_ids(paths, knowledge))
+    facts = (*profile_facts(profile, knowledge), *item_facts(items, knowledge))
+    return Candidates(profile, knowledge, paths, items, facts)
 
 
 def fact_nodes(profile: Profile) -> list[str]:
-    """The graph nodes a profile starts from: its pains, symptoms, observations and conditions."""
+    """The graph nodes a profile starts from: ``everyone``, and each pain, symptom, observation and
+    condition it reports."""
     nodes = [EVERYONE]
-    nodes += [node_id("pain", pain.area) for pain in profile.pains]
-    nodes += [node_id("symptom", ident) for ident in profile.symptoms]
-    nodes += [node_id("observation", ident) for ident in profile.observations]
-    nodes += [node_id("condition", ident) for ident in profile.conditions]
+    nodes += [node_id(PAIN_FACT, pain.area) for pain in profile.pains]
+    for kind in REPORTED_KINDS:
+        if kind.name != PAIN_FACT:
+            ids: list[str] = getattr(profile, kind.profile_field)
+            nodes += [node_id(kind.name, ident) for ident in ids]
     return sorted(set(nodes))
+
+
+def candidate_ids(paths: Iterable[Path], knowledge: KnowledgeBase) -> list[str]:
+    """Items reached by the paths, plus the alternatives that may replace them."""
+    ids = {split_node(path.item)[1] for path in paths}
+    alternatives = _alternatives(knowledge)
+    for ident in list(ids):
+        ids.update(alternatives.get(ident, ()))
+    return sorted(ids)
 
 
 def missing_equipment(profile: Profile, knowledge: KnowledgeBase) -> list[str]:
@@ -36,24 +107,20 @@ def missing_equipment(profile: Profile, knowledge: KnowledgeBase) -> list[str]:
 
 def profile_facts(profile: Profile, knowledge: KnowledgeBase) -> list[Fact]:
     """One fact per thing the person reported, plus one ``person`` fact."""
-    facts: list[Fact] = []
-    for pain in profile.pains:
-        pain_fact: Fact = {"t": "pain", "key": pain.area, "severity": pain.severity}
-        if pain.side is not None:
-            pain_fact["side"] = pain.side
-        if pain.weeks is not None:
-            pain_fact["weeks"] = pain.weeks
-        facts.append(pain_fact)
-    for fact_type, values in (
-        ("symptom", profile.symptoms),
-        ("observation", profile.observations),
-        ("condition", profile.conditions),
-        ("excluded_modality", profile.exclude),
-        ("missing_equipment", missing_equipment(profile, knowledge)),
-    ):
+    facts: list[Fact] = [_pain_fact(pain) for pain in profile.pains]
+    keyed: list[tuple[str, Sequence[str]]] = [
+        *(
+            (kind.name, getattr(profile, kind.profile_field))
+            for kind in REPORTED_KINDS
+            if kind.name != PAIN_FACT
+        ),
+        (EXCLUDED_MODALITY_FACT, profile.exclude),
+        (MISSING_EQUIPMENT_FACT, missing_equipment(profile, knowledge)),
+    ]
+    for fact_type, values in keyed:
         facts += [{"t": fact_type, "key": value} for value in values]
     person: Fact = {
-        "t": "person",
+        "t": PERSON_FACT,
         "can_get_on_floor": profile.can_get_on_floor,
         "can_stand_unaided": profile.can_stand_unaided,
         "minutes_per_day": profile.minutes_per_day,
@@ -64,9 +131,13 @@ def profile_facts(profile: Profile, knowledge: KnowledgeBase) -> list[Fact]:
     return facts
 
 
-_item_facts: weakref.WeakKeyDictionary[KnowledgeBase, dict[str, tuple[Fact, ...]]] = (
-    weakref.WeakKeyDictionary()
-)
+def _pain_fact(pain: Pain) -> Fact:
+    fact: Fact = {"t": PAIN_FACT, "key": pain.area, "severity": pain.severity}
+    if pain.side is not None:
+        fact["side"] = pain.side
+    if pain.weeks is not None:
+        fact["weeks"] = pain.weeks
+    return fact
 
 
 def item_facts(item_ids: Iterable[str], knowledge: KnowledgeBase) -> list[Fact]:
@@ -75,29 +146,40 @@ def item_facts(item_ids: Iterable[str], knowledge: KnowledgeBase) -> list[Fact]:
     An item's facts depend on the knowledge alone: they are built once per knowledge base, and
     each call returns fresh copies.
     """
-    cache = _item_facts.get(knowledge)
-    if cache is None:
-        cache = _item_facts.setdefault(knowledge, {})
+    built = _item_facts(knowledge)
     facts: list[Fact] = []
     for ident in sorted(set(item_ids)):
-        built = cache.get(ident)
-        if built is None:
-            built = cache[ident] = tuple(_facts_of_item(ident, knowledge))
-        facts += [dict(fact) for fact in built]
+        facts += [Fact(**fact) for fact in built[ident]]
     return facts
+
+
+def _facts_of_items(knowledge: KnowledgeBase) -> dict[str, tuple[Fact, ...]]:
+    return {ident: tuple(_facts_of_item(ident, knowledge)) for ident in knowledge.items}
 
 
 def _facts_of_item(ident: str, knowledge: KnowledgeBase) -> list[Fact]:
     item = knowledge.items[ident]
     facts: list[Fact] = []
     fact: Fact = {
-        "t": "item",
+        "t": ITEM_FACT,
         "key": ident,
         "kind": knowledge.item_kinds[ident],
         "modality": item.modality,
     }
-    if isinstance(item, Exercise):
+    if isinstance(item, schema.Exercise):
         fact |= {"position": item.position, "phase": item.phase, "weight_bearing": item.weight_bearing}
-        facts += [{"t": "need", "item": ident, "equipment": name} for name in item.equipment]
+        facts += [{"t": NEED_FACT, "item": ident, "equipment": name} for name in item.equipment]
     facts.append(fact)
     return facts
+
+
+def _alternatives_of(knowledge: KnowledgeBase) -> dict[str, tuple[str, ...]]:
+    return {
+        ident: tuple(item.alternatives)
+        for ident, item in knowledge.items.items()
+        if isinstance(item, schema.Exercise) and item.alternatives
+    }
+
+
+_item_facts = PerKnowledge(_facts_of_items)
+_alternatives = PerKnowledge(_alternatives_of)

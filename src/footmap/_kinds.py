@@ -17,9 +17,17 @@ EVERYONE = "everyone"
 #: The node kind of a mechanism between a complaint and a remedy.
 FACTOR = "factor"
 
+#: What a rule can decide: refer (triage), exclude an item, caution, adjust a dosage.
+EffectKind = Literal["refer", "exclude", "caution", "adjust"]
+EFFECT_KINDS: tuple[EffectKind, ...] = ("refer", "exclude", "caution", "adjust")
+
 #: A section of a plan, in reading order (the ``Plan`` fields that hold items).
 Section = Literal["routine", "reflexology", "advice"]
 SECTIONS: tuple[Section, ...] = ("routine", "reflexology", "advice")
+
+
+#: The vocabulary of ``Pain.area``.
+PAIN_AREAS = "pain_areas"
 
 
 @dataclass(frozen=True)
@@ -60,8 +68,11 @@ class ProfileVocabulary:
     """How one value is named in an error message (``symptom``)."""
 
 
+#: The kind of a reported pain (a ``Pain`` of the profile: an area with its severity and more).
+PAIN_FACT = "pain"
+
 REPORTED_KINDS: tuple[ReportedKind, ...] = (
-    ReportedKind("pain", "pain_areas", "pains"),
+    ReportedKind(PAIN_FACT, PAIN_AREAS, "pains"),
     ReportedKind("symptom", "symptoms", "symptoms"),
     ReportedKind("observation", "observations", "observations"),
     ReportedKind("condition", "conditions", "conditions"),
@@ -89,8 +100,6 @@ PROFILE_VOCABULARIES: tuple[ProfileVocabulary, ...] = (
     ProfileVocabulary("equipment", "equipment", "equipment"),
     ProfileVocabulary("exclude", "modalities", "modality"),
 )
-#: The vocabulary of ``Pain.area``.
-PAIN_AREAS = "pain_areas"
 
 # --- facts --------------------------------------------------------------------------------------
 
@@ -105,8 +114,8 @@ ITEMS = "items"
 #: For each fact type: its fields, and the vocabulary a field's values come from (``None``: a free
 #: value, a number or a flag). Rules may test exactly these fields.
 FACT_TYPES: dict[str, dict[str, str | None]] = {
-    "pain": {"key": PAIN_AREAS, "severity": None, "side": None, "weeks": None},
-    **{kind.name: {"key": kind.vocabulary} for kind in REPORTED_KINDS if kind.name != "pain"},
+    PAIN_FACT: {"key": PAIN_AREAS, "severity": None, "side": None, "weeks": None},
+    **{kind.name: {"key": kind.vocabulary} for kind in REPORTED_KINDS if kind.name != PAIN_FACT},
     MISSING_EQUIPMENT_FACT: {"key": "equipment"},
     EXCLUDED_MODALITY_FACT: {"key": "modalities"},
     PERSON_FACT: {"age": None, "can_get_on_floor": None, "can_stand_unaided": None, "minutes_per_day": None},

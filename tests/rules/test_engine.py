@@ -15,16 +15,15 @@ import pytest
 from hypothesis import given
 
 import footmap
-from footmap._compose import candidate_ids
-from footmap._facts import Fact, fact_nodes, item_facts, profile_facts
+from footmap._facts import Fact, candidate_ids, fact_nodes, item_facts, profile_facts
 from footmap._kinds import FACT_TYPES
 from footmap._knowledge import schema
-from footmap._pipeline import engine_for
 from footmap._rules import engine as choice
 from footmap._rules import reference
 from footmap._rules.compile import CompiledRule, compile_rule, compile_rules, knowledge_rules
 from footmap._rules.durable import RuleEngine
-from footmap._rules.engine import durable_available
+from footmap._rules.effects import RuleHead
+from footmap._rules.engine import durable_available, engine_for
 from tests.strategies import profile_dicts
 
 needs_durable = pytest.mark.skipif(
@@ -120,13 +119,7 @@ def test_two_engines_with_the_same_rules_coexist(kb: footmap.KnowledgeBase) -> N
 @needs_durable
 def test_an_error_inside_an_action_is_raised_not_swallowed() -> None:
     rule = CompiledRule(
-        id="test.broken",
-        effect="exclude",
-        message="m",
-        source="s",
-        level=None,
-        target="missing_binding",
-        scale=None,
+        head=RuleHead("test.broken", "exclude", None, "m", "s", "missing_binding", None),
         condition={"all": [{"x": {"$and": [{"t": "symptom"}]}}]},
     )
     engine = RuleEngine([rule])
@@ -237,7 +230,6 @@ def test_a_thousand_rules_on_one_fact_type_agree_with_the_reference() -> None:
 
 _TOO_WIDE = """
 import footmap
-from footmap._kinds import FACT_TYPES
 from footmap._knowledge import schema
 from footmap._rules.compile import compile_rule
 from footmap._rules.durable import RuleEngine

@@ -18,16 +18,16 @@ from hypothesis import given
 
 import footmap
 from footmap import EngineFallbackWarning
-from footmap._compose import candidate_ids, compose
-from footmap._facts import Fact, fact_nodes, item_facts, profile_facts
+from footmap._compose import compose
+from footmap._facts import Fact, candidate_ids, fact_nodes, gather, item_facts, profile_facts
 from footmap._knowledge import schema
 from footmap._knowledge.base import shipped_knowledge
-from footmap._pipeline import engine_for
 from footmap._rules import durable, engine
 from footmap._rules.compile import knowledge_rules
-from footmap._rules.durable import Effect, RuleEngine, describe_fact
-from footmap._rules.engine import create_engine, durable_available
-from footmap._rules.match import Bindings, fits
+from footmap._rules.durable import RuleEngine
+from footmap._rules.effects import Bindings, Effect, describe_fact
+from footmap._rules.engine import Decisions, create_engine, durable_available, engine_for
+from footmap._rules.match import fits
 from footmap._rules.reference import ReferenceEngine
 from tests.strategies import profile_dicts
 
@@ -98,10 +98,11 @@ def test_the_reference_engine_agrees_with_brute_force(data: dict[str, Any]) -> N
 @pytest.mark.skipif(not durable_available(), reason="durable-rules cannot be imported here")
 @given(profile_dicts())
 def test_both_engines_give_the_same_plan_byte_for_byte(data: dict[str, Any]) -> None:
-    profile, paths, facts = _inputs(data)
+    profile, _, _ = _inputs(data)
     plan = footmap.recommend(profile, knowledge=KB)
     assert isinstance(engine_for(KB), RuleEngine)
-    by_reference = compose(profile, KB, paths, REFERENCE.run(facts))
+    candidates = gather(profile, KB)
+    by_reference = compose(Decisions(candidates, tuple(REFERENCE.run(candidates.facts))))
     assert by_reference.model_dump_json() == plan.model_dump_json()
 
 

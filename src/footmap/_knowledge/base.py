@@ -17,7 +17,7 @@ import networkx as nx
 from footmap._errors import Finding, FindingCode, KnowledgeError
 from footmap._knowledge import schema
 from footmap._knowledge.check import cross_check
-from footmap._knowledge.graph import Path, build_graph, find_paths
+from footmap._knowledge.graph import Path, PathKey, build_graph, find_paths, path_key
 from footmap._knowledge.loader import load_raw, merge_raw, parse, rule_files
 
 Item = schema.Item
@@ -69,6 +69,7 @@ class KnowledgeBase:
             for name in schema.Vocabulary.model_fields
         }
         self.sources = {source.id: source for source in knowledge.sources}
+        self._paths_from: dict[str, list[tuple[PathKey, Path]]] = {}
         self.terms = {
             (name, term.id): term
             for name in schema.Vocabulary.model_fields
@@ -127,8 +128,25 @@ class KnowledgeBase:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def candidates(self, fact_nodes: Iterable[str]) -> list[Path]:
-        """Every graph path from the given fact nodes (``pain:back`` …) to an item."""
-        return find_paths(self.graph, fact_nodes)
+        """Every graph path from the given fact nodes (``pain:back`` …) to an item, sorted.
+
+        The graph never changes, so each node's paths are found once and kept; the result is
+        the union of the nodes' paths in :func:`~footmap._knowledge.graph.find_paths` order.
+
+        >>> paths = KnowledgeBase.load().candidates(["pain:back"])
+        >>> paths[0].fact
+        'pain:back'
+        """
+        keyed: list[tuple[PathKey, Path]] = []
+        for node in sorted(set(fact_nodes)):
+            found = self._paths_from.get(node)
+            if found is None:
+                found = self._paths_from[node] = [
+                    (path_key(path), path) for path in find_paths(self.graph, [node])
+                ]
+            keyed += found
+        keyed.sort(key=lambda pair: pair[0])
+        return [path for _, path in keyed]
 
     def __repr__(self) -> str:
         return f"KnowledgeBase(origin={self.origin!r}, items={len(self.items)})"

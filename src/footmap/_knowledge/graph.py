@@ -102,7 +102,16 @@ def find_paths(graph: nx.MultiDiGraph, facts: Iterable[str]) -> list[Path]:
     for fact in sorted(set(facts)):
         if fact in graph:
             paths.extend(_walk(graph, fact, ()))
-    return sorted(paths, key=lambda path: (path.item, path.fact, [s.link for s in path.steps]))
+    return sorted(paths, key=path_key)
+
+
+#: How paths sort: by item, then fact, then the links taken (no two paths share a key).
+PathKey = tuple[str, str, tuple[str, ...]]
+
+
+def path_key(path: Path) -> PathKey:
+    """The sort key of a path: its item, its fact, then its links."""
+    return (path.item, path.fact, tuple(step.link for step in path.steps))
 
 
 def _walk(graph: nx.MultiDiGraph, node: str, taken: tuple[Step, ...]) -> Iterator[Path]:

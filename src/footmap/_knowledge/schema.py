@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
-from footmap._kinds import EVERYONE, FACT_TYPES, ITEM_KINDS, NODE_KINDS
+from footmap._kinds import EVERYONE, FACT_TYPES, ITEM_KINDS, NODE_KINDS, EffectKind
 from footmap._suggest import did_you_mean, nearest
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -196,7 +196,7 @@ class Condition(Strict):
         return self.all if self.all is not None else (self.any or [])
 
 
-Effect = Literal["refer", "exclude", "caution", "adjust"]
+Effect = EffectKind
 
 
 class Adjustment(Strict):

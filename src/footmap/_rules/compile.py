@@ -11,6 +11,7 @@ from typing import Any
 from footmap._kinds import FACT_TYPES
 from footmap._knowledge import schema
 from footmap._knowledge.base import KnowledgeBase
+from footmap._rules.effects import RuleHead
 
 _COMPARISON_KEYS = {"ne": "$neq", "gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$lte"}
 #: The prefixes of the two flags a fact carries for its key (see ``_pattern_json``).
@@ -28,15 +29,13 @@ _NEVER = "__never__"
 class CompiledRule:
     """One rule ready for the engine: its effect, and its durable-rules condition."""
 
-    id: str
-    effect: schema.Effect
-    message: str
-    source: str
-    level: schema.TriageLevel | None
-    target: str | None
-    scale: float | None
+    head: RuleHead
     condition: dict[str, Any]
     absent: tuple[schema.Pattern, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.head.id
 
 
 def knowledge_rules(knowledge: KnowledgeBase) -> list[schema.Rule]:
@@ -93,13 +92,7 @@ def compile_rule(rule: schema.Rule) -> CompiledRule:
         if not pattern.absent
     ]
     return CompiledRule(
-        id=rule.id,
-        effect=rule.effect,
-        message=rule.message,
-        source=rule.source,
-        level=rule.level,
-        target=rule.target,
-        scale=rule.adjust.scale if rule.adjust is not None else None,
+        head=RuleHead.of(rule),
         condition={mode: patterns},
         absent=tuple(pattern for pattern in rule.when.patterns if pattern.absent),
     )

@@ -35,12 +35,10 @@ import json
 import threading
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from footmap._errors import RuleEngineError
 from footmap._facts import Fact
-from footmap._knowledge import schema
 from footmap._rules.compile import (
     DURABLE_MAX_CHILDREN,
     CompiledRule,
@@ -48,7 +46,8 @@ from footmap._rules.compile import (
     durable_fan_out,
     key_flags,
 )
-from footmap._rules.match import Bindings, compile_pattern
+from footmap._rules.effects import Effect, describe_fact, sorted_effects
+from footmap._rules.match import compile_pattern
 
 try:  # durable-rules 2.0.28 builds on Python 3.13 but fails to import there
     import durable_rules_engine as _durable
@@ -63,45 +62,6 @@ _ruleset_names = itertools.count(1)
 _durable_lock = threading.Lock()
 #: durable-rules' result codes for an assert or retract (``src/rules/rules.h``).
 _NOT_HANDLED, _OBSERVED, _DEFERRED = 1, 2, 3
-
-
-@dataclass(frozen=True, order=True)
-class Effect:
-    """What one rule decided for one match: the trace an explanation reads."""
-
-    rule: str
-    effect: schema.Effect
-    target: str | None
-    level: schema.TriageLevel | None
-    message: str
-    source: str
-    scale: float | None
-    matched: tuple[str, ...]
-
-
-#: An effect's fields in ``Effect``'s order: rows dedupe and sort in C, as the effects would.
-EffectRow = tuple[Any, ...]
-
-
-def effect_row(rule: schema.Rule | CompiledRule, scale: float | None, bindings: Bindings) -> EffectRow:
-    """The fields of the effect of one match of a rule, as a plain tuple."""
-    matched = tuple(sorted([describe_fact(fact) for fact in bindings.values()]))
-    target = bindings[rule.target]["key"] if rule.target is not None else None
-    return (rule.id, rule.effect, target, rule.level, rule.message, rule.source, scale, matched)
-
-
-def sorted_effects(rows: set[EffectRow]) -> list[Effect]:
-    """Distinct effects, sorted as ``Effect`` orders them (field by field)."""
-    return [Effect(*row) for row in sorted(rows)]
-
-
-def describe_fact(fact: dict[str, Any]) -> str:
-    """A short, stable description of a matched fact, such as ``pain:back`` or ``person``."""
-    fact_type = fact.get("t", "?")
-    if fact_type == "need":
-        return f"need:{fact.get('item')}:{fact.get('equipment')}"
-    key = fact.get("key")
-    return f"{fact_type}:{key}" if key is not None else str(fact_type)
 
 
 class RuleEngine:
@@ -152,7 +112,7 @@ class RuleEngine:
                 self._retract(batch)
         return self._effects(raw, facts)
 
-    def _asserted(self, fact: Fact, sid: str, number: int) -> Fact:
+    def _asserted(self, fact: Fact, sid: str, number: int) -> dict[str, object]:
         """The fact as durable-rules gets it: with its key's flags, in the session, and numbered
         by its position (its ``id``, by which a match finds the fact again)."""
         key = fact.get("key")
@@ -198,7 +158,7 @@ class RuleEngine:
 
     def _effects(self, raw: list[str], facts: Sequence[Fact]) -> list[Effect]:
         """Build the effects of the matches in Python, checking ``absent`` patterns here."""
-        rows: set[EffectRow] = set()
+        effects: set[Effect] = set()
         errors: list[str] = []
         described = [describe_fact(fact) for fact in facts]
         for message in json.loads("[" + ",".join(raw) + "]"):
@@ -211,22 +171,12 @@ class RuleEngine:
                         bindings = {binding: facts[i] for binding, i in ids.items()}
                         if not all(m.none_fits(facts, bindings) for m in self._absent[index]):
                             continue
-                    target = facts[ids[rule.target]]["key"] if rule.target is not None else None
+                    head = rule.head
+                    target = str(facts[ids[head.target]]["key"]) if head.target is not None else None
                     matched = tuple(sorted([described[i] for i in ids.values()]))
-                    rows.add(
-                        (
-                            rule.id,
-                            rule.effect,
-                            target,
-                            rule.level,
-                            rule.message,
-                            rule.source,
-                            rule.scale,
-                            matched,
-                        )
-                    )
+                    effects.add(head.effect_for(target, matched))
                 except Exception as error:
                     errors.append(f"rule {rule.id!r}: {error!r}")
         if errors:
             raise RuleEngineError("a rule match could not be read: " + "; ".join(errors))
-        return sorted_effects(rows)
+        return sorted_effects(effects)

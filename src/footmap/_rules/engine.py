@@ -13,14 +13,16 @@ import sys
 import threading
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
 from footmap._errors import EngineFallbackWarning, RuleEngineError
-from footmap._facts import Fact
-from footmap._knowledge.base import KnowledgeBase
+from footmap._facts import Candidates, Fact
+from footmap._knowledge.base import KnowledgeBase, PerKnowledge
 from footmap._rules.compile import compile_rules, knowledge_rules
-from footmap._rules.durable import DURABLE_IMPORT_ERROR, Effect, RuleEngine
+from footmap._rules.durable import DURABLE_IMPORT_ERROR, RuleEngine
+from footmap._rules.effects import Effect
 from footmap._rules.reference import ReferenceEngine
 
 Backend = Literal["auto", "durable", "reference"]
@@ -35,6 +37,28 @@ class Engine(Protocol):
     def run(self, facts: Sequence[Fact]) -> list[Effect]:
         """Every effect the rules produce over the facts, sorted."""
         ...
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """The rule stage's output: the candidates, and every effect the rules produced over them."""
+
+    candidates: Candidates
+    effects: tuple[Effect, ...]
+
+
+def decide(candidates: Candidates) -> Decisions:
+    """Run the knowledge's rules over the candidates' facts."""
+    effects = engine_for(candidates.knowledge).run(candidates.facts)
+    return Decisions(candidates, tuple(effects))
+
+
+def engine_for(knowledge: KnowledgeBase) -> Engine:
+    """The rule engine of a knowledge base, built on first use and kept while it lives.
+
+    durable-rules where it can be imported, else the plain-Python reference evaluator.
+    """
+    return _engines(knowledge)
 
 
 def durable_available() -> bool:
@@ -84,3 +108,6 @@ def _warn_once(reason: str) -> None:
         warnings.warn(warning, skip_file_prefixes=(str(Path(__file__).parents[1]),))
     else:
         warnings.warn(warning, stacklevel=4)
+
+
+_engines: PerKnowledge[Engine] = PerKnowledge(create_engine)

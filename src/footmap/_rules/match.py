@@ -6,12 +6,13 @@ back to the pydantic models of the rule data.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from footmap._knowledge import schema
+from footmap._rules.effects import Bindings
 
-Bindings = dict[str, dict[str, Any]]
 #: One field check: the field, the operator (eq, ne, gt, gte, lt, lte, one_of, ref), the operand.
 Check = tuple[str, str, Any]
 
@@ -24,7 +25,7 @@ class Matcher:
     key: str | None
     checks: tuple[Check, ...]
 
-    def fits(self, fact: dict[str, Any], bound: Bindings) -> bool:
+    def fits(self, fact: Mapping[str, object], bound: Bindings) -> bool:
         """Whether a fact fits, given the facts bound by earlier patterns."""
         if fact.get("t") != self.fact:
             return False
@@ -32,7 +33,7 @@ class Matcher:
             return False
         return all(_holds(fact, check, bound) for check in self.checks)
 
-    def none_fits(self, facts: Any, bound: Bindings) -> bool:
+    def none_fits(self, facts: Iterable[Mapping[str, object]], bound: Bindings) -> bool:
         """True when no fact fits: what an ``absent`` pattern asks."""
         return not any(self.fits(fact, bound) for fact in facts)
 
@@ -57,7 +58,7 @@ def _check(name: str, value: schema.Scalar | schema.Comparison) -> Check:
     return (name, operator, operand)
 
 
-def _holds(fact: dict[str, Any], check: Check, bound: Bindings) -> bool:
+def _holds(fact: Mapping[str, object], check: Check, bound: Bindings) -> bool:
     """Whether one field of a fact satisfies a comparison; a missing field never does."""
     name, operator, operand = check
     if name not in fact:
@@ -83,12 +84,12 @@ def _holds(fact: dict[str, Any], check: Check, bound: Bindings) -> bool:
     return bool(actual <= operand)
 
 
-def fits(pattern: schema.Pattern, fact: dict[str, Any], bound: Bindings) -> bool:
+def fits(pattern: schema.Pattern, fact: Mapping[str, object], bound: Bindings) -> bool:
     """Whether a fact fits a pattern, given the facts bound by earlier patterns."""
     return compile_pattern(pattern).fits(fact, bound)
 
 
-def no_fact_fits(pattern: schema.Pattern, facts: Any, bound: Bindings) -> bool:
+def no_fact_fits(pattern: schema.Pattern, facts: Iterable[Mapping[str, object]], bound: Bindings) -> bool:
     """True when no fact fits the pattern: what an ``absent`` pattern asks."""
     return compile_pattern(pattern).none_fits(facts, bound)
 

@@ -21,8 +21,8 @@ from typing import Any
 
 from footmap._facts import Fact
 from footmap._knowledge import schema
-from footmap._rules.durable import Effect, EffectRow, effect_row, sorted_effects
-from footmap._rules.match import Bindings, Matcher, compile_pattern
+from footmap._rules.effects import Bindings, Effect, RuleHead, sorted_effects
+from footmap._rules.match import Matcher, compile_pattern
 
 #: An index key: a fact type and a key, or a fact type and ``None`` for every fact of the type.
 _Slot = tuple[str, Any]
@@ -57,10 +57,9 @@ class _Step:
 class _Prepared:
     """A rule ready to run: its effect's fields and its patterns as join steps."""
 
-    rule: schema.Rule
+    head: RuleHead
     any: bool
     steps: tuple[_Step, ...]
-    scale: float | None
 
     def matches(self, index: dict[_Slot, list[Fact]]) -> Iterator[Bindings]:
         if self.any:
@@ -71,8 +70,8 @@ class _Prepared:
             return
         yield from _join(self.steps, 0, index, {})
 
-    def effect(self, bindings: Bindings) -> EffectRow:
-        return effect_row(self.rule, self.scale, bindings)
+    def effect(self, bindings: Bindings) -> Effect:
+        return self.head.effect_of(bindings)
 
 
 def _join(
@@ -131,7 +130,7 @@ class ReferenceEngine:
             index[(fact_type, None)].append(fact)
             if "key" in fact:
                 index[(fact_type, fact["key"])].append(fact)
-        rows: set[EffectRow] = set()
+        rows: set[Effect] = set()
         seen: set[int] = set()
         for slot in [_ALWAYS, *index]:
             for prepared in self._by_anchor.get(slot, ()):
@@ -144,9 +143,7 @@ class ReferenceEngine:
 
 def _prepare(rule: schema.Rule) -> _Prepared:
     steps = tuple(_step(number, pattern) for number, pattern in enumerate(rule.when.patterns))
-    return _Prepared(
-        rule, rule.when.any is not None, steps, rule.adjust.scale if rule.adjust is not None else None
-    )
+    return _Prepared(RuleHead.of(rule), rule.when.any is not None, steps)
 
 
 def _anchor(steps: tuple[_Step, ...]) -> _Slot:

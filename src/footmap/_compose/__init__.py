@@ -1,0 +1,71 @@
+"""The compose stage: the rules' decisions become a ``Plan``. Pure and deterministic.
+
+``select`` keeps, swaps and holds back items; ``dose`` makes each kept item a plan item;
+``budget`` fits the timed items into the minutes a day; ``order`` sorts each section; ``safety``
+writes the safety messages; ``parts`` holds the plan's typed parts and what they take from the
+knowledge alone.
+"""
+
+from __future__ import annotations
+
+from footmap._compose.budget import fit_budget, over_budget
+from footmap._compose.dose import plan_item
+from footmap._compose.order import ordered, ordered_excluded
+from footmap._compose.parts import ItemData, knowledge_parts
+from footmap._compose.safety import safety_messages
+from footmap._compose.select import (
+    by_effect,
+    by_target,
+    choose,
+    hold_back_all_but_gentle,
+    triage,
+    withhold_all,
+)
+from footmap._kinds import SECTIONS, item_kind
+from footmap._plan import DISCLAIMER, EVIDENCE_LABELS, Plan
+from footmap._rules.engine import Decisions
+
+
+def compose(decisions: Decisions) -> Plan:
+    """Drop or swap excluded items, apply adjustments and cautions, fit the time budget, order."""
+    candidates = decisions.candidates
+    knowledge, budget = candidates.knowledge, candidates.profile.minutes_per_day
+    parts = knowledge_parts(knowledge)
+    effects = by_effect(decisions.effects)
+    level = triage(effects["refer"])
+    excluded_by = by_target(effects["exclude"])
+    if level == "see_clinician":
+        hold_back_all_but_gentle(excluded_by, parts, candidates.items, effects["refer"])
+    drafts, left_out = choose(parts, candidates.paths, excluded_by)
+    if level == "urgent":
+        left_out += withhold_all(drafts, effects["refer"])
+        drafts = {}
+    cautions, adjusts = by_target(effects["caution"]), by_target(effects["adjust"])
+    items = [
+        plan_item(draft, parts, EVIDENCE_LABELS, cautions.get(ident, []), adjusts.get(ident, []))
+        for ident, draft in sorted(drafts.items())
+    ]
+    timed, untimed = fit_budget([item for item in items if _timed(item)], budget)
+    left_out += [over_budget(item, budget) for item in untimed]
+    kept = [*timed, *(item for item in items if not _timed(item))]
+    in_plan = {item["id"] for item in kept}
+    sections = {
+        section: ordered(section, (item for item in kept if item_kind(item["kind"]).section == section))
+        for section in SECTIONS
+    }
+    return Plan.model_validate(
+        {
+            "triage": level,
+            "safety": safety_messages(parts, effects["refer"], effects["caution"], in_plan),
+            **sections,
+            "excluded": ordered_excluded(left_out),
+            "minutes_per_day": round(sum(item["minutes"] for item in timed), 2),
+            "budget_minutes": budget,
+            "disclaimer": DISCLAIMER,
+            "knowledge": knowledge.fingerprint,
+        }
+    )
+
+
+def _timed(item: ItemData) -> bool:
+    return item_kind(item["kind"]).timed

@@ -1,0 +1,198 @@
+"""The plan under construction: its parts as typed plain data, and what they take from the knowledge.
+
+The plan is built as plain data (``TypedDict``s shaped like the ``Plan`` models) and validated
+once, as a whole, at the end: one pass of pydantic's validator over the tree costs a fraction of
+constructing every reason, dosage and item as a model on the way, and gives the same models.
+What depends on the knowledge alone (each path's reason, each item's fixed fields, each unadjusted
+dosage) is worked out once per knowledge base and kept while it lives.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypedDict
+
+from footmap._knowledge import schema
+from footmap._knowledge.base import Item, KnowledgeBase, PerKnowledge
+from footmap._knowledge.graph import Path
+
+Level = Literal["info", "warning", "critical"]
+EVIDENCE_RANK = {grade: rank for rank, grade in enumerate(schema.EVIDENCE_ORDER)}
+
+
+class ReasonData(TypedDict):
+    """A ``Reason``: why an item is in the plan."""
+
+    summary: str
+    fact: str
+    path: list[str]
+    path_names: list[str]
+    links: list[str]
+    rule: str | None
+    evidence: schema.Evidence
+    source: str
+
+
+class DosageData(TypedDict):
+    """A ``DosagePlan``: how much to do, after adjustments."""
+
+    text: str
+    sets: int | None
+    reps: int | None
+    hold_seconds: int | None
+    rest_seconds: int | None
+    duration_seconds: int | None
+    times_per_day: int
+    per_side: bool
+    adjusted_by: list[str]
+    notes: list[str]
+
+
+class CautionData(TypedDict):
+    """A ``Caution`` on one item."""
+
+    message: str
+    rule: str
+    source: str
+
+
+class ItemFields(TypedDict):
+    """The fields of a ``PlanItem`` that come from the knowledge alone."""
+
+    id: str
+    name: str
+    kind: str
+    modality: str
+    summary: str
+    steps: list[str]
+    position: schema.Position | None
+    phase: schema.Phase | None
+    equipment: list[str]
+
+
+class ItemData(ItemFields):
+    """A ``PlanItem``."""
+
+    dosage: DosageData | None
+    minutes: float
+    evidence: schema.Evidence
+    evidence_label: str
+    why: list[ReasonData]
+    cautions: list[CautionData]
+    replaces: str | None
+
+
+class ExcludedData(TypedDict):
+    """An ``Excluded`` entry: an item left out, and why."""
+
+    id: str
+    name: str
+    reason: str
+    rule: str | None
+    source: str | None
+    replaced_by: str | None
+
+
+class SafetyData(TypedDict):
+    """A ``SafetyMessage``."""
+
+    level: Level
+    message: str
+    rule: str
+    source: str
+    facts: list[str]
+
+
+def excluded(
+    item: Item, reason: str, rule: str | None, source: str | None, replaced_by: str | None = None
+) -> ExcludedData:
+    """An item left out of the plan: the one place an ``Excluded`` entry is made."""
+    return {
+        "id": item.id,
+        "name": item.name,
+        "reason": reason,
+        "rule": rule,
+        "source": source,
+        "replaced_by": replaced_by,
+    }
+
+
+class KnowledgeParts:
+    """What the plan takes from the knowledge alone: each path's reason, each item's fields.
+
+    Never mutated once built (the plan's validation copies every list it takes from here).
+    """
+
+    #: How many paths the identity cache holds before it starts again.
+    IDENTITY_LIMIT = 65_536
+
+    def __init__(self, knowledge: KnowledgeBase) -> None:
+        self.knowledge = knowledge
+        self._reasons: dict[Path, ReasonData] = {}
+        #: The same reasons by ``id(path)``, holding the path so that its id stays its own:
+        #: hashing a ``Path`` (nested dataclasses) costs more than building the rest of a reason.
+        self._by_identity: dict[int, tuple[Path, ReasonData]] = {}
+        self._items: dict[str, ItemFields] = {}
+
+    def reason(self, path: Path) -> ReasonData:
+        """The reason a graph path gives for its item."""
+        known = self._by_identity.get(id(path))
+        if known is not None and known[0] is path:
+            return known[1]
+        reason = self._reasons.get(path)
+        if reason is None:
+            reason = self._reasons[path] = self._reason_of(path)
+        if len(self._by_identity) >= self.IDENTITY_LIMIT:
+            self._by_identity.clear()
+        self._by_identity[id(path)] = (path, reason)
+        return reason
+
+    def _reason_of(self, path: Path) -> ReasonData:
+        knowledge = self.knowledge
+        last = path.steps[-1]
+        return {
+            "summary": last.reason,
+            "fact": path.fact,
+            "path": list(path.nodes),
+            "path_names": [knowledge.graph.nodes[node]["name"] for node in path.nodes],
+            "links": [step.link for step in path.steps],
+            "rule": None,
+            "evidence": path.evidence,
+            "source": knowledge.sources[last.cited].citation,
+        }
+
+    def item(self, ident: str) -> ItemFields:
+        """The fixed fields of an item."""
+        fields = self._items.get(ident)
+        if fields is None:
+            fields = self._items[ident] = self._item_of(ident)
+        return fields
+
+    def _item_of(self, ident: str) -> ItemFields:
+        item = self.knowledge.items[ident]
+        exercise = item if isinstance(item, schema.Exercise) else None
+        return {
+            "id": item.id,
+            "name": item.name,
+            "kind": self.knowledge.item_kinds[ident],
+            "modality": item.modality,
+            "summary": item.summary,
+            "steps": _steps(item),
+            "position": exercise.position if exercise else None,
+            "phase": exercise.phase if exercise else None,
+            "equipment": list(exercise.equipment) if exercise else [],
+        }
+
+    def citation(self, source: str) -> str:
+        """How a source id is cited in the plan."""
+        return self.knowledge.sources[source].citation
+
+
+def _steps(item: Item) -> list[str]:
+    if isinstance(item, schema.Exercise):
+        return list(item.steps)
+    if isinstance(item, schema.ReflexArea | schema.AcupressurePoint):
+        return [f"Where: {item.location}", f"How: {item.technique}"]
+    return [item.text]
+
+
+knowledge_parts = PerKnowledge(KnowledgeParts)

@@ -1,0 +1,144 @@
+"""Which items stay: triage, exclusions with their swaps, and what a referral holds back."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from footmap._compose.parts import ExcludedData, KnowledgeParts, ReasonData, excluded
+from footmap._kinds import split_node
+from footmap._knowledge import schema
+from footmap._knowledge.base import Item
+from footmap._knowledge.graph import Path
+from footmap._rules.effects import Effect, reported
+
+#: The grade a swap's own reason carries: it is a rule's decision, not a claim with evidence.
+_SWAP_EVIDENCE: schema.Evidence = schema.EVIDENCE_ORDER[0]
+
+
+@dataclass
+class Draft:
+    """An item on its way into the plan: its reasons, and the item it stands in for."""
+
+    item: Item
+    kind: str
+    reasons: list[ReasonData] = field(default_factory=list)
+    replaces: str | None = None
+
+
+def by_effect(effects: Iterable[Effect]) -> dict[str, list[Effect]]:
+    """The effects grouped by their kind (``refer``, ``exclude`` …)."""
+    grouped: dict[str, list[Effect]] = defaultdict(list)
+    for effect in effects:
+        grouped[effect.effect].append(effect)
+    return grouped
+
+
+def by_target(effects: Iterable[Effect]) -> dict[str, list[Effect]]:
+    """The effects that target an item, grouped by the item."""
+    grouped: dict[str, list[Effect]] = defaultdict(list)
+    for effect in effects:
+        if effect.target is not None:
+            grouped[effect.target].append(effect)
+    return grouped
+
+
+def triage(refers: Sequence[Effect]) -> schema.TriageLevel:
+    """The highest level any referral asks for; ``self_care`` without one."""
+    levels = [effect.level for effect in refers if effect.level is not None]
+    return max(levels, key=schema.TRIAGE_ORDER.index, default="self_care")
+
+
+def choose(
+    parts: KnowledgeParts, paths: Sequence[Path], excluded_by: dict[str, list[Effect]]
+) -> tuple[dict[str, Draft], list[ExcludedData]]:
+    """The items to keep, swapping an excluded item for its first allowed alternative.
+
+    A variant (``variant_of``) only ever stands in for its original, never sits beside it.
+    """
+    knowledge = parts.knowledge
+    drafts: dict[str, Draft] = {}
+    left_out: list[ExcludedData] = []
+    reasons_by_item = _reasons(paths, parts)
+    for ident, reasons in sorted(reasons_by_item.items()):
+        item = knowledge.items[ident]
+        if isinstance(item, schema.Exercise) and item.variant_of is not None:
+            continue
+        if ident not in excluded_by:
+            _merge(drafts, item, parts, reasons)
+            continue
+        blocker = excluded_by[ident][0]
+        replacement = next((alt for alt in _alternatives(item) if alt not in excluded_by), None)
+        citation = parts.citation(blocker.source)
+        left_out.append(excluded(item, blocker.message, blocker.rule, citation, replacement))
+        if replacement is not None:
+            swap: ReasonData = {
+                "summary": f"Offered instead of {item.name}: {blocker.message}",
+                "fact": _fact_of(blocker),
+                "path": [],
+                "path_names": [],
+                "links": [],
+                "rule": blocker.rule,
+                "evidence": _SWAP_EVIDENCE,
+                "source": citation,
+            }
+            own = reasons_by_item.get(replacement, [])
+            _merge(drafts, knowledge.items[replacement], parts, [*reasons, *own, swap], replaces=ident)
+    return drafts, left_out
+
+
+def hold_back_all_but_gentle(
+    excluded_by: dict[str, list[Effect]],
+    parts: KnowledgeParts,
+    candidates: Iterable[str],
+    refers: Sequence[Effect],
+) -> None:
+    """While waiting to be assessed only gentle items stay; the others are held back by the
+    referral itself, so that a gentle alternative can stand in for them."""
+    referral = next(effect for effect in refers if effect.level == "see_clinician")
+    for ident in candidates:
+        if not parts.knowledge.items[ident].gentle:
+            excluded_by[ident].append(
+                referral._replace(
+                    effect="exclude",
+                    target=ident,
+                    level=None,
+                    message="Held back until a clinician has assessed you; only gentle items are kept.",
+                    scale=None,
+                )
+            )
+
+
+def withhold_all(drafts: dict[str, Draft], refers: Sequence[Effect]) -> list[ExcludedData]:
+    """Every item held back by an urgent referral."""
+    urgent = next(effect for effect in refers if effect.level == "urgent")
+    reason = "Held back: get urgent care first (see the safety messages)."
+    return [excluded(draft.item, reason, urgent.rule, None) for _, draft in sorted(drafts.items())]
+
+
+def _reasons(paths: Iterable[Path], parts: KnowledgeParts) -> dict[str, list[ReasonData]]:
+    reasons: dict[str, list[ReasonData]] = defaultdict(list)
+    for path in paths:
+        reasons[split_node(path.item)[1]].append(parts.reason(path))
+    return reasons
+
+
+def _alternatives(item: Item) -> list[str]:
+    return list(item.alternatives) if isinstance(item, schema.Exercise) else []
+
+
+def _merge(
+    drafts: dict[str, Draft],
+    item: Item,
+    parts: KnowledgeParts,
+    reasons: list[ReasonData],
+    replaces: str | None = None,
+) -> None:
+    draft = drafts.setdefault(item.id, Draft(item, parts.knowledge.item_kinds[item.id]))
+    draft.reasons += [reason for reason in reasons if reason not in draft.reasons]
+    draft.replaces = draft.replaces or replaces
+
+
+def _fact_of(effect: Effect) -> str:
+    return ", ".join(reported(effect.matched)) or "knowledge"
