@@ -30,7 +30,7 @@ import yaml
 
 from footmap._kinds import FACT_TYPES, NODE_KINDS
 from footmap._knowledge.base import shipped_knowledge_dir
-from footmap._knowledge.loader import LIST_FILES, RULES_DIR, VOCABULARY
+from footmap._knowledge.loader import LIST_FILES, RULES_DIR, VOCABULARY, WORDING
 
 __all__ = ["make_knowledge"]
 
@@ -68,6 +68,9 @@ def make_knowledge(out: Path, factor: int = 10, source: Path | None = None) -> P
     for file, rules in rule_files.items():
         rule_files[file] = rules + [_rule_copy(rule, k) for k in copies for rule in rules]
     _dump(out / f"{VOCABULARY}.yaml", vocabulary)
+    (out / f"{WORDING}.yaml").write_text(
+        (source / f"{WORDING}.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     for name, entries in lists.items():
         _dump(out / f"{name}.yaml", entries)
     for file, rules in rule_files.items():

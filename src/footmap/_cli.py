@@ -8,26 +8,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
+from footmap import render
 from footmap._batch import run_jsonl
 from footmap._errors import KnowledgeError, ResumeError
-from footmap._knowledge.base import KnowledgeBase
+from footmap._knowledge.base import KnowledgeBase, shipped_knowledge
 from footmap._knowledge.loader import load_yaml
 from footmap._pipeline import recommend
-from footmap._plan import Plan
-
-FORMATS: dict[str, Callable[[Plan], str]] = {
-    "md": Plan.to_markdown,
-    "json": lambda plan: plan.model_dump_json(indent=2),
-    "html": lambda plan: plan._repr_html_(),
-    "text": Plan.explain,
-}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,7 +28,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     rec = commands.add_parser("recommend", help="print a plan for a profile (YAML or JSON file)")
     rec.add_argument("profile", type=Path, help="profile file; '-' reads standard input")
-    rec.add_argument("--format", choices=sorted(FORMATS), default="md")
+    rec.add_argument(
+        "--format",
+        choices=[renderer.name for renderer in render.renderers()],
+        default="md",
+        help="; ".join(f"{r.name}: {r.description}" for r in render.renderers()),
+    )
     _knowledge_options(rec)
     batch = commands.add_parser(
         "batch",
@@ -121,7 +119,7 @@ def _recommend(args: argparse.Namespace) -> int:
     except ValidationError as error:
         print(f"footmap: invalid profile {args.profile}:\n{error}", file=sys.stderr)
         return 2
-    print(FORMATS[args.format](plan))
+    print(render.render(plan, args.format, wording=(knowledge or shipped_knowledge()).knowledge.wording))
     return 0
 
 

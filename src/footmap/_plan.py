@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from footmap import render
 from footmap._knowledge.schema import Evidence, Phase, Position, TriageLevel
-
-DISCLAIMER = (
-    "footmap gives general self-care information, not a diagnosis or a treatment plan. "
-    "It does not replace a clinician: if your pain is severe, getting worse or not improving, "
-    "or you notice any warning sign, see a doctor or physiotherapist."
-)
-
-#: How each evidence grade is worded for a person.
-EVIDENCE_LABELS: dict[str, str] = {
-    "high": "strong evidence",
-    "moderate": "moderate evidence",
-    "low": "limited evidence",
-    "very_low": "very limited evidence; optional",
-    "none": "no trial evidence (traditional or unproven claim); optional, not a treatment",
-}
 
 
 class _Model(BaseModel):
@@ -132,21 +119,18 @@ class Plan(_Model):
         return [*self.routine, *self.reflexology, *self.advice]
 
     def explain(self) -> str:
-        """The reasoning behind the plan, as plain text."""
-        from footmap.render._text import explain
-
-        return explain(self)
+        """The reasoning behind the plan, as plain text (the ``text`` renderer)."""
+        return render.render(self, "text")
 
     def to_markdown(self) -> str:
-        """The plan as Markdown."""
-        from footmap.render._markdown import to_markdown
+        """The plan as Markdown (the ``md`` renderer)."""
+        return render.render(self, "md")
 
-        return to_markdown(self)
-
-    def _repr_html_(self) -> str:
-        from footmap.render._html import to_html
-
-        return to_html(self)
+    def _repr_mimebundle_(
+        self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
+    ) -> dict[str, str]:
+        """The plan for Jupyter: HTML, Markdown and plain text, from the renderer registry."""
+        return render.mimebundle(self, include=include, exclude=exclude)
 
     def __str__(self) -> str:
         return self.to_markdown()

@@ -17,7 +17,7 @@ import pytest
 from footmap import Finding, FindingCode, KnowledgeBase, KnowledgeError
 from footmap._knowledge import base
 from footmap._knowledge.base import shipped_knowledge_dir
-from footmap._knowledge.loader import LIST_FILES, VOCABULARY, RawKnowledge, load_raw
+from footmap._knowledge.loader import LIST_FILES, VOCABULARY, WORDING, RawKnowledge, load_raw
 
 REPO = Path(__file__).resolve().parents[2]
 BROKEN = REPO / "tests" / "fixtures" / "broken"
@@ -247,7 +247,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path, names: tuple[str, ...
 
 def test_empty_directory_reports_every_missing_file(tmp_path: Path) -> None:
     findings = KnowledgeBase.check(tmp_path)
-    expected = {f"{name}.yaml" for name in [*LIST_FILES, VOCABULARY]}
+    expected = {f"{name}.yaml" for name in [*LIST_FILES, VOCABULARY, WORDING]}
     missing = {finding.file for finding in findings if finding.code is FindingCode.MISSING_FILE}
     assert missing == expected
     for finding in findings:
@@ -279,5 +279,5 @@ def test_a_full_broken_directory_reports_problems_without_the_shipped_knowledge(
     findings = KnowledgeBase.check(directory)
     assert_reported(CASES_BY_NAME["missing_field"], findings)
     assert {f.file for f in findings if f.code is FindingCode.MISSING_FILE} == {
-        f"{name}.yaml" for name in [*LIST_FILES, VOCABULARY] if name != "factors"
+        f"{name}.yaml" for name in [*LIST_FILES, VOCABULARY, WORDING] if name != "factors"
     }

@@ -22,7 +22,7 @@ from footmap._compose.select import (
     withhold_all,
 )
 from footmap._kinds import SECTIONS, item_kind
-from footmap._plan import DISCLAIMER, EVIDENCE_LABELS, Plan
+from footmap._plan import Plan
 from footmap._rules.engine import Decisions
 
 
@@ -38,15 +38,15 @@ def compose(decisions: Decisions) -> Plan:
         hold_back_all_but_gentle(excluded_by, parts, candidates.items, effects["refer"])
     drafts, left_out = choose(parts, candidates.paths, excluded_by)
     if level == "urgent":
-        left_out += withhold_all(drafts, effects["refer"])
+        left_out += withhold_all(parts, drafts, effects["refer"])
         drafts = {}
     cautions, adjusts = by_target(effects["caution"]), by_target(effects["adjust"])
     items = [
-        plan_item(draft, parts, EVIDENCE_LABELS, cautions.get(ident, []), adjusts.get(ident, []))
+        plan_item(draft, parts, cautions.get(ident, []), adjusts.get(ident, []))
         for ident, draft in sorted(drafts.items())
     ]
     timed, untimed = fit_budget([item for item in items if _timed(item)], budget)
-    left_out += [over_budget(item, budget) for item in untimed]
+    left_out += [over_budget(item, budget, parts.wording.compose) for item in untimed]
     kept = [*timed, *(item for item in items if not _timed(item))]
     in_plan = {item["id"] for item in kept}
     sections = {
@@ -61,7 +61,7 @@ def compose(decisions: Decisions) -> Plan:
             "excluded": ordered_excluded(left_out),
             "minutes_per_day": round(sum(item["minutes"] for item in timed), 2),
             "budget_minutes": budget,
-            "disclaimer": DISCLAIMER,
+            "disclaimer": parts.wording.disclaimer,
             "knowledge": knowledge.fingerprint,
         }
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from footmap._compose.parts import EVIDENCE_RANK, ExcludedData, ItemData
+from footmap._knowledge.schema import ComposeWording
 
 
 def fit_budget(items: list[ItemData], budget: int) -> tuple[list[ItemData], list[ItemData]]:
@@ -19,15 +20,14 @@ def fit_budget(items: list[ItemData], budget: int) -> tuple[list[ItemData], list
     return kept, left_out
 
 
-def over_budget(item: ItemData, budget: int) -> ExcludedData:
+def over_budget(item: ItemData, budget: int, wording: ComposeWording) -> ExcludedData:
     """Why an item that did not fit is left out."""
     return {
         "id": item["id"],
         "name": item["name"],
         "rule": None,
         "source": None,
-        "reason": f"Did not fit in your {budget} minutes a day ({item['minutes']:g} min a day);"
-        " higher-priority items came first.",
+        "reason": wording.over_budget.format(budget=budget, minutes=f"{item['minutes']:g}"),
         "replaced_by": None,
     }
 

@@ -14,7 +14,6 @@ from footmap._rules.effects import Effect
 def plan_item(
     draft: Draft,
     parts: KnowledgeParts,
-    labels: dict[str, str],
     cautions: Sequence[Effect],
     adjusts: Sequence[Effect],
 ) -> ItemData:
@@ -36,7 +35,7 @@ def plan_item(
         "dosage": dosage,
         "minutes": round(per_day, 2),
         "evidence": evidence,
-        "evidence_label": labels[evidence],
+        "evidence_label": parts.evidence_labels[evidence],
         "why": reasons,
         "cautions": [
             {"message": message, "rule": rule, "source": source} for rule, message, source in sorted(distinct)

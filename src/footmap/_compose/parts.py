@@ -132,6 +132,9 @@ class KnowledgeParts:
         #: hashing a ``Path`` (nested dataclasses) costs more than building the rest of a reason.
         self._by_identity: dict[int, tuple[Path, ReasonData]] = {}
         self._items: dict[str, ItemFields] = {}
+        self.wording = knowledge.knowledge.wording
+        #: How each evidence grade is worded.
+        self.evidence_labels: dict[str, str] = self.wording.evidence.model_dump()
 
     def reason(self, path: Path) -> ReasonData:
         """The reason a graph path gives for its item."""
@@ -176,23 +179,23 @@ class KnowledgeParts:
             "kind": self.knowledge.item_kinds[ident],
             "modality": item.modality,
             "summary": item.summary,
-            "steps": _steps(item),
+            "steps": self._steps(item),
             "position": exercise.position if exercise else None,
             "phase": exercise.phase if exercise else None,
             "equipment": list(exercise.equipment) if exercise else [],
         }
 
+    def _steps(self, item: Item) -> list[str]:
+        if isinstance(item, schema.Exercise):
+            return list(item.steps)
+        if isinstance(item, schema.ReflexArea | schema.AcupressurePoint):
+            words = self.wording.compose
+            return [words.where.format(location=item.location), words.how.format(technique=item.technique)]
+        return [item.text]
+
     def citation(self, source: str) -> str:
         """How a source id is cited in the plan."""
         return self.knowledge.sources[source].citation
-
-
-def _steps(item: Item) -> list[str]:
-    if isinstance(item, schema.Exercise):
-        return list(item.steps)
-    if isinstance(item, schema.ReflexArea | schema.AcupressurePoint):
-        return [f"Where: {item.location}", f"How: {item.technique}"]
-    return [item.text]
 
 
 knowledge_parts = PerKnowledge(KnowledgeParts)

@@ -74,7 +74,7 @@ def choose(
         left_out.append(excluded(item, blocker.message, blocker.rule, citation, replacement))
         if replacement is not None:
             swap: ReasonData = {
-                "summary": f"Offered instead of {item.name}: {blocker.message}",
+                "summary": parts.wording.compose.swapped_in.format(name=item.name, reason=blocker.message),
                 "fact": _fact_of(blocker),
                 "path": [],
                 "path_names": [],
@@ -104,16 +104,18 @@ def hold_back_all_but_gentle(
                     effect="exclude",
                     target=ident,
                     level=None,
-                    message="Held back until a clinician has assessed you; only gentle items are kept.",
+                    message=parts.wording.compose.held_back_for_assessment,
                     scale=None,
                 )
             )
 
 
-def withhold_all(drafts: dict[str, Draft], refers: Sequence[Effect]) -> list[ExcludedData]:
+def withhold_all(
+    parts: KnowledgeParts, drafts: dict[str, Draft], refers: Sequence[Effect]
+) -> list[ExcludedData]:
     """Every item held back by an urgent referral."""
     urgent = next(effect for effect in refers if effect.level == "urgent")
-    reason = "Held back: get urgent care first (see the safety messages)."
+    reason = parts.wording.compose.held_back_urgent
     return [excluded(draft.item, reason, urgent.rule, None) for _, draft in sorted(drafts.items())]
 
 

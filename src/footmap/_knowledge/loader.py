@@ -14,6 +14,7 @@ from footmap._kinds import ITEM_KINDS
 from footmap._knowledge import schema
 
 VOCABULARY = "vocabulary"
+WORDING = "wording"
 RULES_DIR = "rules"
 
 
@@ -41,6 +42,8 @@ class RawKnowledge(NamedTuple):
 
     sections: dict[str, list[Entry]]
     vocabulary: dict[str, list[Entry]]
+    #: ``wording.yaml`` as read: a mapping of sections of texts (``{}`` when there is none).
+    wording: dict[str, Any] = {}  # noqa: RUF012 - a NamedTuple default, never mutated
 
 
 class StrictLoader(yaml.SafeLoader):
@@ -134,7 +137,33 @@ def load_raw(directory: Path, *, require_all: bool = True) -> tuple[RawKnowledge
         label = f"{RULES_DIR}/{path.name}"
         sections["rules"] += _as_list(_read_yaml(path, label, findings), label, findings)
     vocabulary = _load_vocabulary(directory, require_all, findings)
-    return RawKnowledge(sections, vocabulary), findings
+    return RawKnowledge(sections, vocabulary, _load_wording(directory, require_all, findings)), findings
+
+
+def _load_wording(directory: Path, require_all: bool, findings: list[Finding]) -> dict[str, Any]:
+    path = directory / f"{WORDING}.yaml"
+    if not path.is_file():
+        if require_all:
+            findings.append(Finding(path.name, "", "", FindingCode.MISSING_FILE, f"no file {path}"))
+        return {}
+    data = _read_yaml(path, path.name, findings)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        findings.append(Finding(path.name, "", "", FindingCode.INVALID_FIELD, "expected a mapping of texts"))
+        return {}
+    return data
+
+
+def _parse_wording(raw: dict[str, Any], findings: list[Finding]) -> schema.Wording | None:
+    try:
+        return schema.Wording.model_validate(raw)
+    except ValidationError as error:
+        for detail in error.errors():
+            entry, *field = [str(part) for part in detail["loc"]] or [""]
+            located = {**detail, "loc": tuple(field)}
+            findings.append(_finding_from_error(f"{WORDING}.yaml", entry, located))
+    return None
 
 
 def _load_vocabulary(directory: Path, require_all: bool, findings: list[Finding]) -> dict[str, list[Entry]]:
@@ -171,7 +200,18 @@ def merge_raw(base: RawKnowledge, overlay: RawKnowledge) -> RawKnowledge:
         name: _merge_entries(base.vocabulary.get(name, []), overlay.vocabulary.get(name, []))
         for name in sorted(set(base.vocabulary) | set(overlay.vocabulary))
     }
-    return RawKnowledge(sections, vocabulary)
+    return RawKnowledge(sections, vocabulary, _merge_mapping(base.wording, overlay.wording))
+
+
+def _merge_mapping(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``overlay``'s texts laid over it, section by section."""
+    merged = dict(base)
+    for key, value in overlay.items():
+        below = merged.get(key)
+        merged[key] = (
+            _merge_mapping(below, value) if isinstance(below, dict) and isinstance(value, dict) else value
+        )
+    return merged
 
 
 def _entry_id(entry: Entry) -> str | None:
@@ -224,10 +264,11 @@ def parse(raw: RawKnowledge) -> tuple[schema.Knowledge | None, list[Finding]]:
         for name, model in [*LIST_FILES.items(), ("rules", _RULE_MODEL)]
     }
     vocabulary = _parse_vocabulary(raw.vocabulary, findings)
-    if findings or vocabulary is None:
+    wording = _parse_wording(raw.wording, findings)
+    if findings or vocabulary is None or wording is None:
         return None, findings
     items = {kind.name: models.pop(kind.file) for kind in ITEM_KINDS}
-    return schema.Knowledge(vocabulary=vocabulary, items=items, **models), findings
+    return schema.Knowledge(vocabulary=vocabulary, items=items, wording=wording, **models), findings
 
 
 def _parse_vocabulary(raw: dict[str, list[Entry]], findings: list[Finding]) -> schema.Vocabulary | None:

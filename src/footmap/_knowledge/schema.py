@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 import sys
 from typing import Annotated, Literal
 
@@ -318,6 +319,110 @@ class Advice(ItemBase):
     text: Text
 
 
+def _template(*allowed: str) -> AfterValidator:
+    """A check that a template (text with ``{placeholders}``) names only those its use fills in."""
+
+    def check(text: str) -> str:
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        except ValueError as error:
+            raise ValueError(
+                f"not a valid template ({error}); write a literal brace as {{{{ or }}}}"
+            ) from None
+        unknown = sorted(names - set(allowed))
+        if unknown:
+            known = ", ".join(f"{{{name}}}" for name in allowed) or "none"
+            raise ValueError(
+                f"unknown placeholder {{{unknown[0]}}}.{did_you_mean(unknown[0], allowed)} Allowed: {known}"
+            )
+        return text
+
+    return AfterValidator(check)
+
+
+class TriageWording(Strict):
+    """One headline per triage level."""
+
+    self_care: Text
+    see_clinician: Text
+    urgent: Text
+
+
+class EvidenceWording(Strict):
+    """How each evidence grade is worded for a person."""
+
+    high: Text
+    moderate: Text
+    low: Text
+    very_low: Text
+    none: Text
+
+
+class SectionWording(Strict):
+    """The title of each plan section."""
+
+    routine: Text
+    reflexology: Text
+    advice: Text
+
+
+class ComposeWording(Strict):
+    """What the composer writes into a plan."""
+
+    swapped_in: Annotated[Text, _template("name", "reason")]
+    held_back_for_assessment: Text
+    held_back_urgent: Text
+    over_budget: Annotated[Text, _template("budget", "minutes")]
+    where: Annotated[Text, _template("location")]
+    how: Annotated[Text, _template("technique")]
+
+
+class MarkdownWording(Strict):
+    """The fixed words of the Markdown (and HTML) plan."""
+
+    title: Text
+    safety: Text
+    left_out: Text
+    time: Annotated[Text, _template("minutes", "budget")]
+    minutes_a_day: Annotated[Text, _template("minutes")]
+    position: Annotated[Text, _template("position")]
+    equipment: Annotated[Text, _template("equipment")]
+    evidence: Annotated[Text, _template("label")]
+    dose: Text
+    why: Annotated[Text, _template("summary", "facts")]
+    caution: Annotated[Text, _template("message")]
+    adjusted: Annotated[Text, _template("note")]
+
+
+class ExplainWording(Strict):
+    """The fixed words of ``Plan.explain()``, the plan's reasoning as a trace."""
+
+    triage: Annotated[Text, _template("level", "headline")]
+    safety: Annotated[Text, _template("level", "message", "rule", "facts", "source")]
+    item: Annotated[Text, _template("name", "id", "time", "evidence", "label")]
+    time: Annotated[Text, _template("minutes")]
+    why: Annotated[Text, _template("summary", "fact", "path", "rule", "evidence", "source")]
+    by_rule: Annotated[Text, _template("rule")]
+    path_by_rule: Text
+    caution: Annotated[Text, _template("message", "rule")]
+    adjusted_by: Annotated[Text, _template("rules")]
+    left_out: Text
+    excluded: Annotated[Text, _template("name", "id", "reason")]
+    excluded_rule: Annotated[Text, _template("rule")]
+
+
+class Wording(Strict):
+    """Every fixed word footmap says to a person (``wording.yaml``): a translation is this file."""
+
+    disclaimer: Text
+    evidence: EvidenceWording
+    triage: TriageWording
+    sections: SectionWording
+    compose: ComposeWording
+    markdown: MarkdownWording
+    explain: ExplainWording
+
+
 Item = Exercise | ReflexArea | AcupressurePoint | Advice
 
 #: The entry model of each item kind (``_kinds.ITEM_KINDS`` names them).
@@ -339,6 +444,7 @@ class Knowledge(Strict):
     items: dict[str, list[Item]]
     links: list[Link]
     rules: list[Rule]
+    wording: Wording
 
     def items_by_kind(self) -> list[tuple[str, Item]]:
         """Every item with its kind, in the kinds table's order, then file order."""

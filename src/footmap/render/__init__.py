@@ -1,1 +1,131 @@
-"""Renderers: a Plan as text, Markdown or HTML. Rendering never changes the plan."""
+"""Renderers: a ``Plan`` as text, Markdown, HTML or JSON, from one registry.
+
+A renderer is a name, a media type, a file suffix and a function of a plan and the wording it is
+written in. ``Plan.explain()``, ``Plan.to_markdown()``, ``Plan._repr_mimebundle_()`` (Jupyter),
+``footmap recommend --format`` and the docs all read this registry. Renderers read only the plan
+(and the fixed wording, ``knowledge/wording.yaml``); they never change it.
+
+>>> import footmap
+>>> from footmap import render
+>>> [renderer.name for renderer in render.renderers()]
+['html', 'json', 'md', 'text']
+>>> plan = footmap.recommend({"pains": [{"area": "knee", "severity": 4}]})
+>>> render.render(plan, "md").startswith("# Your foot plan")
+True
+
+Adding a renderer is one module beside these and one :func:`register` call below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from footmap._suggest import did_you_mean
+from footmap.render import _html, _json, _markdown, _text
+
+if TYPE_CHECKING:
+    from footmap._knowledge.schema import Wording
+    from footmap._plan import Plan
+
+__all__ = ["Renderer", "get", "mimebundle", "register", "render", "renderers"]
+
+#: A renderer's function: the plan, in the given wording, as text.
+RenderFunction = Callable[["Plan", "Wording"], str]
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """One way to show a plan: its name (``--format``), media type, file suffix and function."""
+
+    name: str
+    media_type: str
+    suffix: str
+    function: RenderFunction
+    description: str
+
+
+_registry: dict[str, Renderer] = {}
+
+
+def register(renderer: Renderer) -> Renderer:
+    """Add a renderer to the registry; its name must be new.
+
+    >>> register(Renderer("md", "text/markdown", ".md", lambda plan, wording: "", "again"))
+    Traceback (most recent call last):
+    ...
+    ValueError: a renderer named 'md' is already registered
+    """
+    if renderer.name in _registry:
+        raise ValueError(f"a renderer named {renderer.name!r} is already registered")
+    _registry[renderer.name] = renderer
+    return renderer
+
+
+def renderers() -> tuple[Renderer, ...]:
+    """Every registered renderer, by name."""
+    return tuple(_registry[name] for name in sorted(_registry))
+
+
+def get(name: str) -> Renderer:
+    """The renderer called ``name``; a ``ValueError`` names the known ones and the nearest.
+
+    >>> get("mdd")
+    Traceback (most recent call last):
+    ...
+    ValueError: no renderer 'mdd'. Did you mean 'md'? Known: html, json, md, text.
+    """
+    found = _registry.get(name)
+    if found is None:
+        known = sorted(_registry)
+        raise ValueError(f"no renderer {name!r}.{did_you_mean(name, known)} Known: {', '.join(known)}.")
+    return found
+
+
+def render(plan: Plan, name: str, *, wording: Wording | None = None) -> str:
+    """The plan rendered by the renderer called ``name``, in ``wording`` (default: the shipped
+    knowledge's)."""
+    return get(name).function(plan, wording if wording is not None else _shipped_wording())
+
+
+def mimebundle(
+    plan: Plan,
+    *,
+    include: Iterable[str] | None = None,
+    exclude: Iterable[str] | None = None,
+    wording: Wording | None = None,
+) -> dict[str, str]:
+    """The plan for Jupyter: one rendering per media type of ``MIMEBUNDLE`` (``include`` and
+    ``exclude`` filter media types, as IPython passes them)."""
+    wanted = [media for media in MIMEBUNDLE if (include is None or media in include)]
+    wanted = [media for media in wanted if exclude is None or media not in exclude]
+    words = wording if wording is not None else _shipped_wording()
+    by_media = {renderer.media_type: renderer for renderer in renderers()}
+    return {media: by_media[media].function(plan, words) for media in wanted}
+
+
+#: The media types a notebook gets, richest first.
+MIMEBUNDLE = ("text/html", "text/markdown", "text/plain")
+
+
+def _shipped_wording() -> Wording:
+    from footmap._knowledge.base import shipped_knowledge
+
+    return shipped_knowledge().knowledge.wording
+
+
+register(Renderer("html", "text/html", ".html", _html.to_html, "an HTML fragment, every text escaped"))
+register(
+    Renderer(
+        "json",
+        "application/json",
+        ".json",
+        _json.to_json,
+        "the plan as JSON (Plan.model_validate_json reads it back)",
+    )
+)
+register(Renderer("md", "text/markdown", ".md", _markdown.to_markdown, "Markdown: what to do, how, and why"))
+register(
+    Renderer("text", "text/plain", ".txt", _text.explain, "the reasoning behind every item, as plain text")
+)

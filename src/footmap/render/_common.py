@@ -1,22 +1,22 @@
-"""Wording shared by the renderers."""
+"""What the renderers share: the sections in reading order, and how a dosage and a path read."""
 
 from __future__ import annotations
 
-from footmap._plan import DosagePlan, Plan, PlanItem, Reason
+from typing import TYPE_CHECKING
 
-TRIAGE_HEADLINES: dict[str, str] = {
-    "self_care": "Self-care: a routine you can start today.",
-    "see_clinician": "See a clinician: get assessed soon; start only the gentle items below.",
-    "urgent": "Urgent: get medical care now. No exercise routine until you have been seen.",
-}
+from footmap._kinds import SECTIONS
+
+if TYPE_CHECKING:
+    from footmap._knowledge.schema import Wording
+    from footmap._plan import DosagePlan, Plan, PlanItem, Reason
 
 
-def dosage_line(dosage: DosagePlan | None) -> str:
+def dosage_line(dosage: DosagePlan | None, wording: Wording) -> str:
     """The dosage in one line: the source's wording, then any adjustment."""
     if dosage is None:
         return ""
     parts = [dosage.text]
-    parts += [f"Adjusted: {note}" for note in dosage.notes]
+    parts += [wording.markdown.adjusted.format(note=note) for note in dosage.notes]
     return " ".join(parts)
 
 
@@ -25,10 +25,13 @@ def path_line(reason: Reason) -> str:
     return " → ".join(reason.path_names or reason.path)
 
 
-def section_items(plan: Plan) -> list[tuple[str, list[PlanItem]]]:
+def section_items(plan: Plan, wording: Wording) -> list[tuple[str, list[PlanItem]]]:
     """The plan's sections, titled, in reading order."""
-    return [
-        ("Routine", plan.routine),
-        ("Reflexology and acupressure (optional, unproven)", plan.reflexology),
-        ("Advice", plan.advice),
-    ]
+    titles = wording.sections.model_dump()
+    return [(titles[section], getattr(plan, section)) for section in SECTIONS]
+
+
+def headline(plan: Plan, wording: Wording) -> str:
+    """The plan's headline, by its triage level."""
+    headlines: dict[str, str] = wording.triage.model_dump()
+    return headlines[plan.triage]

@@ -1,16 +1,20 @@
-"""``Plan._repr_html_()``: the plan as an HTML fragment for notebooks."""
+"""The ``html`` renderer: the plan as an HTML fragment for notebooks, every text escaped."""
 
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
-from footmap._plan import Plan, PlanItem
-from footmap.render._common import TRIAGE_HEADLINES, dosage_line, section_items
+from footmap.render._common import dosage_line, headline, section_items
+
+if TYPE_CHECKING:
+    from footmap._knowledge.schema import Wording
+    from footmap._plan import Plan, PlanItem
 
 
-def to_html(plan: Plan) -> str:
+def to_html(plan: Plan, wording: Wording) -> str:
     """The plan as a self-contained HTML fragment (every text escaped)."""
-    parts = [f'<div class="footmap-plan"><p><strong>{escape(TRIAGE_HEADLINES[plan.triage])}</strong></p>']
+    parts = [f'<div class="footmap-plan"><p><strong>{escape(headline(plan, wording))}</strong></p>']
     if plan.safety:
         parts.append(
             "<ul>"
@@ -19,14 +23,14 @@ def to_html(plan: Plan) -> str:
             )
             + "</ul>"
         )
-    for title, items in section_items(plan):
+    for title, items in section_items(plan, wording):
         if items:
             parts.append(f"<h3>{escape(title)}</h3><ol>")
-            parts += [_item(item) for item in items]
+            parts += [_item(item, wording) for item in items]
             parts.append("</ol>")
     if plan.excluded:
         parts.append(
-            "<details><summary>Left out</summary><ul>"
+            f"<details><summary>{escape(wording.markdown.left_out)}</summary><ul>"
             + "".join(f"<li>{escape(e.name)}: {escape(e.reason)}</li>" for e in plan.excluded)
             + "</ul></details>"
         )
@@ -34,10 +38,10 @@ def to_html(plan: Plan) -> str:
     return "".join(parts)
 
 
-def _item(item: PlanItem) -> str:
+def _item(item: PlanItem, wording: Wording) -> str:
     why = "".join(f"<li>{escape(r.summary)}</li>" for r in item.why)
     cautions = "".join(f"<li>⚠ {escape(c.message)}</li>" for c in item.cautions)
     return (
-        f"<li><strong>{escape(item.name)}</strong> — {escape(dosage_line(item.dosage))}"
+        f"<li><strong>{escape(item.name)}</strong> — {escape(dosage_line(item.dosage, wording))}"
         f" <small>({escape(item.evidence_label)})</small><ul>{why}{cautions}</ul></li>"
     )

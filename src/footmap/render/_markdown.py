@@ -1,49 +1,60 @@
-"""``Plan.to_markdown()``: the plan as a Markdown document."""
+"""The ``md`` renderer: the plan as a Markdown document."""
 
 from __future__ import annotations
 
-from footmap._plan import Plan, PlanItem
-from footmap.render._common import TRIAGE_HEADLINES, dosage_line, section_items
+from typing import TYPE_CHECKING
+
+from footmap.render._common import dosage_line, headline, section_items
+
+if TYPE_CHECKING:
+    from footmap._knowledge.schema import Wording
+    from footmap._plan import Plan, PlanItem
 
 
-def to_markdown(plan: Plan) -> str:
+def to_markdown(plan: Plan, wording: Wording) -> str:
     """The plan as Markdown: triage, safety, each section, what was left out, the disclaimer."""
-    lines = ["# Your foot plan", "", f"**{TRIAGE_HEADLINES[plan.triage]}**", ""]
+    words = wording.markdown
+    lines = [f"# {words.title}", "", f"**{headline(plan, wording)}**", ""]
     if plan.safety:
-        lines += ["## Safety", ""]
+        lines += [f"## {words.safety}", ""]
         lines += [f"- **{m.level}**: {m.message}" for m in plan.safety]
         lines.append("")
-    for title, items in section_items(plan):
+    for title, items in section_items(plan, wording):
         if items:
             lines += [f"## {title}", ""]
             for number, item in enumerate(items, start=1):
-                lines += _item(number, item)
+                lines += _item(number, item, wording)
     if plan.routine or plan.reflexology:
-        lines += [f"Time: about {plan.minutes_per_day:g} of your {plan.budget_minutes} minutes a day.", ""]
+        lines += [words.time.format(minutes=f"{plan.minutes_per_day:g}", budget=plan.budget_minutes), ""]
     if plan.excluded:
-        lines += ["## Left out", ""]
+        lines += [f"## {words.left_out}", ""]
         lines += [f"- {e.name}: {e.reason}" for e in plan.excluded]
         lines.append("")
     lines += ["---", "", f"*{plan.disclaimer}*", ""]
     return "\n".join(lines)
 
 
-def _item(number: int, item: PlanItem) -> list[str]:
+def _item(number: int, item: PlanItem, wording: Wording) -> list[str]:
+    words = wording.markdown
     lines = [f"### {number}. {item.name}", "", item.summary, ""]
-    dosage = dosage_line(item.dosage)
-    details = [f"{item.minutes:g} min a day"] if item.minutes and item.dosage else []
+    dosage = dosage_line(item.dosage, wording)
+    details = (
+        [words.minutes_a_day.format(minutes=f"{item.minutes:g}")] if item.minutes and item.dosage else []
+    )
     if item.position:
-        details.append(f"position: {item.position}")
+        details.append(words.position.format(position=item.position))
     if item.equipment:
-        details.append(f"equipment: {', '.join(item.equipment)}")
-    details.append(f"evidence: {item.evidence_label}")
+        details.append(words.equipment.format(equipment=", ".join(item.equipment)))
+    details.append(words.evidence.format(label=item.evidence_label))
     lines += [f"*{'; '.join(details)}*", ""]
     if dosage:
-        lines += [f"**Dose:** {dosage}", ""]
+        lines += [f"**{words.dose}** {dosage}", ""]
     lines += [f"{index}. {step}" for index, step in enumerate(item.steps, start=1)]
     lines.append("")
-    lines += [f"- Why: {summary} (for: {', '.join(facts)})" for summary, facts in _why(item)]
-    lines += [f"- Caution: {caution.message}" for caution in item.cautions]
+    lines += [
+        f"- {words.why.format(summary=summary, facts=', '.join(facts))}" for summary, facts in _why(item)
+    ]
+    lines += [f"- {words.caution.format(message=caution.message)}" for caution in item.cautions]
     lines.append("")
     return lines
 

@@ -1,44 +1,65 @@
-"""``Plan.explain()``: every item and the reasoning behind it, as plain text."""
+"""The ``text`` renderer (``Plan.explain()``): every item and the reasoning behind it."""
 
 from __future__ import annotations
 
-from footmap._plan import Plan, PlanItem
-from footmap.render._common import TRIAGE_HEADLINES, path_line, section_items
+from typing import TYPE_CHECKING
+
+from footmap.render._common import headline, path_line, section_items
+
+if TYPE_CHECKING:
+    from footmap._knowledge.schema import Wording
+    from footmap._plan import Excluded, Plan, PlanItem
 
 
-def explain(plan: Plan) -> str:
+def explain(plan: Plan, wording: Wording) -> str:
     """The reasoning behind a plan: triage, then each item with its facts, paths, rules, evidence."""
-    lines = [f"Triage: {plan.triage}. {TRIAGE_HEADLINES[plan.triage]}"]
+    words = wording.explain
+    lines = [words.triage.format(level=plan.triage, headline=headline(plan, wording))]
     lines += [
-        f"  [{m.level}] {m.message} (rule {m.rule}; facts: {', '.join(m.facts) or '-'}; source: {m.source})"
+        "  "
+        + words.safety.format(
+            level=m.level, message=m.message, rule=m.rule, facts=", ".join(m.facts) or "-", source=m.source
+        )
         for m in plan.safety
     ]
-    for title, items in section_items(plan):
+    for title, items in section_items(plan, wording):
         if items:
             lines += ["", f"{title}:"]
             for item in items:
-                lines += _explain_item(item)
+                lines += _explain_item(item, wording)
     if plan.excluded:
-        lines += ["", "Left out:"]
-        lines += [
-            f"  - {e.name} ({e.id}): {e.reason}" + (f" (rule {e.rule})" if e.rule else "")
-            for e in plan.excluded
-        ]
+        lines += ["", words.left_out]
+        lines += ["  " + _excluded(entry, wording) for entry in plan.excluded]
     lines += ["", plan.disclaimer]
     return "\n".join(lines)
 
 
-def _explain_item(item: PlanItem) -> list[str]:
-    time = f", {item.minutes:g} min a day" if item.dosage else ""
-    lines = [f"- {item.name} ({item.id}){time}; evidence: {item.evidence} ({item.evidence_label})"]
-    for reason in item.why:
-        via = path_line(reason) or "rule"
-        rule = f"; rule {reason.rule}" if reason.rule else ""
-        lines.append(
-            f"    why: {reason.summary} [fact {reason.fact}; path {via}{rule};"
-            f" evidence {reason.evidence}; source: {reason.source}]"
+def _excluded(entry: Excluded, wording: Wording) -> str:
+    words = wording.explain
+    line = words.excluded.format(name=entry.name, id=entry.id, reason=entry.reason)
+    return f"{line} {words.excluded_rule.format(rule=entry.rule)}" if entry.rule else line
+
+
+def _explain_item(item: PlanItem, wording: Wording) -> list[str]:
+    words = wording.explain
+    time = words.time.format(minutes=f"{item.minutes:g}") if item.dosage else ""
+    lines = [
+        words.item.format(
+            name=item.name, id=item.id, time=time, evidence=item.evidence, label=item.evidence_label
         )
-    lines += [f"    caution: {c.message} (rule {c.rule})" for c in item.cautions]
+    ]
+    for reason in item.why:
+        rule = words.by_rule.format(rule=reason.rule) if reason.rule else ""
+        why = words.why.format(
+            summary=reason.summary,
+            fact=reason.fact,
+            path=path_line(reason) or words.path_by_rule,
+            rule=rule,
+            evidence=reason.evidence,
+            source=reason.source,
+        )
+        lines.append(f"    {why}")
+    lines += [f"    {words.caution.format(message=c.message, rule=c.rule)}" for c in item.cautions]
     if item.dosage and item.dosage.adjusted_by:
-        lines.append(f"    dosage adjusted by: {', '.join(item.dosage.adjusted_by)}")
+        lines.append(f"    {words.adjusted_by.format(rules=', '.join(item.dosage.adjusted_by))}")
     return lines

@@ -1,0 +1,91 @@
+"""Every registered renderer, pinned by golden files rendered from pinned plans.
+
+The plans in ``plans/`` are fixtures (Plan JSON), not recommendations: a knowledge edit changes
+the scenario tests, never these goldens. After a deliberate change to a renderer or the wording,
+regenerate with ``FOOTMAP_UPDATE_GOLDEN=1 python -m pytest tests/render`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import footmap
+from footmap import render
+
+HERE = Path(__file__).parent
+PLANS = sorted(path.stem for path in (HERE / "plans").glob("*.json"))
+RENDERERS = [renderer.name for renderer in render.renderers()]
+
+
+def pinned(name: str) -> footmap.Plan:
+    return footmap.Plan.model_validate_json((HERE / "plans" / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+@pytest.mark.parametrize("plan", PLANS)
+def test_rendering_matches_the_golden_file(plan: str, renderer: str) -> None:
+    found = render.get(renderer)
+    text = render.render(pinned(plan), renderer)
+    golden = HERE / ("plans" if renderer == "json" else "golden") / f"{plan}{found.suffix}"
+    if os.environ.get("FOOTMAP_UPDATE_GOLDEN") and renderer != "json":
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8"), f"{golden.name} differs; see the module doc"
+
+
+def test_the_pinned_plans_span_every_triage_level() -> None:
+    assert {pinned(name).triage for name in PLANS} == {"self_care", "see_clinician", "urgent"}
+
+
+def test_every_renderer_has_a_distinct_media_type_and_suffix() -> None:
+    renderers = render.renderers()
+    assert len({r.media_type for r in renderers}) == len({r.suffix for r in renderers}) == len(renderers)
+    assert all(r.description for r in renderers)
+
+
+def test_the_notebook_gets_html_markdown_and_plain_text_from_the_registry() -> None:
+    plan = pinned("back_pain")
+    bundle = plan._repr_mimebundle_()
+    assert list(bundle) == ["text/html", "text/markdown", "text/plain"]
+    assert bundle["text/markdown"] == plan.to_markdown() == str(plan)
+    assert bundle["text/plain"] == plan.explain()
+    assert bundle["text/html"] == render.render(plan, "html")
+    assert list(plan._repr_mimebundle_(include=["text/plain"])) == ["text/plain"]
+    assert "text/html" not in plan._repr_mimebundle_(exclude=["text/html"])
+
+
+def test_html_escapes_every_text() -> None:
+    plan = pinned("back_pain")
+    hostile = plan.model_copy(update={"disclaimer": "<script>alert(1)</script>"})
+    html = render.render(hostile, "html")
+    assert "<script" not in html and html.startswith('<div class="footmap-plan">')
+
+
+def test_an_unknown_renderer_names_the_known_ones() -> None:
+    with pytest.raises(
+        ValueError, match=r"no renderer 'mdd'\. Did you mean 'md'\? Known: html, json, md, text"
+    ):
+        render.get("mdd")
+
+
+def test_a_new_renderer_is_one_registration(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(render, "_registry", dict(render._registry))
+    render.register(
+        render.Renderer("count", "text/x-count", ".count", lambda p, w: str(len(p.items)), "items")
+    )
+    assert render.render(pinned("back_pain"), "count") == str(len(pinned("back_pain").items))
+    with pytest.raises(ValueError, match="already registered"):
+        render.register(render.Renderer("count", "text/x-count", ".count", lambda p, w: "", "again"))
+
+
+def test_wording_is_data_a_translation_changes_the_words(tmp_path: Path) -> None:
+    (tmp_path / "wording.yaml").write_text(
+        "markdown:\n  title: Votre plan pour les pieds\nsections:\n  routine: Routine du jour\n",
+        encoding="utf-8",
+    )
+    kb = footmap.KnowledgeBase.load(tmp_path, overlay=True)
+    text = render.render(pinned("back_pain"), "md", wording=kb.knowledge.wording)
+    assert text.startswith("# Votre plan pour les pieds") and "## Routine du jour" in text
+    assert "## Advice" in text  # what the overlay does not say stays as shipped
