@@ -12,7 +12,7 @@ from pathlib import Path
 import footmap
 
 #: The modules a user imports; every other module's name starts with ``_``.
-PUBLIC_MODULES = {"footmap.dask", "footmap.render"}
+PUBLIC_MODULES = {"footmap.dask", "footmap.render", "footmap.testing"}
 REPO = Path(__file__).resolve().parents[1]
 
 

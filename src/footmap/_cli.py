@@ -1,7 +1,8 @@
 """The ``footmap`` command: ``recommend`` a plan for a profile file, ``batch`` a JSON-lines file of
-profiles, ``knowledge check`` a directory.
+profiles, ``knowledge check`` a directory, ``knowledge test`` it with scenario files.
 
-Exit codes: 0 success, 1 invalid knowledge, 2 invalid input (profile or arguments).
+Exit codes: 0 success, 1 invalid knowledge, 2 invalid input (profile, scenario files or arguments),
+3 a scenario failed.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from footmap._errors import KnowledgeError, ResumeError
 from footmap._knowledge.base import KnowledgeBase, shipped_knowledge
 from footmap._knowledge.loader import load_yaml
 from footmap._pipeline import recommend
+from footmap.testing import ScenarioError, run_files
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -83,6 +85,15 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--overlay", action="store_true", help="check DIRECTORY laid over the shipped knowledge"
     )
+    test = knowledge_commands.add_parser(
+        "test",
+        help="run scenario files against the knowledge",
+        description="Run every case of the scenario files: exit 0 when all pass, 3 when one fails.",
+    )
+    test.add_argument(
+        "scenarios", type=Path, nargs="+", metavar="SCENARIOS", help="scenario files or directories of *.yaml"
+    )
+    _knowledge_options(test)
     return parser
 
 
@@ -164,6 +175,23 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _test(args: argparse.Namespace) -> int:
+    knowledge = (
+        KnowledgeBase.load(args.knowledge, overlay=args.overlay) if args.knowledge is not None else None
+    )
+    try:
+        results = run_files(args.scenarios, knowledge=knowledge)
+    except ScenarioError as error:
+        print(f"footmap: {error}", file=sys.stderr)
+        return 2
+    for result in results:
+        print(result.report())
+    failed = sum(not result.passed for result in results)
+    count = f"{len(results)} scenario{'s' if len(results) != 1 else ''}"
+    print(f"{count}: {len(results) - failed} passed, {failed} failed")
+    return 3 if failed else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``footmap`` command; returns the exit code."""
     args = _parser().parse_args(argv)
@@ -172,6 +200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _recommend(args)
         if args.command == "batch":
             return _batch(args)
+        if args.knowledge_command == "test":
+            return _test(args)
         return _check(args)
     except KnowledgeError as error:
         print(f"footmap: {error}", file=sys.stderr)
