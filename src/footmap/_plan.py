@@ -3,12 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from footmap import render
 from footmap._knowledge.schema import Evidence, Phase, Position, TriageLevel
+
+
+class Display(Protocol):
+    """How a plan is shown: what ``footmap.render`` provides (its registry), and the plan reads.
+
+    The plan declares what it needs and the renderer package installs it (:func:`install`), so
+    the plan never imports a renderer and a renderer imports the plan only for its types.
+    """
+
+    def render(self, plan: Plan, name: str) -> str:
+        """The plan rendered by the renderer called ``name``."""
+        ...
+
+    def mimebundle(
+        self, plan: Plan, include: Iterable[str] | None, exclude: Iterable[str] | None
+    ) -> dict[str, str]:
+        """The plan for Jupyter, one rendering per media type."""
+        ...
+
+
+_display: list[Display] = []
+
+
+def install(display: Display) -> None:
+    """Show every plan through ``display`` (``footmap.render`` installs its registry on import)."""
+    _display[:] = [display]
 
 
 class _Model(BaseModel):
@@ -120,17 +145,17 @@ class Plan(_Model):
 
     def explain(self) -> str:
         """The reasoning behind the plan, as plain text (the ``text`` renderer)."""
-        return render.render(self, "text")
+        return _display[0].render(self, "text")
 
     def to_markdown(self) -> str:
         """The plan as Markdown (the ``md`` renderer)."""
-        return render.render(self, "md")
+        return _display[0].render(self, "md")
 
     def _repr_mimebundle_(
         self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
     ) -> dict[str, str]:
         """The plan for Jupyter: HTML, Markdown and plain text, from the renderer registry."""
-        return render.mimebundle(self, include=include, exclude=exclude)
+        return _display[0].mimebundle(self, include, exclude)
 
     def __str__(self) -> str:
         return self.to_markdown()

@@ -22,12 +22,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from footmap import _plan
+from footmap._plan import Plan
 from footmap._suggest import did_you_mean
 from footmap.render import _html, _json, _markdown, _text
 
 if TYPE_CHECKING:
     from footmap._knowledge.schema import Wording
-    from footmap._plan import Plan
 
 __all__ = ["Renderer", "get", "mimebundle", "register", "render", "renderers"]
 
@@ -129,3 +130,18 @@ register(Renderer("md", "text/markdown", ".md", _markdown.to_markdown, "Markdown
 register(
     Renderer("text", "text/plain", ".txt", _text.explain, "the reasoning behind every item, as plain text")
 )
+
+
+class _Registry:
+    """The registry as the ``Display`` a plan shows itself through."""
+
+    def render(self, plan: Plan, name: str) -> str:
+        return render(plan, name)
+
+    def mimebundle(
+        self, plan: Plan, include: Iterable[str] | None, exclude: Iterable[str] | None
+    ) -> dict[str, str]:
+        return mimebundle(plan, include=include, exclude=exclude)
+
+
+_plan.install(_Registry())
