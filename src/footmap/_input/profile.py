@@ -1,48 +1,142 @@
-"""``Profile``: what a person reports, validated against the knowledge vocabulary."""
+"""``Profile``: what a person reports, validated against the knowledge vocabulary.
+
+Validation reports every problem at once, in one :class:`pydantic.ValidationError` with one
+error per bad value, each at its own ``loc``:
+
+- an id not in its vocabulary: type ``footmap.unknown_value``, at ``("symptoms", 1)`` or
+  ``("pains", 0, "area")``;
+- a field the model does not have: type ``footmap.unknown_field``, at ``("symptom",)`` or
+  ``("pains", 0, "severty")``;
+- pydantic's own errors (``less_than_equal`` …) for numbers out of range.
+
+The ``ctx`` of a footmap error is plain JSON: ``allowed`` (sorted), ``suggestion`` (the nearest
+allowed value, or ``None``) and ``value``; an unknown id's also names its ``vocabulary``.
+"""
 
 from __future__ import annotations
 
-from difflib import get_close_matches
-from typing import Annotated, Any, Literal
+import weakref
+from collections.abc import Iterable
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
+from footmap._kinds import PAIN_AREAS, PROFILE_VOCABULARIES
 from footmap._knowledge.base import KnowledgeBase, shipped_knowledge
+from footmap._suggest import did_you_mean, nearest
+
+#: The error type of an id that is not in its vocabulary.
+UNKNOWN_VALUE = "footmap.unknown_value"
+#: The error type of a field the model does not have.
+UNKNOWN_FIELD = "footmap.unknown_field"
 
 Side = Literal["left", "right", "both"]
 
+#: The vocabulary of each field whose values are ids, by field name (``Pain.area`` too).
+_VOCABULARY_OF_FIELD: dict[str, str] = {
+    **{kind.field: kind.vocabulary for kind in PROFILE_VOCABULARIES},
+    "area": PAIN_AREAS,
+}
+#: How one id of each vocabulary is named in a message.
+_LABEL: dict[str, str] = {
+    **{kind.vocabulary: kind.label for kind in PROFILE_VOCABULARIES},
+    PAIN_AREAS: "pain area",
+}
 
-def _knowledge(info: ValidationInfo) -> KnowledgeBase:
-    context = info.context or {}
+# Each vocabulary as a set, once per knowledge base; the sorted list of allowed ids is built only
+# for an error, so a valid profile never sorts a vocabulary. Not a ``PerKnowledge``: this is read
+# for every id of every profile, and taking its lock each time cost more than the old sorting.
+# Two threads that miss at once build equal sets, and either one will do.
+_id_sets: weakref.WeakKeyDictionary[KnowledgeBase, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
+
+
+def _ids(info: ValidationInfo, vocabulary: str) -> frozenset[str]:
+    """The ids of a vocabulary, in the knowledge the validation context names (or the shipped one)."""
+    context = info.context
     knowledge = context.get("knowledge") if isinstance(context, dict) else None
-    return knowledge if isinstance(knowledge, KnowledgeBase) else shipped_knowledge()
+    if not isinstance(knowledge, KnowledgeBase):
+        knowledge = shipped_knowledge()
+    sets = _id_sets.get(knowledge)
+    if sets is None:
+        sets = _id_sets[knowledge] = {name: frozenset(ids) for name, ids in knowledge.vocabulary.items()}
+    return sets[vocabulary]
 
 
-def _nearest_hint(value: str, allowed: list[str]) -> str:
-    near = get_close_matches(value, allowed, n=1, cutoff=0.5)
-    return f" Did you mean {near[0]!r}?" if near else ""
+def _custom_error(
+    error_type: str, what: str, value: str | int, allowed: Iterable[str], allowed_as: str, **ctx: str
+) -> PydanticCustomError:
+    """A footmap error: ``<what> 'value'. Did you mean 'x'? <allowed_as> a, b, ….``"""
+    ordered = sorted(allowed)
+    template = f"{what} '{{value}}'.{did_you_mean(value, ordered)} {allowed_as} {', '.join(ordered)}."
+    # pydantic fills the template from ``ctx`` key by key; ``value`` goes last so that braces in
+    # a person's input are never filled in themselves.
+    context = {**ctx, "allowed": ordered, "suggestion": nearest(value, ordered), "value": value}
+    return PydanticCustomError(error_type, template, context)
 
 
-def _check_ids(values: list[str], vocabulary: str, label: str, info: ValidationInfo) -> list[str]:
-    allowed = sorted(_knowledge(info).vocabulary[vocabulary])
-    for value in values:
-        if value not in allowed:
-            raise ValueError(
-                f"Unknown {label} {value!r}.{_nearest_hint(value, allowed)} Allowed: {', '.join(allowed)}."
-            )
-    return sorted(set(values))
+def unknown_value(vocabulary: str, value: str, allowed: Iterable[str]) -> PydanticCustomError:
+    """The error for an id that is not in its vocabulary.
+
+    >>> unknown_value("symptoms", "tinglng", ["tingling", "stiffness"]).message()
+    "Unknown symptom 'tinglng'. Did you mean 'tingling'? Allowed: stiffness, tingling."
+    """
+    what = f"Unknown {_LABEL[vocabulary]}"
+    return _custom_error(UNKNOWN_VALUE, what, value, allowed, "Allowed:", vocabulary=vocabulary)
 
 
-def _check_fields(data: Any, model: type[BaseModel]) -> Any:
-    if isinstance(data, dict):
-        allowed = sorted(model.model_fields)
-        for key in data:
-            if key not in allowed:
-                raise ValueError(
-                    f"Unknown field {key!r}.{_nearest_hint(str(key), allowed)}"
-                    f" Allowed fields: {', '.join(allowed)}."
-                )
-    return data
+def unknown_field(value: str | int, allowed: Iterable[str]) -> PydanticCustomError:
+    """The error for a field the model does not have.
+
+    >>> unknown_field("severty", ["area", "severity"]).message()
+    "Unknown field 'severty'. Did you mean 'severity'? Allowed fields: area, severity."
+    """
+    return _custom_error(UNKNOWN_FIELD, "Unknown field", value, allowed, "Allowed fields:")
+
+
+def _known_id(value: str, info: ValidationInfo) -> str:
+    """One id, checked against its field's vocabulary in the knowledge the context names."""
+    assert info.field_name is not None
+    vocabulary = _VOCABULARY_OF_FIELD[info.field_name]
+    ids = _ids(info, vocabulary)
+    if value not in ids:
+        raise unknown_value(vocabulary, value, ids)
+    return value
+
+
+#: An id from a vocabulary; checked one by one, so each bad one is an error at its own index.
+_Id = Annotated[str, AfterValidator(_known_id)]
+
+
+def _is_own_extra(error: ErrorDetails) -> bool:
+    """Whether an error is pydantic's for an unknown field of this model (not of a nested one)."""
+    return error["type"] == "extra_forbidden" and len(error["loc"]) == 1
+
+
+def _rebuilt(error: ErrorDetails, fields: Iterable[str]) -> InitErrorDetails:
+    """An error, ready to raise again; ``extra_forbidden`` becomes ``footmap.unknown_field``."""
+    loc, ctx = error["loc"], error.get("ctx", {})
+    kind: str | PydanticCustomError = error["type"]
+    if _is_own_extra(error):
+        kind = unknown_field(loc[0], fields)
+    elif kind == UNKNOWN_FIELD:
+        kind = unknown_field(ctx["value"], ctx["allowed"])
+    elif kind == UNKNOWN_VALUE:
+        kind = unknown_value(ctx["vocabulary"], ctx["value"], ctx["allowed"])
+    details = InitErrorDetails(type=kind, loc=loc, input=error["input"])
+    if isinstance(kind, str) and "ctx" in error:
+        details["ctx"] = error["ctx"]
+    return details
 
 
 class _Input(BaseModel):
@@ -50,65 +144,57 @@ class _Input(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    @model_validator(mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _known_fields(cls, data: Any) -> Any:
-        return _check_fields(data, cls)
+    def _known_fields(cls, data: Any, handler: ModelWrapValidatorHandler[Self], info: ValidationInfo) -> Self:
+        try:
+            return handler(data)
+        except ValidationError as error:
+            errors = error.errors()
+            if not any(_is_own_extra(e) for e in errors):
+                raise
+            # Rebuilt from each error's ctx, so every other error of the input stays as it was.
+            rebuilt = [_rebuilt(e, cls.model_fields) for e in errors]
+            raise ValidationError.from_exception_data(error.title, rebuilt, input_type=info.mode) from None
 
 
 class Pain(_Input):
     """One pain: where, how bad (0–10), optionally which side and for how many weeks."""
 
-    area: str
+    area: _Id
     severity: Annotated[int, Field(ge=0, le=10)]
     side: Side | None = None
     weeks: Annotated[float, Field(ge=0, le=520)] | None = None
-
-    @field_validator("area")
-    @classmethod
-    def _known_area(cls, value: str, info: ValidationInfo) -> str:
-        return _check_ids([value], "pain_areas", "pain area", info)[0]
 
 
 class Profile(_Input):
     """What a person reports about their pains and their feet.
 
-    Every id is checked against the knowledge vocabulary; lists are sorted and de-duplicated, so
-    two profiles that say the same thing are equal.
+    Every id is checked against the knowledge vocabulary (``context={"knowledge": kb}`` names
+    the knowledge; the shipped one by default) and every problem is reported at once; lists are
+    sorted and de-duplicated, so two profiles that say the same thing are equal.
 
     >>> Profile(pains=[{"area": "back", "severity": 6}], equipment=["towel"]).pains[0].area
     'back'
     """
 
     pains: list[Pain] = []
-    symptoms: list[str] = []
-    observations: list[str] = []
-    conditions: list[str] = []
-    equipment: list[str] = []
+    symptoms: list[_Id] = []
+    observations: list[_Id] = []
+    conditions: list[_Id] = []
+    equipment: list[_Id] = []
     age: Annotated[int, Field(ge=1, le=120)] | None = None
     can_get_on_floor: bool = True
     can_stand_unaided: bool = True
     minutes_per_day: Annotated[int, Field(ge=5, le=120)] = 20
-    exclude: list[str] = []
+    exclude: list[_Id] = []
 
     @field_validator("pains")
     @classmethod
     def _sorted_pains(cls, value: list[Pain]) -> list[Pain]:
         return sorted(value, key=lambda pain: (pain.area, pain.side or "", -pain.severity, pain.weeks or -1))
 
-    @field_validator("symptoms", "observations", "conditions", "equipment", "exclude")
+    @field_validator(*(kind.field for kind in PROFILE_VOCABULARIES))
     @classmethod
-    def _known_ids(cls, value: list[str], info: ValidationInfo) -> list[str]:
-        assert info.field_name is not None
-        vocabulary, label = _VOCABULARY_OF[info.field_name]
-        return _check_ids(value, vocabulary, label, info)
-
-
-#: For each list field of a profile: the vocabulary its ids come from, and how to name one.
-_VOCABULARY_OF: dict[str, tuple[str, str]] = {
-    "symptoms": ("symptoms", "symptom"),
-    "observations": ("observations", "observation"),
-    "conditions": ("conditions", "condition"),
-    "equipment": ("equipment", "equipment"),
-    "exclude": ("modalities", "modality"),
-}
+    def _sorted_ids(cls, value: list[str]) -> list[str]:
+        return sorted(set(value))
