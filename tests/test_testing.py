@@ -110,8 +110,8 @@ def test_an_unknown_source_names_the_nearest_one() -> None:
     [
         ("{pains: [{area: kne, severity: 4}]}", 3, "profile.pains[0].area", "Did you mean 'knee'?"),
         ("{pains: [{area: knee, severity: 11}]}", 3, "profile.pains[0].severity", "less than or equal to 10"),
-        ("{symptoms: [tinglng]}", 3, "profile.symptoms", "Did you mean 'tingling'?"),
-        ("{symtoms: [tingling]}", 3, "profile", "Did you mean 'symptoms'?"),
+        ("{symptoms: [tinglng]}", 3, "profile.symptoms[0]", "Did you mean 'tingling'?"),
+        ("{symtoms: [tingling]}", 3, "profile.symtoms", "Did you mean 'symptoms'?"),
     ],
     ids=["unknown_area", "severity_out_of_range", "unknown_symptom", "unknown_field"],
 )

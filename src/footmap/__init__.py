@@ -9,7 +9,7 @@ private. The public modules are :mod:`footmap.render` (the renderer registry),
 :mod:`footmap.dask` and :mod:`footmap.testing` (the scenario runner and its pytest plugin).
 """
 
-import footmap.render  # noqa: F401 - installs the registry that plans show themselves through
+from footmap import render as _render  # noqa: F401 - installs the registry plans show themselves through
 from footmap._batch import recommend_many
 from footmap._errors import (
     EngineFallbackWarning,
