@@ -173,7 +173,7 @@ def _map_on_pool(
     workers: int,
     bar: Any,
 ) -> Iterator[T]:
-    # Imported here: they cost about 25 ms, which a plain ``import footmap`` should not pay.
+    # Imported here: a plain ``import footmap`` should not pay for them (docs/performance.md).
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 

@@ -1,5 +1,6 @@
 """The ``footmap`` command: ``recommend`` a plan for a profile file, ``batch`` a JSON-lines file of
-profiles, ``knowledge check`` a directory, ``knowledge test`` it with scenario files.
+profiles, ``knowledge check`` a directory, ``knowledge test`` it with scenario files, ``knowledge
+report`` its safety page.
 
 Exit codes: 0 success, 1 invalid knowledge, 2 invalid input (profile, scenario files or arguments),
 3 a scenario failed.
@@ -21,6 +22,7 @@ from footmap._batch import run_jsonl
 from footmap._errors import KnowledgeError, ResumeError
 from footmap._knowledge.base import KnowledgeBase, shipped_knowledge
 from footmap._knowledge.loader import load_yaml
+from footmap._knowledge.report import safety_report
 from footmap._pipeline import recommend
 from footmap.testing import ScenarioError, run_files
 
@@ -94,6 +96,11 @@ def _parser() -> argparse.ArgumentParser:
         "scenarios", type=Path, nargs="+", metavar="SCENARIOS", help="scenario files or directories of *.yaml"
     )
     _knowledge_options(test)
+    report = knowledge_commands.add_parser(
+        "report",
+        help="print the safety page (docs/safety.md): every red flag, exclusion, caution and grade",
+    )
+    _knowledge_options(report)
     return parser
 
 
@@ -192,6 +199,14 @@ def _test(args: argparse.Namespace) -> int:
     return 3 if failed else 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    knowledge = (
+        KnowledgeBase.load(args.knowledge, overlay=args.overlay) if args.knowledge is not None else None
+    )
+    sys.stdout.write(safety_report(knowledge or shipped_knowledge()))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``footmap`` command; returns the exit code."""
     args = _parser().parse_args(argv)
@@ -202,6 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _batch(args)
         if args.knowledge_command == "test":
             return _test(args)
+        if args.knowledge_command == "report":
+            return _report(args)
         return _check(args)
     except KnowledgeError as error:
         print(f"footmap: {error}", file=sys.stderr)

@@ -73,7 +73,7 @@ def _construct_mapping(
 StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 _CSafeLoader: type[Any] | None = getattr(yaml, "CSafeLoader", None)
-#: ``StrictLoader`` on libyaml's C parser (about ten times faster), where PyYAML was built with it.
+#: ``StrictLoader`` on libyaml's C parser (faster: ``docs/performance.md``), where PyYAML has it.
 FastStrictLoader: type[Any] = StrictLoader
 if _CSafeLoader is not None:
 

@@ -1,6 +1,6 @@
 """The safety page (``docs/safety.md``), generated from the knowledge so that it cannot drift.
 
-Regenerate with ``python -m footmap._knowledge.report > docs/safety.md``; a test fails when the
+Regenerate with ``footmap knowledge report > docs/safety.md``; a test fails when the
 page and the knowledge disagree.
 """
 
@@ -9,9 +9,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 
+from footmap._kinds import EFFECT_KINDS, EffectKind
 from footmap._knowledge import schema
 from footmap._knowledge.base import KnowledgeBase
 
+#: The title of each effect kind's table.
+_TITLES: dict[EffectKind, str] = {
+    "refer": "Red flags (triage)",
+    "exclude": "Exclusions",
+    "caution": "Cautions",
+    "adjust": "Dosage adjustments",
+}
 _OPERATORS = {"eq": "=", "ne": "≠", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤"}
 
 
@@ -21,13 +29,14 @@ def safety_report(knowledge: KnowledgeBase) -> str:
     lines = [
         "# Safety and evidence in the shipped knowledge",
         "",
-        "Generated from `knowledge/` by `python -m footmap._knowledge.report > docs/safety.md`;"
+        "Generated from `knowledge/` by `footmap knowledge report > docs/safety.md`;"
         " a test fails when this page and the knowledge disagree. Do not edit by hand.",
         "",
-        *_rule_table("Red flags (triage)", [r for r in rules if r.effect == "refer"], knowledge),
-        *_rule_table("Exclusions", [r for r in rules if r.effect == "exclude"], knowledge),
-        *_rule_table("Cautions", [r for r in rules if r.effect == "caution"], knowledge),
-        *_rule_table("Dosage adjustments", [r for r in rules if r.effect == "adjust"], knowledge),
+        *(
+            line
+            for effect in EFFECT_KINDS
+            for line in _rule_table(_TITLES[effect], [r for r in rules if r.effect == effect], knowledge)
+        ),
         *_precautions(knowledge),
         *_reviews(knowledge),
         *_evidence(knowledge),

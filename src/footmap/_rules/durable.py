@@ -7,14 +7,15 @@ it creates its ruleset through the C extension directly (no host, no timer threa
 of knowledge bases in one process) and serialises calls with a lock (the C extension holds the
 GIL anyway).
 
-The lean path: durable's own Python layer (``durable.engine.Ruleset.do_actions``) wraps every
-rule match in a ``Closure`` and a ``Promise``, runs the action, then JSON-encodes the whole session
-state back into C (``update_state``) before asking for the next match, which made actions about
-25 times the cost of C matching. footmap's actions never change the state, and the C side's
-``complete_and_start_action`` does not need ``update_state`` (read in ``src/rules/events.c`` of
-2.0.28), so :meth:`RuleEngine.run` drains the matches itself: each step only appends the match's
-JSON to a list; the effects are built in Python after the run, where an error is raised, not
-swallowed. The facts are JSON-encoded once, for both the assert and the retract.
+The lean path: durable's own Python layer (``durable.engine.Ruleset.do_actions``) wraps every rule
+match in a ``Closure`` and a ``Promise``, runs the action, then JSON-encodes the whole session
+state back into C (``update_state``) before asking for the next match, which made actions cost
+many times C matching (figures in ``docs/performance.md``). footmap's actions never change the
+state, and the C side's ``complete_and_start_action`` does not need ``update_state`` (read in
+``src/rules/events.c`` of 2.0.28), so :meth:`RuleEngine.run` drains the matches itself: each step
+only appends the match's JSON to a list; the effects are built in Python after the run, where an
+error is raised, not swallowed. The facts are JSON-encoded once, for both the assert and the
+retract.
 
 Sessions: ``delete_state`` on a session that holds a partly matched rule (a join still waiting
 for its second fact, which almost every profile leaves) corrupts durable-rules' heap: "free():
