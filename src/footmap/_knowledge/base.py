@@ -93,11 +93,19 @@ class KnowledgeBase:
 
     @classmethod
     def check(cls, path: str | FsPath | None = None, *, overlay: bool = False) -> list[Finding]:
-        """Every problem in a knowledge directory, without raising; empty when it is valid."""
+        """Every problem in a knowledge directory, sorted, without raising; empty when it is valid.
+
+        All of them at once: a file that cannot be read, an entry that fails the schema, and the
+        cross-checks (references, sources, safety reviews, rules) over every entry that passed.
+
+        >>> KnowledgeBase.check()
+        []
+        """
         return cls._read(path, overlay)[1]
 
     @staticmethod
     def _read(path: str | FsPath | None, overlay: bool) -> tuple[schema.Knowledge | None, list[Finding], str]:
+        """The knowledge (``None`` if it has any problem), every problem found, and its origin."""
         shipped = shipped_knowledge_dir()
         directory = FsPath(path) if path is not None else shipped
         if not directory.is_dir():
@@ -109,10 +117,11 @@ class KnowledgeBase:
         if overlay:
             base, base_findings = load_raw(shipped)
             raw, findings = merge_raw(base, raw), base_findings + findings
-        knowledge, parse_findings = parse(raw)
-        findings += parse_findings
-        if knowledge is not None:
-            findings += cross_check(knowledge, rule_files(raw))
+        # Cross-check what validated even when some entries did not, so that one pass reports all.
+        parsed = parse(raw)
+        findings += parsed.findings
+        findings += cross_check(parsed.knowledge, rule_files(raw), parsed.gaps)
+        knowledge = None if findings else parsed.knowledge
         return knowledge, sorted(set(findings)), str(directory)
 
     @cached_property

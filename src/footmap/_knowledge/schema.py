@@ -148,7 +148,7 @@ def _known_fact_type(value: str) -> str:
     if value not in FACT_TYPES:
         raise PydanticCustomError(
             "footmap.unknown_value",
-            "unknown fact type {value!r}.{hint} Allowed: {allowed_text}.",
+            "unknown fact type '{value}'; allowed: {allowed_text}.{hint}",
             {
                 "value": value,
                 "hint": did_you_mean(value, FACT_TYPES),
