@@ -137,7 +137,7 @@ def _recommend(args: argparse.Namespace) -> int:
     except ValidationError as error:
         print(f"footmap: invalid profile {args.profile}:\n{error}", file=sys.stderr)
         return 2
-    print(render.render(plan, args.format, wording=(knowledge or shipped_knowledge()).knowledge.wording))
+    print(render.render(plan, args.format, wording=(knowledge or shipped_knowledge()).wording))
     return 0
 
 

@@ -15,8 +15,9 @@ with messages that list the allowed values and the nearest match.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
-from dataclasses import dataclass
+from collections import Counter
 
 
 class FindingCode(enum.StrEnum):
@@ -35,15 +36,21 @@ class FindingCode(enum.StrEnum):
     MISSING_SAFETY_REVIEW = "missing_safety_review"
 
 
-@dataclass(frozen=True, order=True)
+@dataclasses.dataclass(frozen=True, order=True)
 class Finding:
-    """One problem in a knowledge directory: where it is and what is wrong."""
+    """One problem in a knowledge directory: where it is, what is wrong and, if near, the fix.
+
+    ``suggestion`` is the allowed value nearest a misspelt one (the ``Did you mean`` the message
+    ends with), for tools that offer the fix.
+    """
 
     file: str
     entry: str
     field: str
     code: FindingCode
     message: str
+    # Left out of comparisons: the message already says it, and None does not order against str.
+    suggestion: str | None = dataclasses.field(default=None, compare=False)
 
     def __str__(self) -> str:
         where = self.file
@@ -62,10 +69,21 @@ class KnowledgeError(FootmapError):
     """A knowledge directory is invalid; ``findings`` lists every problem at once."""
 
     def __init__(self, findings: list[Finding]) -> None:
-        self.findings = sorted(findings, key=lambda f: (f.file, f.entry, f.field, f.message))
+        self.findings = sorted(findings)
         lines = "\n".join(f"  - {finding}" for finding in self.findings)
         count = len(self.findings)
         super().__init__(f"{count} problem{'s' if count != 1 else ''} in the knowledge:\n{lines}")
+
+    @property
+    def counts(self) -> dict[FindingCode, int]:
+        """How many findings have each code, in ``FindingCode`` order (codes with none left out).
+
+        >>> error = KnowledgeError([Finding("factors.yaml", "", "", FindingCode.YAML_SYNTAX, "bad")])
+        >>> error.counts
+        {<FindingCode.YAML_SYNTAX: 'yaml_syntax'>: 1}
+        """
+        found = Counter(finding.code for finding in self.findings)
+        return {code: found[code] for code in FindingCode if found[code]}
 
 
 class ResumeError(FootmapError, ValueError):

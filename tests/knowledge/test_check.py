@@ -6,13 +6,19 @@ knowledge (``overlay=True``) and breaks it in exactly one way; its first line sa
 
 from __future__ import annotations
 
+import copy
 import shutil
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from footmap import Finding, FindingCode, KnowledgeBase, KnowledgeError
 from footmap._knowledge import base
@@ -33,6 +39,7 @@ class Case:
     entry: str
     field: str
     says: tuple[str, ...] = ()  # more text the finding's message must hold
+    suggestion: str | None = None  # the machine-readable "did you mean"
 
     def matches(self, finding: Finding) -> bool:
         return (
@@ -48,7 +55,15 @@ CASES = [
     Case("yaml_syntax", FindingCode.YAML_SYNTAX, "factors.yaml", "", "", ("line 5", "flow sequence")),
     Case("duplicate_key", FindingCode.DUPLICATE_KEY, "factors.yaml", "", "", ("'name'", "line 4")),
     # Findings from validating one entry against the schema.
-    Case("unknown_field", FindingCode.UNKNOWN_FIELD, "advice.yaml", "broken_advice", "sumary"),
+    Case(
+        "unknown_field",
+        FindingCode.UNKNOWN_FIELD,
+        "advice.yaml",
+        "broken_advice",
+        "sumary",
+        ("Did you mean 'summary'?",),
+        "summary",
+    ),
     Case("missing_field", FindingCode.MISSING_FIELD, "factors.yaml", "broken_factor", "description"),
     Case(
         "invalid_field",
@@ -72,6 +87,7 @@ CASES = [
         "broken_advice",
         "works_on.0.factor",
         ("'ankle_stifness'", "Did you mean 'ankle_stiffness'?"),
+        "ankle_stiffness",
     ),
     Case(
         "dangling_link",
@@ -79,7 +95,8 @@ CASES = [
         "links.yaml",
         "broken.link",
         "to",
-        ("'exercise:toe_pres'",),
+        ("'exercise:toe_pres'", "Did you mean 'exercise:toe_press'?"),
+        "exercise:toe_press",
     ),
     Case(
         "invalid_rule",
@@ -133,6 +150,63 @@ CASES = [
 ]
 CASES_BY_NAME = {case.name: case for case in CASES}
 
+# One fixture breaks the knowledge in six ways, from every stage; one check reports each of them.
+MANY_AT_ONCE = "many_at_once"
+MANY_AT_ONCE_CASES = [
+    Case(
+        MANY_AT_ONCE,
+        FindingCode.INVALID_FIELD,
+        "exercises.yaml",
+        "broken_seated_curl",
+        "position",
+        ("got 'sittng'",),
+        "sitting",
+    ),
+    Case(
+        MANY_AT_ONCE,
+        FindingCode.DANGLING_REFERENCE,
+        "exercises.yaml",
+        "broken_band_stretch",
+        "equipment",
+        ("'bnd' is not defined",),
+        "band",
+    ),
+    Case(
+        MANY_AT_ONCE,
+        FindingCode.DANGLING_REFERENCE,
+        "exercises.yaml",
+        "broken_ball_roll",
+        "source",
+        ("'schwenk_2031' is not defined",),
+        "schwenk_2013",
+    ),
+    Case(
+        MANY_AT_ONCE,
+        FindingCode.MISSING_SAFETY_REVIEW,
+        "exercises.yaml",
+        "broken_toe_lift",
+        "safety_review",
+        ("contraindication review",),
+    ),
+    Case(
+        MANY_AT_ONCE,
+        FindingCode.DANGLING_REFERENCE,
+        "exercises.yaml",
+        "broken_toe_lift",
+        "precautions.diabetes.when.0.is",
+        ("'diabetis' is not defined",),
+        "diabetes",
+    ),
+    Case(
+        MANY_AT_ONCE,
+        FindingCode.INVALID_RULE,
+        "exercises.yaml",
+        "broken_toe_lift",
+        "precautions.red_symptom.when.0.where.colour",
+        ("no field 'colour'",),
+    ),
+]
+
 
 @pytest.fixture(autouse=True, scope="module")
 def _read_the_shipped_knowledge_once() -> Iterator[None]:
@@ -168,6 +242,9 @@ def assert_reported(case: Case, findings: tuple[Finding, ...] | list[Finding]) -
     text = str(matching[0])
     for part in (case.file, case.entry, case.field, case.code.value, *case.says):
         assert part in text, f"{part!r} not in {text!r}"
+    assert matching[0].suggestion == case.suggestion, text
+    if case.suggestion is not None:
+        assert matching[0].message.endswith(f"Did you mean {case.suggestion!r}?"), text
     return matching[0]
 
 
@@ -193,7 +270,7 @@ def test_load_raises_knowledge_error_listing_every_finding(name: str) -> None:
 
 def test_every_fixture_has_a_case_and_is_one_commented_yaml_file() -> None:
     fixtures = sorted(path.name for path in BROKEN.iterdir() if path.is_dir())
-    assert fixtures == sorted(CASES_BY_NAME)
+    assert fixtures == sorted([*CASES_BY_NAME, MANY_AT_ONCE])
     for name in fixtures:
         files = sorted(path for path in (BROKEN / name).rglob("*") if path.is_file())
         assert len(files) == 1, f"{name}: {files}"
@@ -240,6 +317,344 @@ def test_every_problem_is_reported_at_once(tmp_path: Path, names: tuple[str, ...
     findings = KnowledgeBase.check(_combine(tmp_path, *names), overlay=True)
     for name in names:
         assert_reported(CASES_BY_NAME[name], findings)
+
+
+def test_one_check_reports_every_stage_of_the_many_at_once_fixture() -> None:
+    # Schema, reference, source, review and rule findings together; and the alternative that
+    # names the exercise failing the schema is not reported as dangling on top.
+    findings = overlay_findings(MANY_AT_ONCE)
+    for case in MANY_AT_ONCE_CASES:
+        assert_reported(case, findings)
+    assert len(findings) == len(MANY_AT_ONCE_CASES), "\n".join(map(str, findings))
+    with pytest.raises(KnowledgeError) as info:
+        KnowledgeBase.load(BROKEN / MANY_AT_ONCE, overlay=True)
+    assert info.value.findings == list(findings)
+    assert info.value.counts == {
+        FindingCode.INVALID_FIELD: 1,
+        FindingCode.DANGLING_REFERENCE: 3,
+        FindingCode.INVALID_RULE: 1,
+        FindingCode.MISSING_SAFETY_REVIEW: 1,
+    }
+
+
+def _edit(path: Path, edit: Callable[[list[dict[str, Any]]], object]) -> None:
+    """Change the entries of one knowledge file in place (comments are lost, which is fine here)."""
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    edit(entries)
+    path.write_text(yaml.safe_dump(entries, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def _entry(entries: list[dict[str, Any]], ident: str) -> dict[str, Any]:
+    return next(entry for entry in entries if entry["id"] == ident)
+
+
+def test_a_copy_of_the_knowledge_with_mistakes_of_every_stage_reports_them_in_one_check(
+    tmp_path: Path,
+) -> None:
+    directory = tmp_path / "knowledge"
+    shutil.copytree(shipped_knowledge_dir(), directory)
+    # Schema: an invalid evidence grade on an exercise that other entries point to.
+    _edit(directory / "exercises.yaml", lambda es: _entry(es, "toe_press").update(evidence="moderat"))
+    # Reference: misspelt equipment on another exercise.
+    _edit(directory / "exercises.yaml", lambda es: _entry(es, "toe_towel_scrunch").update(equipment=["towl"]))
+    # Source: a link citing a source that does not exist.
+    _edit(directory / "links.yaml", lambda es: es[0].update(source="seed_artcle"))
+    # Review: an item without its contraindication review.
+    _edit(directory / "advice.yaml", lambda es: es[0].pop("safety_review"))
+    # Rule: a target no pattern binds.
+    _edit(directory / "rules" / "triage.yaml", lambda es: es[0].update(target="nothing"))
+    links = yaml.safe_load((directory / "links.yaml").read_text(encoding="utf-8"))
+    advice = yaml.safe_load((directory / "advice.yaml").read_text(encoding="utf-8"))
+    rules = yaml.safe_load((directory / "rules" / "triage.yaml").read_text(encoding="utf-8"))
+    expected = [
+        Case("copy", FindingCode.INVALID_FIELD, "exercises.yaml", "toe_press", "evidence", (), "moderate"),
+        Case(
+            "copy",
+            FindingCode.DANGLING_REFERENCE,
+            "exercises.yaml",
+            "toe_towel_scrunch",
+            "equipment",
+            ("'towl'",),
+            "towel",
+        ),
+        Case(
+            "copy",
+            FindingCode.DANGLING_REFERENCE,
+            "links.yaml",
+            links[0]["id"],
+            "source",
+            ("'seed_artcle'",),
+            "seed_article",
+        ),
+        Case("copy", FindingCode.MISSING_SAFETY_REVIEW, "advice.yaml", advice[0]["id"], "safety_review"),
+        Case("copy", FindingCode.INVALID_RULE, "rules/triage.yaml", rules[0]["id"], "target", ("'nothing'",)),
+    ]
+
+    findings = KnowledgeBase.check(directory)
+
+    for case in expected:
+        assert_reported(case, findings)
+    # Nothing else: the links, alternatives and rules naming toe_press are not dangling.
+    assert len(findings) == len(expected), "\n".join(map(str, findings))
+
+
+# --- did you mean: fixed choices (Literal fields) ----------------------------------------------
+
+
+def _shipped_entry(file: str, index: int = 0) -> dict[str, Any]:
+    text = (shipped_knowledge_dir() / file).read_text(encoding="utf-8")
+    entries: list[dict[str, Any]] = yaml.safe_load(text)
+    return entries[index]
+
+
+def _set(entry: dict[str, Any], field: str, value: object) -> dict[str, Any]:
+    """A copy of ``entry`` with a dotted field (``works_on.0.evidence``) set to ``value``."""
+    entry = copy.deepcopy(entry)
+    *path, last = field.split(".")
+    target: Any = entry
+    for part in path:
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    target[last] = value
+    return entry
+
+
+def _triage_refer_rule() -> int:
+    entries = yaml.safe_load((shipped_knowledge_dir() / "rules" / "triage.yaml").read_text(encoding="utf-8"))
+    return next(index for index, entry in enumerate(entries) if entry.get("level") == "urgent")
+
+
+@pytest.mark.parametrize(
+    ("file", "field", "typo", "meant"),
+    [
+        ("advice.yaml", "evidence", "moderat", "moderate"),
+        ("exercises.yaml", "position", "sittng", "sitting"),
+        ("exercises.yaml", "phase", "mian", "main"),
+        ("exercises.yaml", "works_on.0.evidence", "lw", "low"),
+        ("links.yaml", "relation", "targts", "targets"),
+        ("sources.yaml", "kind", "gudeline", "guideline"),
+        ("rules/triage.yaml", "level", "urgnt", "urgent"),
+        ("rules/triage.yaml", "effect", "refr", "refer"),
+        ("rules/triage.yaml", "when.all.0.fact", "symptm", "symptom"),
+    ],
+    ids=lambda value: str(value),
+)
+def test_a_misspelt_fixed_choice_says_did_you_mean(
+    tmp_path: Path, file: str, field: str, typo: object, meant: str
+) -> None:
+    index = _triage_refer_rule() if file == "rules/triage.yaml" else 0
+    entry = _shipped_entry(file, index)
+    entry = _set(entry, field, typo)
+    path = tmp_path / file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump([entry], sort_keys=False), encoding="utf-8")
+
+    [finding] = [f for f in KnowledgeBase.check(tmp_path, overlay=True) if f.file == file]
+
+    assert (finding.entry, finding.field, finding.code) == (entry["id"], field, FindingCode.INVALID_FIELD)
+    assert finding.suggestion == meant
+    assert finding.message.endswith(f"Did you mean {meant!r}?"), finding.message
+    assert repr(typo) in finding.message
+
+
+def test_a_misspelt_fact_field_in_a_rule_says_did_you_mean(tmp_path: Path) -> None:
+    entry = _set(
+        _shipped_entry("rules/triage.yaml"), "when", {"all": [{"fact": "pain", "where": {"severty": 8}}]}
+    )
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "triage.yaml").write_text(yaml.safe_dump([entry]), encoding="utf-8")
+    [finding] = [f for f in KnowledgeBase.check(tmp_path, overlay=True) if f.file == "rules/triage.yaml"]
+    assert (finding.field, finding.code, finding.suggestion) == (
+        "when.0.where.severty",
+        FindingCode.INVALID_RULE,
+        "severity",
+    )
+    assert finding.message.endswith("Did you mean 'severity'?")
+
+
+@pytest.mark.parametrize(
+    ("file", "field", "typo", "meant"),
+    [
+        ("links.yaml", "from", "form", "from"),  # written by its alias
+        ("exercises.yaml", "dosage.sets", "set", "sets"),  # in a nested model
+        ("exercises.yaml", "works_on.0.factor", "facter", "factor"),  # in a list of models
+        ("rules/triage.yaml", "when.all.0.is", "iss", "is"),
+    ],
+    ids=lambda value: str(value),
+)
+def test_a_misspelt_field_name_says_did_you_mean(
+    tmp_path: Path, file: str, field: str, typo: str, meant: str
+) -> None:
+    entry = copy.deepcopy(_shipped_entry(file, _triage_refer_rule() if file == "rules/triage.yaml" else 0))
+    *parent, name = field.split(".")
+    holder: Any = entry
+    for part in parent:
+        holder = holder[int(part)] if isinstance(holder, list) else holder[part]
+    holder[typo] = holder.pop(name)
+    path = tmp_path / file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump([entry], sort_keys=False), encoding="utf-8")
+
+    findings = [f for f in KnowledgeBase.check(tmp_path, overlay=True) if f.file == file]
+
+    [unknown] = [f for f in findings if f.code is FindingCode.UNKNOWN_FIELD]
+    assert unknown.field == ".".join([*parent, typo])
+    assert unknown.suggestion == meant
+    assert unknown.message.endswith(f"Did you mean {meant!r}?")
+
+
+def test_a_far_off_fixed_choice_lists_the_allowed_values_without_a_guess() -> None:
+    [finding] = [f for f in overlay_findings("invalid_field") if f.entry == "broken_advice"]
+    assert finding.suggestion is None
+    assert "Did you mean" not in finding.message
+    assert "'great'" in finding.message
+    assert "'moderate'" in finding.message
+
+
+# --- no noise: what cannot be known is not checked ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "code"),
+    [
+        ("sources.yaml", "- id: [\n", FindingCode.YAML_SYNTAX),
+        ("factors.yaml", "id: not_a_list\n", FindingCode.INVALID_FIELD),
+        ("exercises.yaml", "- {a: 1, a: 2}\n", FindingCode.DUPLICATE_KEY),
+        ("vocabulary.yaml", "- not a mapping\n", FindingCode.INVALID_FIELD),
+    ],
+    ids=["sources", "factors", "exercises", "vocabulary"],
+)
+def test_an_unreadable_file_is_one_finding_not_one_per_reference_into_it(
+    tmp_path: Path, file: str, text: str, code: FindingCode
+) -> None:
+    directory = tmp_path / "knowledge"
+    shutil.copytree(shipped_knowledge_dir(), directory)
+    (directory / file).write_text(text, encoding="utf-8")
+    findings = KnowledgeBase.check(directory)
+    assert [(f.file, f.code) for f in findings] == [(file, code)], "\n".join(map(str, findings))
+
+
+def test_an_unreadable_overlay_file_leaves_references_into_it_unchecked(tmp_path: Path) -> None:
+    (tmp_path / "factors.yaml").write_text("- name: [\n", encoding="utf-8")
+    (tmp_path / "advice.yaml").write_text(
+        (BROKEN / "dangling_reference" / "advice.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    findings = KnowledgeBase.check(tmp_path, overlay=True)
+    # The overlay's factors may define `ankle_stifness`: nobody can tell, so it is not reported.
+    assert ("factors.yaml", FindingCode.YAML_SYNTAX) in [(f.file, f.code) for f in findings]
+    assert [f for f in findings if f.code is FindingCode.DANGLING_REFERENCE] == []
+
+
+def test_a_vocabulary_list_that_is_not_a_list_names_the_list_and_is_not_checked(tmp_path: Path) -> None:
+    directory = tmp_path / "knowledge"
+    shutil.copytree(shipped_knowledge_dir(), directory)
+    vocabulary = yaml.safe_load((directory / "vocabulary.yaml").read_text(encoding="utf-8"))
+    vocabulary["equipment"] = "band, towel"
+    (directory / "vocabulary.yaml").write_text(yaml.safe_dump(vocabulary), encoding="utf-8")
+    findings = KnowledgeBase.check(directory)
+    assert [(f.file, f.entry, f.code) for f in findings] == [
+        ("vocabulary.yaml", "equipment", FindingCode.INVALID_FIELD)
+    ]
+
+
+def test_a_misspelt_vocabulary_list_still_defines_its_terms(tmp_path: Path) -> None:
+    directory = tmp_path / "knowledge"
+    shutil.copytree(shipped_knowledge_dir(), directory)
+    vocabulary = yaml.safe_load((directory / "vocabulary.yaml").read_text(encoding="utf-8"))
+    vocabulary["symtoms"] = vocabulary.pop("symptoms")
+    (directory / "vocabulary.yaml").write_text(yaml.safe_dump(vocabulary), encoding="utf-8")
+    findings = KnowledgeBase.check(directory)
+    assert [(f.entry, f.code, f.suggestion) for f in findings] == [
+        ("symptoms", FindingCode.MISSING_FIELD, None),
+        ("symtoms", FindingCode.UNKNOWN_FIELD, "symptoms"),
+    ]
+
+
+def test_terms_of_a_misspelt_overlay_list_are_not_dangling_too(tmp_path: Path) -> None:
+    (tmp_path / "vocabulary.yaml").write_text(
+        "symtoms:\n  - {id: broken_symptom, name: Broken}\n  - {id: tingling, name: Tingling}\n",
+        encoding="utf-8",
+    )
+    rule = _set(_shipped_entry("rules/triage.yaml", _triage_refer_rule()), "when.all.0.is", "broken_symptom")
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "triage.yaml").write_text(yaml.safe_dump([rule]), encoding="utf-8")
+    findings = KnowledgeBase.check(tmp_path, overlay=True)
+    assert [(f.file, f.entry, f.code) for f in findings] == [
+        ("vocabulary.yaml", "symtoms", FindingCode.UNKNOWN_FIELD)
+    ]
+
+
+def test_a_duplicate_id_counts_entries_that_failed_validation(tmp_path: Path) -> None:
+    (tmp_path / "factors.yaml").write_text(
+        "- {id: broken_factor, name: Broken, description: A factor., source: seed_article}\n"
+        "- {id: broken_factor, name: Broken again, source: seed_article}\n",
+        encoding="utf-8",
+    )
+    findings = [f for f in KnowledgeBase.check(tmp_path, overlay=True) if f.file == "factors.yaml"]
+    assert sorted((f.field, f.code) for f in findings) == [
+        ("description", FindingCode.MISSING_FIELD),
+        ("id", FindingCode.DUPLICATE_ID),
+    ]
+
+
+# --- never a crash ----------------------------------------------------------------------------
+
+_JUNK = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=6,
+)
+_LIST_FILES = [f"{name}.yaml" for name in LIST_FILES]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    file=st.sampled_from(_LIST_FILES),
+    field=st.sampled_from(["id", "source", "name", "works_on", "when", "equipment", "from", "kind", "new"]),
+    junk=_JUNK,
+)
+def test_any_junk_in_an_entry_is_findings_never_an_exception(file: str, field: str, junk: object) -> None:
+    entry = {**_shipped_entry(file), field: junk}
+    with tempfile.TemporaryDirectory() as directory:
+        (Path(directory) / file).write_text(yaml.safe_dump([entry]), encoding="utf-8")
+        findings = KnowledgeBase.check(directory, overlay=True)
+    assert findings == sorted(findings)
+    assert all(isinstance(finding.code, FindingCode) for finding in findings)
+
+
+@settings(max_examples=30, deadline=None)
+@given(file=st.sampled_from([*_LIST_FILES, "vocabulary.yaml", "rules/junk.yaml"]), junk=_JUNK)
+def test_any_junk_as_a_whole_file_is_findings_never_an_exception(file: str, junk: object) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(junk), encoding="utf-8")
+        findings = KnowledgeBase.check(directory, overlay=True)
+    assert findings == sorted(findings)
+    assert {finding.file for finding in findings} <= {file}
+
+
+# --- findings and errors as data ---------------------------------------------------------------
+
+
+def test_a_finding_without_a_suggestion_reads_as_before() -> None:
+    finding = Finding("factors.yaml", "x", "name", FindingCode.MISSING_FIELD, "required field is missing")
+    assert finding.suggestion is None
+    assert str(finding) == "factors.yaml, entry 'x', field 'name': required field is missing [missing_field]"
+    with_hint = Finding("a.yaml", "x", "f", FindingCode.DANGLING_REFERENCE, "'y' is not defined.", "z")
+    assert with_hint.suggestion == "z"
+    assert str(with_hint) == "a.yaml, entry 'x', field 'f': 'y' is not defined. [dangling_reference]"
+
+
+def test_knowledge_error_counts_findings_by_code() -> None:
+    findings = [
+        Finding("b.yaml", "", "", FindingCode.YAML_SYNTAX, "bad"),
+        Finding("a.yaml", "x", "f", FindingCode.DANGLING_REFERENCE, "'y' is not defined."),
+        Finding("a.yaml", "z", "f", FindingCode.DANGLING_REFERENCE, "'y' is not defined."),
+    ]
+    error = KnowledgeError(findings)
+    assert error.counts == {FindingCode.YAML_SYNTAX: 1, FindingCode.DANGLING_REFERENCE: 2}
+    assert list(error.counts) == [FindingCode.YAML_SYNTAX, FindingCode.DANGLING_REFERENCE]
+    assert error.findings == sorted(findings)
 
 
 # --- a whole (non-overlay) directory -----------------------------------------------------------

@@ -86,6 +86,6 @@ def test_wording_is_data_a_translation_changes_the_words(tmp_path: Path) -> None
         encoding="utf-8",
     )
     kb = footmap.KnowledgeBase.load(tmp_path, overlay=True)
-    text = render.render(pinned("back_pain"), "md", wording=kb.knowledge.wording)
+    text = render.render(pinned("back_pain"), "md", wording=kb.wording)
     assert text.startswith("# Votre plan pour les pieds") and "## Routine du jour" in text
     assert "## Advice" in text  # what the overlay does not say stays as shipped

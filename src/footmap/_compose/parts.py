@@ -132,7 +132,7 @@ class KnowledgeParts:
         #: hashing a ``Path`` (nested dataclasses) costs more than building the rest of a reason.
         self._by_identity: dict[int, tuple[Path, ReasonData]] = {}
         self._items: dict[str, ItemFields] = {}
-        self.wording = knowledge.knowledge.wording
+        self.wording = knowledge.wording
         #: How each evidence grade is worded.
         self.evidence_labels: dict[str, str] = self.wording.evidence.model_dump()
 

@@ -94,11 +94,19 @@ class KnowledgeBase:
 
     @classmethod
     def check(cls, path: str | FsPath | None = None, *, overlay: bool = False) -> list[Finding]:
-        """Every problem in a knowledge directory, without raising; empty when it is valid."""
+        """Every problem in a knowledge directory, sorted, without raising; empty when it is valid.
+
+        All of them at once: a file that cannot be read, an entry that fails the schema, and the
+        cross-checks (references, sources, safety reviews, rules) over every entry that passed.
+
+        >>> KnowledgeBase.check()
+        []
+        """
         return cls._read(path, overlay)[1]
 
     @staticmethod
     def _read(path: str | FsPath | None, overlay: bool) -> tuple[schema.Knowledge | None, list[Finding], str]:
+        """The knowledge (``None`` if it has any problem), every problem found, and its origin."""
         shipped = shipped_knowledge_dir()
         directory = FsPath(path) if path is not None else shipped
         if not directory.is_dir():
@@ -110,11 +118,22 @@ class KnowledgeBase:
         if overlay:
             base, base_findings = load_raw(shipped)
             raw, findings = merge_raw(base, raw), base_findings + findings
-        knowledge, parse_findings = parse(raw)
-        findings += parse_findings
-        if knowledge is not None:
-            findings += cross_check(knowledge, rule_files(raw))
+        # Cross-check what validated even when some entries did not, so that one pass reports all.
+        parsed = parse(raw)
+        findings += parsed.findings
+        findings += cross_check(parsed.knowledge, rule_files(raw), parsed.gaps)
+        knowledge = None if findings else parsed.knowledge
         return knowledge, sorted(set(findings)), str(directory)
+
+    @property
+    def wording(self) -> schema.Wording:
+        """Every fixed word a plan and its renderers say (``wording.yaml``)."""
+        wording = self.knowledge.wording
+        if wording is None:  # KnowledgeBase.load raises first; only a hand-built base gets here
+            raise KnowledgeError(
+                [Finding("wording.yaml", "", "", FindingCode.MISSING_FILE, "no valid wording")]
+            )
+        return wording
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:

@@ -1,21 +1,40 @@
-"""Cross-checks of validated knowledge: duplicate ids, dangling references, rule bindings."""
+"""Cross-checks of the entries that validated: duplicate ids, references, sources, reviews, rules."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from footmap._errors import Finding, FindingCode
-from footmap._kinds import EVERYONE, FACT_TYPES, FACTOR, ITEM_KINDS, ITEMS, REPORTED_KINDS, split_node
+from footmap._kinds import (
+    EVERYONE,
+    FACT_TYPES,
+    FACTOR,
+    ITEM_KINDS,
+    ITEMS,
+    REPORTED_KINDS,
+    node_id,
+    split_node,
+)
 from footmap._knowledge import schema
+from footmap._knowledge.loader import RULES, Gaps
+from footmap._suggest import did_you_mean, nearest
 
 
-def cross_check(knowledge: schema.Knowledge, files: dict[str, str] | None = None) -> list[Finding]:
-    """Every problem that needs more than one entry to see; ``files`` maps rule ids to files."""
-    ids = _Ids(knowledge)
+def cross_check(
+    knowledge: schema.Knowledge, files: dict[str, str] | None = None, gaps: Gaps | None = None
+) -> list[Finding]:
+    """Every problem that needs more than one entry to see.
+
+    ``files`` maps rule ids to their files; ``gaps`` says which entries failed validation (their
+    ids still count as defined) and which sections could not be read (references into them are
+    not checked: their ids are unknown, and reporting them would be noise).
+    """
+    gaps = gaps or Gaps({}, {})
+    ids = _Ids(knowledge, gaps)
     files = files or {}
     return [
-        *_duplicates(knowledge),
+        *_duplicates(knowledge, gaps),
         *_source_refs(knowledge, ids, files),
         *_item_refs(knowledge, ids),
         *_link_refs(knowledge, ids),
@@ -27,28 +46,53 @@ def cross_check(knowledge: schema.Knowledge, files: dict[str, str] | None = None
     ]
 
 
-class _Ids:
-    """The ids each reference may point to."""
+#: The ids a reference may point to; ``None`` when they cannot be known (an unreadable file).
+Known = set[str] | None
 
-    def __init__(self, knowledge: schema.Knowledge) -> None:
-        vocabulary = knowledge.vocabulary
-        self.by_vocabulary: dict[str, set[str]] = {
-            name: {term.id for term in getattr(vocabulary, name)} for name in schema.Vocabulary.model_fields
+
+class _Ids:
+    """The ids each reference may point to: of the entries that validated and of those that did not."""
+
+    def __init__(self, knowledge: schema.Knowledge, gaps: Gaps) -> None:
+        def section(name: str, valid: Iterable[str]) -> Known:
+            return None if name in gaps.unreadable else {*valid, *gaps.broken.get(name, ())}
+
+        def vocabulary(name: str) -> Known:
+            if name in gaps.unreadable_lists:
+                return None
+            return {
+                *(term.id for term in getattr(knowledge.vocabulary, name)),
+                *gaps.broken_terms.get(name, ()),
+            }
+
+        self.by_vocabulary: dict[str, Known] = {
+            name: vocabulary(name) for name in schema.Vocabulary.model_fields
         }
-        self.sources = {source.id for source in knowledge.sources}
-        self.factors = {factor.id for factor in knowledge.factors}
-        self.nodes_by_kind: dict[str, set[str]] = {
+        self.sources = section("sources", (source.id for source in knowledge.sources))
+        self.factors = section("factors", (factor.id for factor in knowledge.factors))
+        self.nodes_by_kind: dict[str, Known] = {
             **{kind.name: self.by_vocabulary[kind.vocabulary] for kind in REPORTED_KINDS},
             FACTOR: self.factors,
-            **{kind.name: {item.id for item in knowledge.items.get(kind.name, [])} for kind in ITEM_KINDS},
+            **{
+                kind.name: section(kind.file, (item.id for item in knowledge.items.get(kind.name, [])))
+                for kind in ITEM_KINDS
+            },
         }
-        self.by_vocabulary[ITEMS] = set().union(*(self.nodes_by_kind[kind.name] for kind in ITEM_KINDS))
+        item_ids = [self.nodes_by_kind[kind.name] for kind in ITEM_KINDS]
+        self.by_vocabulary[ITEMS] = None if None in item_ids else set().union(*filter(None, item_ids))
 
-    def node_exists(self, ref: str) -> bool:
+    def node_exists(self, ref: str) -> bool | None:
+        """Whether a node ref (``kind:id``) names a node; ``None`` when that cannot be known."""
         if ref == EVERYONE:
             return True
         kind, ident = split_node(ref)
-        return ident in self.nodes_by_kind.get(kind, set())
+        known = self.nodes_by_kind.get(kind, set())
+        return None if known is None else ident in known
+
+    def node_refs(self) -> list[str]:
+        """Every node ref that can be known, to suggest one for a misspelt ref."""
+        refs = [node_id(kind, ident) for kind, ids in self.nodes_by_kind.items() for ident in ids or ()]
+        return sorted([EVERYONE, *refs])
 
 
 def _items(knowledge: schema.Knowledge) -> list[tuple[str, schema.Item]]:
@@ -56,22 +100,26 @@ def _items(knowledge: schema.Knowledge) -> list[tuple[str, schema.Item]]:
     return [(f"{kind.file}.yaml", item) for kind in ITEM_KINDS for item in knowledge.items.get(kind.name, [])]
 
 
-_ITEM_FILES = f"items ({', '.join(kind.file for kind in ITEM_KINDS)})"
-
-
-def _duplicates(knowledge: schema.Knowledge) -> Iterator[Finding]:
+def _duplicates(knowledge: schema.Knowledge, gaps: Gaps) -> Iterator[Finding]:
+    # An entry that failed validation still takes its id: two entries with one id are reported
+    # whether or not either validated.
+    broken = gaps.broken
     groups: list[tuple[str, Sequence[str]]] = [
-        ("sources.yaml", [s.id for s in knowledge.sources]),
-        ("factors.yaml", [f.id for f in knowledge.factors]),
+        ("sources.yaml", [s.id for s in knowledge.sources] + list(broken.get("sources", ()))),
+        ("factors.yaml", [f.id for f in knowledge.factors] + list(broken.get("factors", ()))),
         (
             f"items ({', '.join(kind.file for kind in ITEM_KINDS)})",
-            [item.id for _, item in _items(knowledge)],
+            [item.id for _, item in _items(knowledge)]
+            + [ident for kind in ITEM_KINDS for ident in broken.get(kind.file, ())],
         ),
-        ("links.yaml", [link.id for link in knowledge.links]),
-        ("rules/", [rule.id for rule in knowledge.rules]),
+        ("links.yaml", [link.id for link in knowledge.links] + list(broken.get("links", ()))),
+        ("rules/", [rule.id for rule in knowledge.rules] + list(broken.get(RULES, ()))),
     ]
     groups += [
-        (f"vocabulary.yaml: {name}", [term.id for term in getattr(knowledge.vocabulary, name)])
+        (
+            f"vocabulary.yaml: {name}",
+            [term.id for term in getattr(knowledge.vocabulary, name)] + list(gaps.broken_terms.get(name, ())),
+        )
         for name in schema.Vocabulary.model_fields
     ]
     for file, ids in groups:
@@ -86,13 +134,16 @@ def _duplicates(knowledge: schema.Knowledge) -> Iterator[Finding]:
                 )
 
 
-def _dangling(file: str, entry: str, field: str, value: str, allowed: set[str]) -> Iterator[Finding]:
-    if value not in allowed:
-        from difflib import get_close_matches
-
-        near = get_close_matches(value, sorted(allowed), n=1)
-        hint = f" Did you mean {near[0]!r}?" if near else ""
-        yield Finding(file, entry, field, FindingCode.DANGLING_REFERENCE, f"{value!r} is not defined.{hint}")
+def _dangling(file: str, entry: str, field: str, value: str, allowed: Known) -> Iterator[Finding]:
+    if allowed is not None and value not in allowed:
+        yield Finding(
+            file,
+            entry,
+            field,
+            FindingCode.DANGLING_REFERENCE,
+            f"{value!r} is not defined.{did_you_mean(value, allowed)}",
+            nearest(value, allowed),
+        )
 
 
 def _source_refs(knowledge: schema.Knowledge, ids: _Ids, files: dict[str, str]) -> Iterator[Finding]:
@@ -134,7 +185,7 @@ def _item_refs(knowledge: schema.Knowledge, ids: _Ids) -> Iterator[Finding]:
             yield from _dangling(file, item.id, f"works_on.{index}.factor", claim.factor, ids.factors)
         for precaution in item.precautions:
             yield from _pattern_refs(
-                file, item.id, f"precautions.{precaution.id}", precaution.when.patterns, ids, {"item"}
+                file, item.id, f"precautions.{precaution.id}.when", precaution.when.patterns, ids, {"item"}
             )
             yield from _absent_use(
                 file, item.id, f"precautions.{precaution.id}.when", precaution.when, implied_item=True
@@ -150,7 +201,7 @@ def _item_refs(knowledge: schema.Knowledge, ids: _Ids) -> Iterator[Finding]:
 
 
 def _exercise_refs(
-    file: str, exercise: schema.Exercise, equipment: set[str], same_kind: set[str]
+    file: str, exercise: schema.Exercise, equipment: Known, same_kind: Known
 ) -> Iterator[Finding]:
     for name in exercise.equipment:
         yield from _dangling(file, exercise.id, "equipment", name, equipment)
@@ -163,13 +214,15 @@ def _exercise_refs(
 def _link_refs(knowledge: schema.Knowledge, ids: _Ids) -> Iterator[Finding]:
     for link in knowledge.links:
         for field, ref in (("from", link.source_node), ("to", link.target)):
-            if not ids.node_exists(ref):
+            if ids.node_exists(ref) is False:
+                nodes = ids.node_refs()
                 yield Finding(
                     "links.yaml",
                     link.id,
                     field,
                     FindingCode.DANGLING_REFERENCE,
-                    f"node {ref!r} is not defined in the knowledge",
+                    f"node {ref!r} is not defined in the knowledge.{did_you_mean(ref, nodes)}",
+                    nearest(ref, nodes),
                 )
 
 
@@ -249,7 +302,9 @@ def _where_ref(
             entry,
             field,
             FindingCode.INVALID_RULE,
-            f"a {pattern.fact} fact has no field {name!r}; it has {', '.join(sorted(fields))}",
+            f"a {pattern.fact} fact has no field {name!r}; it has {', '.join(sorted(fields))}."
+            + did_you_mean(name, fields),
+            nearest(name, fields),
         )
         return
     if isinstance(value, schema.Comparison):

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import dataclasses
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from types import UnionType
+from typing import Annotated, Any, NamedTuple, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
 from footmap._errors import Finding, FindingCode
 from footmap._kinds import ITEM_KINDS
 from footmap._knowledge import schema
+from footmap._suggest import did_you_mean, nearest
 
 VOCABULARY = "vocabulary"
 WORDING = "wording"
 RULES_DIR = "rules"
+#: The section that gathers every file of ``rules/``.
+RULES = "rules"
 
 
 #: The files holding a list of entries, and the model each entry is validated with: the
@@ -42,8 +49,12 @@ class RawKnowledge(NamedTuple):
 
     sections: dict[str, list[Entry]]
     vocabulary: dict[str, list[Entry]]
-    #: ``wording.yaml`` as read: a mapping of sections of texts (``{}`` when there is none).
-    wording: dict[str, Any] = {}  # noqa: RUF012 - a NamedTuple default, never mutated
+    unreadable: frozenset[str] = frozenset()
+    """Sections whose file was missing or could not be read: their ids cannot be known."""
+    unreadable_lists: frozenset[str] = frozenset()
+    """Vocabulary lists that could not be read (every list, if the vocabulary file could not)."""
+    #: ``wording.yaml`` as read: a mapping of sections of texts; ``None`` when it could not be read.
+    wording: dict[str, Any] | None = None
 
 
 class StrictLoader(yaml.SafeLoader):
@@ -98,23 +109,33 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=StrictLoader)
 
 
-def _read_yaml(path: Path, label: str, findings: list[Finding]) -> Any:
+def _read_yaml(path: Path, label: str, findings: list[Finding]) -> tuple[Any, bool]:
+    """The file's data, and whether it could be read at all."""
     try:
-        return load_yaml(path.read_text(encoding="utf-8"))
+        return load_yaml(path.read_text(encoding="utf-8")), True
     except DuplicateKeyError as error:
         findings.append(Finding(label, "", "", FindingCode.DUPLICATE_KEY, str(error)))
     except yaml.YAMLError as error:
         findings.append(Finding(label, "", "", FindingCode.YAML_SYNTAX, str(error)))
-    return None
+    except (OSError, UnicodeDecodeError) as error:
+        findings.append(Finding(label, "", "", FindingCode.YAML_SYNTAX, f"cannot read the file: {error}"))
+    return None, False
 
 
-def _as_list(data: Any, label: str, findings: list[Finding]) -> list[Entry]:
+def _as_list(data: Any, label: str, findings: list[Finding], entry: str = "") -> list[Entry] | None:
+    """The entries of a list (``None`` is an empty one); ``None`` with a finding if not a list."""
     if data is None:
         return []
     if not isinstance(data, list):
-        findings.append(Finding(label, "", "", FindingCode.INVALID_FIELD, "expected a list of entries"))
-        return []
+        findings.append(Finding(label, entry, "", FindingCode.INVALID_FIELD, "expected a list of entries"))
+        return None
     return [Entry(label, item, position) for position, item in enumerate(data)]
+
+
+def _read_list(path: Path, label: str, findings: list[Finding]) -> list[Entry] | None:
+    """The entries of one list file; ``None`` when it cannot be read as a list."""
+    data, readable = _read_yaml(path, label, findings)
+    return _as_list(data, label, findings) if readable else None
 
 
 def _rule_files(directory: Path) -> list[Path]:
@@ -123,69 +144,101 @@ def _rule_files(directory: Path) -> list[Path]:
 
 
 def load_raw(directory: Path, *, require_all: bool = True) -> tuple[RawKnowledge, list[Finding]]:
-    """Read every knowledge file of ``directory`` into raw entries, with the problems found."""
+    """Read every knowledge file of ``directory`` into raw entries, with the problems found.
+
+    A file that is missing (when ``require_all``) or cannot be read as a list leaves its section
+    in ``unreadable``: its entries, and so the ids other entries may point to, are unknown.
+    """
     findings: list[Finding] = []
     sections: dict[str, list[Entry]] = {}
+    unreadable: set[str] = set()
     for name in LIST_FILES:
         path = directory / f"{name}.yaml"
         if path.is_file():
-            sections[name] = _as_list(_read_yaml(path, path.name, findings), path.name, findings)
+            entries = _read_list(path, path.name, findings)
+            sections[name] = entries or []
+            if entries is None:
+                unreadable.add(name)
         elif require_all:
             findings.append(Finding(path.name, "", "", FindingCode.MISSING_FILE, f"no file {path}"))
-    sections["rules"] = []
+            unreadable.add(name)
+    sections[RULES] = []
     for path in _rule_files(directory):
-        label = f"{RULES_DIR}/{path.name}"
-        sections["rules"] += _as_list(_read_yaml(path, label, findings), label, findings)
-    vocabulary = _load_vocabulary(directory, require_all, findings)
-    return RawKnowledge(sections, vocabulary, _load_wording(directory, require_all, findings)), findings
+        entries = _read_list(path, f"{RULES_DIR}/{path.name}", findings)
+        sections[RULES] += entries or []
+        if entries is None:
+            unreadable.add(RULES)
+    vocabulary, unreadable_lists = _load_vocabulary(directory, require_all, findings)
+    wording = _load_wording(directory, require_all, findings)
+    return RawKnowledge(sections, vocabulary, frozenset(unreadable), unreadable_lists, wording), findings
 
 
-def _load_wording(directory: Path, require_all: bool, findings: list[Finding]) -> dict[str, Any]:
+def _load_wording(directory: Path, require_all: bool, findings: list[Finding]) -> dict[str, Any] | None:
+    """``wording.yaml`` as a mapping; ``{}`` for none in an overlay; ``None`` when it is missing from
+    a whole directory or cannot be read (one finding says so, and its texts are not checked)."""
     path = directory / f"{WORDING}.yaml"
     if not path.is_file():
         if require_all:
             findings.append(Finding(path.name, "", "", FindingCode.MISSING_FILE, f"no file {path}"))
+            return None
         return {}
-    data = _read_yaml(path, path.name, findings)
-    if data is None:
-        return {}
+    data, readable = _read_yaml(path, path.name, findings)
+    if not readable:
+        return None
     if not isinstance(data, dict):
         findings.append(Finding(path.name, "", "", FindingCode.INVALID_FIELD, "expected a mapping of texts"))
-        return {}
+        return None
     return data
 
 
-def _parse_wording(raw: dict[str, Any], findings: list[Finding]) -> schema.Wording | None:
+def _parse_wording(raw: dict[str, Any] | None, findings: list[Finding]) -> schema.Wording | None:
+    if raw is None:
+        return None
     try:
         return schema.Wording.model_validate(raw)
     except ValidationError as error:
         for detail in error.errors():
-            entry, *field = [str(part) for part in detail["loc"]] or [""]
-            located = {**detail, "loc": tuple(field)}
-            findings.append(_finding_from_error(f"{WORDING}.yaml", entry, located))
+            finding = _finding_from_error(f"{WORDING}.yaml", "", schema.Wording, detail)
+            entry, _, field = finding.field.partition(".")
+            findings.append(dataclasses.replace(finding, entry=entry, field=field))
     return None
 
 
-def _load_vocabulary(directory: Path, require_all: bool, findings: list[Finding]) -> dict[str, list[Entry]]:
+def _load_vocabulary(
+    directory: Path, require_all: bool, findings: list[Finding]
+) -> tuple[dict[str, list[Entry]], frozenset[str]]:
+    """The vocabulary's lists, and the lists that cannot be known (all of them if no file)."""
+    every_list = frozenset(schema.Vocabulary.model_fields)
     path = directory / f"{VOCABULARY}.yaml"
     if not path.is_file():
-        if require_all:
-            findings.append(Finding(path.name, "", "", FindingCode.MISSING_FILE, f"no file {path}"))
-        return {}
-    data = _read_yaml(path, path.name, findings)
+        if not require_all:
+            return {}, frozenset()
+        findings.append(Finding(path.name, "", "", FindingCode.MISSING_FILE, f"no file {path}"))
+        return {}, every_list
+    data, readable = _read_yaml(path, path.name, findings)
+    if not readable:
+        return {}, every_list
     if data is None:
-        return {}
+        data = {}
     if not isinstance(data, dict):
         findings.append(Finding(path.name, "", "", FindingCode.INVALID_FIELD, "expected a mapping of lists"))
-        return {}
-    return {str(key): _as_list(value, path.name, findings) for key, value in data.items()}
+        return {}, every_list
+    lists: dict[str, list[Entry]] = {}
+    unreadable: set[str] = set()
+    for key, value in data.items():
+        name = str(key)
+        entries = _as_list(value, path.name, findings, entry=name)
+        if entries is None:
+            unreadable.add(name)
+        lists[name] = entries or []
+    return lists, frozenset(unreadable)
 
 
 def rule_files(raw: RawKnowledge) -> dict[str, str]:
     """Which file each rule id comes from, so that findings can name it."""
     return {
         entry.data["id"]: entry.file
-        for entry in raw.sections.get("rules", [])
+        for entry in raw.sections.get(RULES, [])
         if isinstance(entry.data, dict) and isinstance(entry.data.get("id"), str)
     }
 
@@ -200,7 +253,20 @@ def merge_raw(base: RawKnowledge, overlay: RawKnowledge) -> RawKnowledge:
         name: _merge_entries(base.vocabulary.get(name, []), overlay.vocabulary.get(name, []))
         for name in sorted(set(base.vocabulary) | set(overlay.vocabulary))
     }
-    return RawKnowledge(sections, vocabulary, _merge_mapping(base.wording, overlay.wording))
+    return RawKnowledge(
+        sections,
+        vocabulary,
+        base.unreadable | overlay.unreadable,
+        base.unreadable_lists | overlay.unreadable_lists,
+        None
+        if base.wording is None or overlay.wording is None
+        else _merge_mapping(base.wording, overlay.wording),
+    )
+
+
+def _merge_wording(base: dict[str, Any] | None, overlay: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The overlay's texts over the base's; ``None`` (unreadable) if either could not be read."""
+    return None if base is None or overlay is None else _merge_mapping(base, overlay)
 
 
 def _merge_mapping(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
@@ -230,71 +296,212 @@ def _entry_label(data: Any, index: int) -> str:
     return f"#{index + 1}"
 
 
-def _finding_from_error(file: str, entry: str, error: Mapping[str, Any]) -> Finding:
-    field = ".".join(str(part) for part in error["loc"])
+# --- validation ---------------------------------------------------------------------------------
+
+
+class Gaps(NamedTuple):
+    """What validation left out of a ``Knowledge``, for the cross-checks to allow for.
+
+    An entry that failed validation is left out, but its id (when it has a string one) still
+    counts as defined, so that a reference to it is not reported a second time as dangling. A
+    section or vocabulary list that could not be read has ids nobody can know: references into
+    it are not checked at all.
+    """
+
+    broken: dict[str, tuple[str, ...]]
+    """Per section (``LIST_FILES`` and ``rules``): ids of entries that failed validation."""
+    broken_terms: dict[str, tuple[str, ...]]
+    """Per vocabulary list: ids of terms that failed validation."""
+    unreadable: frozenset[str] = frozenset()
+    """Sections whose ids cannot be known."""
+    unreadable_lists: frozenset[str] = frozenset()
+    """Vocabulary lists whose ids cannot be known."""
+
+
+class Parsed(NamedTuple):
+    """The knowledge built from every entry that validated, what was left out, and why."""
+
+    knowledge: schema.Knowledge
+    gaps: Gaps
+    findings: list[Finding]
+
+
+def _field_name(name: str, info: FieldInfo) -> str:
+    """How a field is written in a knowledge file: its alias, if it has one."""
+    return info.alias if info.alias is not None else name
+
+
+def _unwrap(annotation: Any) -> Any:
+    """``X`` for ``X | None`` (and for ``Annotated[X, ...]``); anything else unchanged."""
+    while True:
+        if get_origin(annotation) is Annotated:
+            annotation = get_args(annotation)[0]
+            continue
+        if get_origin(annotation) in (Union, UnionType):
+            members = [arg for arg in get_args(annotation) if arg is not type(None)]
+            if len(members) == 1:
+                annotation = members[0]
+                continue
+        return annotation
+
+
+def _step(annotation: Any, part: str | int) -> Any:
+    """The annotation one step of a pydantic error location further in, or ``None`` if unsure."""
+    annotation = _unwrap(annotation)
+    origin = get_origin(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel) and isinstance(part, str):
+        for name, info in annotation.model_fields.items():
+            if part in (name, info.alias):
+                return info.annotation
+        return None
+    if origin is list and isinstance(part, int):
+        return get_args(annotation)[0]
+    if origin is dict and isinstance(part, str):
+        return get_args(annotation)[1]
+    if origin in (Union, UnionType) and isinstance(part, str):
+        # A union's error location names the member tried (``str``, ``...Comparison]``).
+        for member in get_args(annotation):
+            tag = getattr(_unwrap(member), "__name__", None)
+            if tag is not None and (part == tag or part.endswith(f"{tag}]")):
+                return member
+    return None
+
+
+def _field_names(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
+    """The field names of the model found at ``loc`` inside ``model``; empty if there is none."""
+    annotation: Any = model
+    for part in loc:
+        annotation = _step(annotation, part)
+        if annotation is None:
+            return []
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return sorted(_field_name(name, info) for name, info in annotation.model_fields.items())
+    return []
+
+
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
+
+
+def _choices(error: Mapping[str, Any]) -> list[str]:
+    """The values a fixed-choice field (a ``Literal`` or an ``Enum``) allows, from its error."""
+    expected = (error.get("ctx") or {}).get("expected")
+    return _QUOTED.findall(expected) if isinstance(expected, str) else []
+
+
+def _finding_from_error(file: str, entry: str, model: type[BaseModel], error: Mapping[str, Any]) -> Finding:
+    loc: tuple[str | int, ...] = tuple(error["loc"])
+    field = ".".join(str(part) for part in loc)
     kind = error["type"]
+    suggestion: str | None = None
     if kind == "extra_forbidden":
         code, message = FindingCode.UNKNOWN_FIELD, "unknown field (a typo?)"
+        typed = loc[-1] if loc else None
+        names = _field_names(model, loc[:-1])
+        suggestion = nearest(typed, names)
+        message += did_you_mean(typed, names)
     elif kind == "missing":
         code, message = FindingCode.MISSING_FIELD, "required field is missing"
+    elif kind in ("literal_error", "enum"):
+        code, message = FindingCode.INVALID_FIELD, str(error["msg"])
+        value = error.get("input")
+        if isinstance(value, str):
+            suggestion = nearest(value, _choices(error))
+            message += f"; got {value!r}.{did_you_mean(value, _choices(error))}"
     else:
         code, message = FindingCode.INVALID_FIELD, str(error["msg"])
-    if error["loc"] and error["loc"][-1] == "source" and kind == "missing":
+        ctx_suggestion = (error.get("ctx") or {}).get("suggestion")
+        suggestion = ctx_suggestion if isinstance(ctx_suggestion, str) else None
+    if loc and loc[-1] == "source" and kind == "missing":
         code = FindingCode.MISSING_SOURCE
         message = "every claim needs a `source` (an id from sources.yaml)"
-    return Finding(file, entry, field, code, message)
+    return Finding(file, entry, field, code, message, suggestion)
 
 
 def _validate_entries(
-    entries: Iterable[Entry], model: type[BaseModel], findings: list[Finding]
+    entries: Iterable[Entry], model: type[BaseModel], findings: list[Finding], broken: list[str]
 ) -> Iterator[BaseModel]:
+    """The entries that validate; the others add their findings, and their ids to ``broken``."""
     for entry in entries:
         label = _entry_label(entry.data, entry.position)
         try:
             yield model.model_validate(entry.data)
         except ValidationError as error:
-            findings.extend(_finding_from_error(entry.file, label, e) for e in error.errors())
+            findings.extend(_finding_from_error(entry.file, label, model, e) for e in error.errors())
+            ident = _entry_id(entry)
+            if ident is not None:
+                broken.append(ident)
 
 
-def parse(raw: RawKnowledge) -> tuple[schema.Knowledge | None, list[Finding]]:
-    """Validate raw entries against the schema; ``None`` with findings if any entry is invalid."""
+def parse(raw: RawKnowledge) -> Parsed:
+    """Validate every raw entry; the knowledge holds those that validated, ``gaps`` the rest."""
     findings: list[Finding] = []
+    broken: dict[str, list[str]] = {}
     models: dict[str, list[BaseModel]] = {
-        name: list(_validate_entries(raw.sections.get(name, []), model, findings))
-        for name, model in [*LIST_FILES.items(), ("rules", _RULE_MODEL)]
+        name: list(
+            _validate_entries(raw.sections.get(name, []), model, findings, broken.setdefault(name, []))
+        )
+        for name, model in [*LIST_FILES.items(), (RULES, _RULE_MODEL)]
     }
-    vocabulary = _parse_vocabulary(raw.vocabulary, findings)
-    wording = _parse_wording(raw.wording, findings)
-    if findings or vocabulary is None or wording is None:
-        return None, findings
+    vocabulary, broken_terms, unreadable_lists = _parse_vocabulary(raw, findings)
     items = {kind.name: models.pop(kind.file) for kind in ITEM_KINDS}
-    return schema.Knowledge(vocabulary=vocabulary, items=items, wording=wording, **models), findings
+    wording = _parse_wording(raw.wording, findings)
+    knowledge = schema.Knowledge(vocabulary=vocabulary, items=items, wording=wording, **models)
+    gaps = Gaps(
+        {name: tuple(sorted(ids)) for name, ids in broken.items() if ids},
+        {name: tuple(sorted(ids)) for name, ids in broken_terms.items() if ids},
+        raw.unreadable,
+        unreadable_lists,
+    )
+    return Parsed(knowledge, gaps, findings)
 
 
-def _parse_vocabulary(raw: dict[str, list[Entry]], findings: list[Finding]) -> schema.Vocabulary | None:
+def _parse_vocabulary(
+    raw: RawKnowledge, findings: list[Finding]
+) -> tuple[schema.Vocabulary, dict[str, list[str]], frozenset[str]]:
+    """The vocabulary of every term that validated, the ids of the others, and unknown lists."""
     fields = schema.Vocabulary.model_fields
-    for name in sorted(set(raw) - set(fields)):
+    unreadable = set(raw.unreadable_lists)
+    broken: dict[str, list[str]] = {name: [] for name in fields}
+    stand_ins: dict[str, list[str]] = {}  # a list → the misspelt lists meant for it
+    for name in sorted(set(raw.vocabulary) - set(fields)):
+        meant = nearest(name, fields)
         findings.append(
             Finding(
                 f"{VOCABULARY}.yaml",
                 name,
                 "",
                 FindingCode.UNKNOWN_FIELD,
-                f"unknown vocabulary list; expected one of {', '.join(fields)}",
+                f"unknown vocabulary list; expected one of {', '.join(fields)}.{did_you_mean(name, fields)}",
+                meant,
             )
         )
+        if meant is not None:
+            # Its terms are meant for that list: references to them are not dangling too (and a
+            # term the list already has is no duplicate: the overlay meant to replace it).
+            present = {_entry_id(entry) for entry in raw.vocabulary.get(meant, [])}
+            broken[meant] += [
+                ident for ident in map(_entry_id, raw.vocabulary[name]) if ident and ident not in present
+            ]
+            stand_ins.setdefault(meant, []).append(name)
     parsed: dict[str, list[BaseModel]] = {}
-    for name, info in fields.items():
+    for name in fields:
         model = schema.EquipmentTerm if name == "equipment" else schema.Term
-        if name not in raw:
-            findings.append(
-                Finding(
-                    f"{VOCABULARY}.yaml", name, "", FindingCode.MISSING_FIELD, "vocabulary list is missing"
+        if name not in raw.vocabulary:
+            if name not in unreadable:  # an unreadable file is reported already
+                findings.append(
+                    Finding(
+                        f"{VOCABULARY}.yaml",
+                        name,
+                        "",
+                        FindingCode.MISSING_FIELD,
+                        "vocabulary list is missing",
+                    )
                 )
-            )
-            continue
-        del info
-        parsed[name] = list(_validate_entries(raw[name], model, findings))
-    if len(parsed) != len(fields):
-        return None
-    return schema.Vocabulary.model_validate({k: [m.model_dump() for m in v] for k, v in parsed.items()})
+            # A missing list is unknown, unless a misspelt one stands in for it.
+            meant_for = stand_ins.get(name, [])
+            if not meant_for or not raw.unreadable_lists.isdisjoint(meant_for):
+                unreadable.add(name)
+        parsed[name] = list(_validate_entries(raw.vocabulary.get(name, []), model, findings, broken[name]))
+    vocabulary = schema.Vocabulary.model_validate({name: parsed[name] for name in fields})
+    return vocabulary, broken, frozenset(unreadable)

@@ -149,7 +149,7 @@ def _known_fact_type(value: str) -> str:
     if value not in FACT_TYPES:
         raise PydanticCustomError(
             "footmap.unknown_value",
-            "unknown fact type {value!r}.{hint} Allowed: {allowed_text}.",
+            "unknown fact type '{value}'; allowed: {allowed_text}.{hint}",
             {
                 "value": value,
                 "hint": did_you_mean(value, FACT_TYPES),
@@ -444,7 +444,9 @@ class Knowledge(Strict):
     items: dict[str, list[Item]]
     links: list[Link]
     rules: list[Rule]
-    wording: Wording
+    #: ``None`` only where ``wording.yaml`` did not validate (a loaded ``KnowledgeBase`` always
+    #: has its wording: see ``KnowledgeBase.wording``).
+    wording: Wording | None
 
     def items_by_kind(self) -> list[tuple[str, Item]]:
         """Every item with its kind, in the kinds table's order, then file order."""

@@ -113,7 +113,7 @@ MIMEBUNDLE = ("text/html", "text/markdown", "text/plain")
 def _shipped_wording() -> Wording:
     from footmap._knowledge.base import shipped_knowledge
 
-    return shipped_knowledge().knowledge.wording
+    return shipped_knowledge().wording
 
 
 register(Renderer("html", "text/html", ".html", _html.to_html, "an HTML fragment, every text escaped"))
