@@ -5,6 +5,7 @@
     FootmapError                 anything footmap raises on purpose
     ├── KnowledgeError           a knowledge directory is invalid (carries every Finding)
     ├── ResumeError              ``footmap batch --resume``: the output is not this batch's
+    ├── ScenarioError            scenario files are invalid (``footmap.testing``; every problem)
     └── RuleEngineError          the rule engine failed while evaluating a profile
 
     EngineFallbackWarning        (a UserWarning) durable-rules cannot run the rules here
