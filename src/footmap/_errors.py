@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from collections import Counter
+from collections.abc import Sequence
 
 
 class FindingCode(enum.StrEnum):
@@ -66,14 +67,24 @@ class FootmapError(Exception):
     """Base class of every error footmap raises on purpose."""
 
 
+def every_problem(problems: Sequence[object], where: str) -> str:
+    """The message of an error that lists every problem at once, one per line.
+
+    >>> print(every_problem(["a", "b"], "the knowledge"))
+    2 problems in the knowledge:
+      - a
+      - b
+    """
+    lines = "".join(f"\n  - {problem}" for problem in problems)
+    return f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {where}:{lines}"
+
+
 class KnowledgeError(FootmapError):
     """A knowledge directory is invalid; ``findings`` lists every problem at once."""
 
     def __init__(self, findings: list[Finding]) -> None:
         self.findings = sorted(findings)
-        lines = "\n".join(f"  - {finding}" for finding in self.findings)
-        count = len(self.findings)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the knowledge:\n{lines}")
+        super().__init__(every_problem(self.findings, "the knowledge"))
 
     @property
     def counts(self) -> dict[FindingCode, int]:

@@ -29,7 +29,9 @@ def recommend(profile: Profile | Mapping[str, Any], *, knowledge: KnowledgeBase 
     ('self_care', True)
     """
     knowledge = knowledge if knowledge is not None else shipped_knowledge()
-    return compose(decide(gather(_validated(profile, knowledge), knowledge)))
+    candidates = gather(_validated(profile, knowledge), knowledge)
+    decisions = decide(candidates)
+    return compose(decisions)
 
 
 def _validated(profile: Profile | Mapping[str, Any], knowledge: KnowledgeBase) -> Profile:

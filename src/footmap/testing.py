@@ -47,7 +47,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from footmap._errors import FindingCode, FootmapError, KnowledgeError
+from footmap._errors import FindingCode, FootmapError, KnowledgeError, every_problem
 from footmap._input.profile import Profile
 from footmap._knowledge.base import KnowledgeBase, PerKnowledge, shipped_knowledge
 from footmap._knowledge.loader import DuplicateKeyError, load_yaml
@@ -241,9 +241,7 @@ class ScenarioError(FootmapError):
 
     def __init__(self, problems: Sequence[ScenarioProblem]) -> None:
         self.problems = sorted(problems)
-        lines = "\n".join(f"  - {problem}" for problem in self.problems)
-        count = len(self.problems)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the scenarios:\n{lines}")
+        super().__init__(every_problem(self.problems, "the scenarios"))
 
 
 def _node_at(node: yaml.Node, loc: Sequence[str | int]) -> yaml.Node:
