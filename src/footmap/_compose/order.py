@@ -4,7 +4,6 @@ evidence."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from footmap._compose.parts import EVIDENCE_RANK, ExcludedData, ItemData
 from footmap._kinds import Section
@@ -30,7 +29,7 @@ def _best_evidence_first(item: ItemData) -> tuple[int, str]:
     return (-EVIDENCE_RANK[item["evidence"]], item["id"])
 
 
-_SECTION_ORDER: dict[Section, Callable[[ItemData], Any]] = {
+_SECTION_ORDER: dict[Section, Callable[[ItemData], tuple[int | str, ...]]] = {
     "routine": _routine_order,
     "reflexology": _by_id,
     "advice": _best_evidence_first,
