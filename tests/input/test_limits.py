@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 import footmap
-from footmap._input.profile import MAX_LIST, MAX_TEXT
+from footmap._input.profile import MAX_FIELDS, MAX_LIST, MAX_TEXT
 
 
 def _errors(data: dict[str, Any]) -> list[tuple[tuple[int | str, ...], str]]:
@@ -155,3 +155,18 @@ def test_duplicates_give_the_plan_of_one() -> None:
     assert footmap.recommend({"symptoms": ["stiffness"] * MAX_LIST}) == footmap.recommend(
         {"symptoms": ["stiffness"]}
     )
+
+
+def test_a_flood_of_unknown_fields_is_one_error() -> None:
+    started = time.perf_counter()
+    flood = {f"field{number}": 1 for number in range(100_000)}
+    errors = _errors({**flood, "pains": [{**_pain(), **flood}], "age": "70"})
+    assert errors == [((), "too_long")]
+    assert _errors({"pains": [{**_pain(), **flood}], "age": "70", "symptom": []}) == [
+        (("pains", 0), "too_long"),
+        (("age",), "int_type"),
+        (("symptom",), "footmap.unknown_field"),
+    ]
+    assert time.perf_counter() - started < 1
+    few = {f"field{number}": 1 for number in range(MAX_FIELDS - 1)}
+    assert len(_errors({**few, "age": 70})) == MAX_FIELDS - 1

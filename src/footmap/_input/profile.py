@@ -19,6 +19,8 @@ Bounded input, so that no profile costs much more than an ordinary one:
 
 - every list holds at most :data:`MAX_LIST` entries as given (``too_long``);
 - every id holds at most :data:`MAX_TEXT` characters (``string_too_long``);
+- the profile and each pain have at most :data:`MAX_FIELDS` fields, known or unknown
+  (``too_long`` at the mapping's ``loc``: each unknown field costs a search for its suggestion);
 - pains with the same area and side are merged into one with the highest severity and the longest
   ``weeks`` of them (the worst of each, so a merge can only add caution); so a profile has at most
   one pain per area and side. The other id lists are de-duplicated.
@@ -44,7 +46,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError, PydanticKnownError
 
 from footmap._kinds import PAIN_AREAS, PROFILE_VOCABULARIES
 from footmap._knowledge.base import KnowledgeBase, shipped_knowledge
@@ -61,6 +63,8 @@ Side = Literal["left", "right", "both"]
 MAX_LIST = 100
 #: The most characters an id may have (the shipped ids have at most 27).
 MAX_TEXT = 100
+#: The most fields, known or not, one mapping of the input may have.
+MAX_FIELDS = 100
 
 #: The vocabulary of each field whose values are ids, by field name (``Pain.area`` too).
 _VOCABULARY_OF_FIELD: dict[str, str] = {
@@ -168,6 +172,9 @@ class _Input(BaseModel):
     @model_validator(mode="wrap")
     @classmethod
     def _known_fields(cls, data: Any, handler: ModelWrapValidatorHandler[Self], info: ValidationInfo) -> Self:
+        if isinstance(data, dict) and len(data) > MAX_FIELDS:  # each unknown one is a suggestion to find
+            ctx = {"field_type": "Object", "max_length": MAX_FIELDS, "actual_length": len(data)}
+            raise PydanticKnownError("too_long", ctx)
         try:
             return handler(data)
         except ValidationError as error:
