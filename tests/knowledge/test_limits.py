@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import time
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,21 @@ def test_a_dropped_knowledge_base_is_freed_with_its_caches_and_engine(tmp_path: 
     gc.collect()
     assert knowledge() is None
     assert engine() is None  # and with it durable-rules' C ruleset (its weakref.finalize)
+
+
+def _plans_from_threads(directory: Path) -> tuple[weakref.ref[footmap.KnowledgeBase], list[footmap.Plan]]:
+    """40 plans from one new knowledge base, on 4 threads that fill its caches between them."""
+    knowledge = footmap.KnowledgeBase.load(directory, overlay=True)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        plans = list(pool.map(lambda _: footmap.recommend(PROFILE, knowledge=knowledge), range(40)))
+    return weakref.ref(knowledge), plans
+
+
+def test_threads_sharing_a_knowledge_base_agree_and_it_is_freed_after(tmp_path: Path) -> None:
+    knowledge, plans = _plans_from_threads(tmp_path)
+    assert all(plan == plans[0] for plan in plans)
+    gc.collect()
+    assert knowledge() is None
 
 
 def test_the_shipped_knowledge_is_untouched_by_others_being_freed(tmp_path: Path) -> None:
