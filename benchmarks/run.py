@@ -5,6 +5,7 @@ Usage::
     .venv/bin/python benchmarks/run.py           # the full run, a few minutes on 2 cores
     .venv/bin/python benchmarks/run.py --quick   # a smoke run in seconds: smaller counts, and
                                                  # targets are reported but never fail the run
+    .venv/bin/python benchmarks/run.py --only knowledge_cycles   # one measure (or several)
 
 Every ratio is against a baseline measured in the same run: the rule stage against footmap's
 plain-Python reference evaluator of the same rules over the same facts, and the 10x knowledge
@@ -127,8 +128,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="a smoke run with small counts; targets never fail it"
     )
+    parser.add_argument(
+        "--only", choices=[step.__name__ for step in STEPS], action="append", help="run only this measure"
+    )
     args = parser.parse_args(argv)
     quick: bool = args.quick
+    steps = [step for step in STEPS if not args.only or step.__name__ in args.only]
     knowledge = shipped_knowledge()
     engine = engine_for(knowledge)
     backend = "durable-rules 2.0.28" if isinstance(engine, RuleEngine) else "reference evaluator"
@@ -140,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(f"{len(PROFILES)} representative profiles: {', '.join(PROFILES)}", flush=True)
     figures: list[Figure] = []
-    for step in (warm, throughput, cold, rule_stage, memory, larger_knowledge):
+    for step in steps:
         started = time.perf_counter()
         figures += step(quick)
         print(f"  [{step.__name__}: {time.perf_counter() - started:.1f} s]", file=sys.stderr, flush=True)
@@ -258,6 +263,37 @@ def memory(quick: bool) -> list[Figure]:
     ]
 
 
+def knowledge_cycles(quick: bool) -> list[Figure]:
+    """Resident memory over many knowledge bases, each loaded, used for one plan and dropped."""
+    cycles = 10 if quick else 200
+    profiles = list(PROFILES.values())
+    with tempfile.TemporaryDirectory() as overlay:  # an empty overlay: the shipped knowledge, anew
+
+        def cycle() -> None:
+            knowledge = footmap.KnowledgeBase.load(overlay, overlay=True)
+            for profile in profiles:
+                footmap.recommend(profile, knowledge=knowledge)
+
+        for _ in range(3):  # warm: the allocator's arenas, the shipped knowledge's caches
+            cycle()
+        gc.collect()
+        before, started = _rss(), time.perf_counter()
+        for _ in range(cycles):
+            cycle()
+        gc.collect()
+        seconds = time.perf_counter() - started
+    growth = (_rss() - before) / 2**20
+    return [
+        Figure(
+            f"RSS growth over {cycles} knowledge bases loaded, used and dropped",
+            f"{growth:.1f} MB",
+            "<= 10 MB",
+            growth <= 10,
+        ),
+        Figure("  per knowledge base: load and 8 plans", f"{seconds / cycles * 1e3:.0f} ms"),
+    ]
+
+
 def larger_knowledge(quick: bool) -> list[Figure]:
     """Per-plan time with a synthetic knowledge base ten times larger, against the shipped one."""
     rounds = 40 if quick else 300
@@ -295,6 +331,18 @@ def larger_knowledge(quick: bool) -> list[Figure]:
 
 
 # --- helpers ------------------------------------------------------------------------------------
+
+
+#: Every measure, in the order they run.
+STEPS: tuple[Callable[[bool], list[Figure]], ...] = (
+    warm,
+    throughput,
+    cold,
+    rule_stage,
+    memory,
+    knowledge_cycles,
+    larger_knowledge,
+)
 
 
 def _timed_rounds(

@@ -9,6 +9,7 @@ dosage) is worked out once per knowledge base and kept while it lives.
 
 from __future__ import annotations
 
+import weakref
 from typing import Literal, TypedDict
 
 from footmap._knowledge import schema
@@ -119,14 +120,16 @@ def excluded(
 class KnowledgeParts:
     """What the plan takes from the knowledge alone: each path's reason, each item's fields.
 
-    Never mutated once built (the plan's validation copies every list it takes from here).
+    Never mutated once built (the plan's validation copies every list it takes from here). It
+    holds its knowledge base by weak reference: it is a :class:`PerKnowledge` value, and a value
+    that held its key strongly would keep the knowledge base, and itself, alive for ever.
     """
 
     #: How many paths the identity cache holds before it starts again.
     IDENTITY_LIMIT = 65_536
 
     def __init__(self, knowledge: KnowledgeBase) -> None:
-        self.knowledge = knowledge
+        self._knowledge = weakref.ref(knowledge)
         self._reasons: dict[Path, ReasonData] = {}
         #: The same reasons by ``id(path)``, holding the path so that its id stays its own:
         #: hashing a ``Path`` (nested dataclasses) costs more than building the rest of a reason.
@@ -135,6 +138,14 @@ class KnowledgeParts:
         self.wording = knowledge.wording
         #: How each evidence grade is worded.
         self.evidence_labels: dict[str, str] = self.wording.evidence.model_dump()
+
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        """The knowledge base these parts come from (alive while anyone can ask for them)."""
+        knowledge = self._knowledge()
+        if knowledge is None:  # only a caller that kept the parts and dropped the knowledge
+            raise ReferenceError("the knowledge base of these plan parts has been freed")
+        return knowledge
 
     def reason(self, path: Path) -> ReasonData:
         """The reason a graph path gives for its item."""

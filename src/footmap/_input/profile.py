@@ -7,7 +7,23 @@ error per bad value, each at its own ``loc``:
   ``("pains", 0, "area")``;
 - a field the model does not have: type ``footmap.unknown_field``, at ``("symptom",)`` or
   ``("pains", 0, "severty")``;
-- pydantic's own errors (``less_than_equal`` …) for numbers out of range.
+- pydantic's own errors (``less_than_equal`` …) for numbers out of range, and for the limits
+  below.
+
+Types are strict at this boundary: a number is not a string and a yes/no is not a number, so
+``severity: true``, ``severity: 3.7`` or ``"5"``, ``can_get_on_floor: "no"`` or ``0``,
+``age: "70"`` and ``minutes_per_day: 20.5`` are errors (``int_type``, ``bool_type`` …), not
+quietly read as 1, 3, 5, ``False``, 70 or 20. ``weeks`` takes an int or a finite float.
+
+Bounded input, so that no profile costs much more than an ordinary one:
+
+- every list holds at most :data:`MAX_LIST` entries as given (``too_long``);
+- every id holds at most :data:`MAX_TEXT` characters (``string_too_long``);
+- the profile and each pain have at most :data:`MAX_FIELDS` fields, known or unknown
+  (``too_long`` at the mapping's ``loc``: each unknown field costs a search for its suggestion);
+- pains with the same area and side are merged into one with the highest severity and the longest
+  ``weeks`` of them (the worst of each, so a merge can only add caution); so a profile has at most
+  one pain per area and side. The other id lists are de-duplicated.
 
 The ``ctx`` of a footmap error is plain JSON: ``allowed`` (sorted), ``suggestion`` (the nearest
 allowed value, or ``None``) and ``value``; an unknown id's also names its ``vocabulary``.
@@ -30,7 +46,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError, PydanticKnownError
 
 from footmap._kinds import PAIN_AREAS, PROFILE_VOCABULARIES
 from footmap._knowledge.base import KnowledgeBase, shipped_knowledge
@@ -42,6 +58,13 @@ UNKNOWN_VALUE = "footmap.unknown_value"
 UNKNOWN_FIELD = "footmap.unknown_field"
 
 Side = Literal["left", "right", "both"]
+
+#: The most entries a list of the profile may hold, as given (before merging and de-duplication).
+MAX_LIST = 100
+#: The most characters an id may have (the shipped ids have at most 27).
+MAX_TEXT = 100
+#: The most fields, known or not, one mapping of the input may have.
+MAX_FIELDS = 100
 
 #: The vocabulary of each field whose values are ids, by field name (``Pain.area`` too).
 _VOCABULARY_OF_FIELD: dict[str, str] = {
@@ -115,7 +138,9 @@ def _known_id(value: str, info: ValidationInfo) -> str:
 
 
 #: An id from a vocabulary; checked one by one, so each bad one is an error at its own index.
-_Id = Annotated[str, AfterValidator(_known_id)]
+_Id = Annotated[str, Field(strict=True, max_length=MAX_TEXT), AfterValidator(_known_id)]
+#: A list of ids, as given.
+_Ids = Annotated[list[_Id], Field(max_length=MAX_LIST)]
 
 
 def _is_own_extra(error: ErrorDetails) -> bool:
@@ -147,6 +172,9 @@ class _Input(BaseModel):
     @model_validator(mode="wrap")
     @classmethod
     def _known_fields(cls, data: Any, handler: ModelWrapValidatorHandler[Self], info: ValidationInfo) -> Self:
+        if isinstance(data, dict) and len(data) > MAX_FIELDS:  # each unknown one is a suggestion to find
+            ctx = {"field_type": "Object", "max_length": MAX_FIELDS, "actual_length": len(data)}
+            raise PydanticKnownError("too_long", ctx)
         try:
             return handler(data)
         except ValidationError as error:
@@ -162,9 +190,15 @@ class Pain(_Input):
     """One pain: where, how bad (0–10), optionally which side and for how many weeks."""
 
     area: _Id
-    severity: Annotated[int, Field(ge=0, le=10)]
+    severity: Annotated[int, Field(strict=True, ge=0, le=10)]
     side: Side | None = None
-    weeks: Annotated[float, Field(ge=0, le=520)] | None = None
+    weeks: Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=520)] | None = None
+
+    def _worst_with(self, other: Pain) -> Pain:
+        """One pain for two at the same area and side: the highest severity, the longest weeks."""
+        weeks = [pain.weeks for pain in (self, other) if pain.weeks is not None]
+        update = {"severity": max(self.severity, other.severity), "weeks": max(weeks) if weeks else None}
+        return self.model_copy(update=update)
 
 
 class Profile(_Input):
@@ -172,27 +206,34 @@ class Profile(_Input):
 
     Every id is checked against the knowledge vocabulary (``context={"knowledge": kb}`` names
     the knowledge; the shipped one by default) and every problem is reported at once; lists are
-    sorted and de-duplicated, so two profiles that say the same thing are equal.
+    sorted and de-duplicated (pains at one area and side merged into the worst of them), so two
+    profiles that say the same thing are equal. Types are strict and sizes bounded (see the
+    module's docstring).
 
     >>> Profile(pains=[{"area": "back", "severity": 6}], equipment=["towel"]).pains[0].area
     'back'
     """
 
-    pains: list[Pain] = []
-    symptoms: list[_Id] = []
-    observations: list[_Id] = []
-    conditions: list[_Id] = []
-    equipment: list[_Id] = []
-    age: Annotated[int, Field(ge=1, le=120)] | None = None
-    can_get_on_floor: bool = True
-    can_stand_unaided: bool = True
-    minutes_per_day: Annotated[int, Field(ge=5, le=120)] = 20
-    exclude: list[_Id] = []
+    pains: Annotated[list[Pain], Field(max_length=MAX_LIST)] = []
+    symptoms: _Ids = []
+    observations: _Ids = []
+    conditions: _Ids = []
+    equipment: _Ids = []
+    age: Annotated[int, Field(strict=True, ge=1, le=120)] | None = None
+    can_get_on_floor: Annotated[bool, Field(strict=True)] = True
+    can_stand_unaided: Annotated[bool, Field(strict=True)] = True
+    minutes_per_day: Annotated[int, Field(strict=True, ge=5, le=120)] = 20
+    exclude: _Ids = []
 
     @field_validator("pains")
     @classmethod
-    def _sorted_pains(cls, value: list[Pain]) -> list[Pain]:
-        return sorted(value, key=lambda pain: (pain.area, pain.side or "", -pain.severity, pain.weeks or -1))
+    def _merged_pains(cls, value: list[Pain]) -> list[Pain]:
+        worst: dict[tuple[str, str], Pain] = {}
+        for pain in value:
+            key = (pain.area, pain.side or "")
+            known = worst.get(key)
+            worst[key] = pain if known is None or known == pain else known._worst_with(pain)
+        return [worst[key] for key in sorted(worst)]
 
     @field_validator(*(kind.field for kind in PROFILE_VOCABULARIES))
     @classmethod

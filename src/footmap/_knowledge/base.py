@@ -189,6 +189,11 @@ T = TypeVar("T")
 class PerKnowledge(Generic[T]):
     """A value built once per knowledge base, on first use, and kept while the base lives.
 
+    The value must not refer to its knowledge base, directly or through anything it holds: the
+    values are held strongly, so such a value would keep its key, and itself, alive for ever
+    (``tests/knowledge/test_limits.py`` drops a knowledge base and checks that it is freed). Take
+    what the value needs from the knowledge base, or hold it by :func:`weakref.ref`.
+
     >>> sizes = PerKnowledge(lambda knowledge: len(knowledge.items))
     >>> sizes(shipped_knowledge()) == len(shipped_knowledge().items)
     True

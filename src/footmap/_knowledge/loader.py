@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import UnionType
-from typing import Annotated, Any, NamedTuple, Union, get_args, get_origin
+from typing import Annotated, Any, NamedTuple, TypeVar, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -57,8 +57,105 @@ class RawKnowledge(NamedTuple):
     wording: dict[str, Any] | None = None
 
 
-class StrictLoader(yaml.SafeLoader):
-    """A safe YAML loader that rejects duplicate keys instead of keeping the last one."""
+#: The deepest nesting of collections a YAML document may have (the knowledge needs 10).
+YAML_MAX_DEPTH = 50
+#: How many nodes the aliases of a YAML document may stand for, in all (nested ones expanded).
+YAML_MAX_ALIAS_NODES = 10_000
+
+
+_Node = TypeVar("_Node", bound=yaml.Node)
+
+
+class YAMLLimitError(yaml.composer.ComposerError):
+    """A YAML document nested too deeply, or whose aliases stand for too much ("billion laughs")."""
+
+
+class _Bounded:
+    """Loader mixin: refuse documents beyond ``YAML_MAX_DEPTH`` or ``YAML_MAX_ALIAS_NODES``.
+
+    Aliases are shared nodes, cheap to parse, but everything that walks the loaded data (a
+    validator, an error message quoting it) walks every expansion: 420 bytes can stand for a
+    billion strings. The check runs over the composed nodes, each shared node once, before any
+    data is built. The pure-Python composer recurses per level, so it counts the depth as it goes.
+    """
+
+    _depth = 0
+
+    def compose_sequence_node(self, anchor: Any) -> yaml.SequenceNode:
+        return self._nested(super().compose_sequence_node, anchor)  # type: ignore[misc,no-any-return]
+
+    def compose_mapping_node(self, anchor: Any) -> yaml.MappingNode:
+        return self._nested(super().compose_mapping_node, anchor)  # type: ignore[misc,no-any-return]
+
+    def _nested(self, compose: Callable[[Any], _Node], anchor: Any) -> _Node:
+        self._depth += 1
+        try:
+            if self._depth > YAML_MAX_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[attr-defined]
+                raise YAMLLimitError(None, None, _too_deep(), mark)
+            return compose(anchor)
+        finally:
+            self._depth -= 1
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        _check_bounds(node)
+        return super().construct_document(node)  # type: ignore[misc]
+
+
+def _too_deep() -> str:
+    return (
+        f"collections nested more than {YAML_MAX_DEPTH} deep; footmap reads at most {YAML_MAX_DEPTH} levels"
+    )
+
+
+def _check_bounds(root: yaml.Node) -> None:
+    """Raise :class:`YAMLLimitError` if a composed document is too deep or its aliases too big."""
+    sizes: dict[int, tuple[int, int]] = {}  # id of a collection node: (expanded size, height)
+    open_nodes: set[int] = set()
+    distinct = 0
+
+    def measure(node: yaml.Node, depth: int) -> tuple[int, int]:
+        nonlocal distinct
+        if isinstance(node, yaml.ScalarNode):
+            return 1, 0
+        key = id(node)
+        known = sizes.get(key)
+        if known is None:
+            if key in open_nodes:
+                raise YAMLLimitError(
+                    None, None, "an alias refers to a collection that contains it", node.start_mark
+                )
+            if depth >= YAML_MAX_DEPTH:
+                raise YAMLLimitError(None, None, _too_deep(), node.start_mark)
+            open_nodes.add(key)
+            children = (
+                [part for pair in node.value for part in pair]
+                if isinstance(node, yaml.MappingNode)
+                else node.value
+            )
+            size, height = 1, 0
+            for child in children:
+                child_size, child_height = measure(child, depth + 1)
+                size, height = size + child_size, max(height, child_height + 1)
+            open_nodes.discard(key)
+            distinct += 1 + sum(isinstance(child, yaml.ScalarNode) for child in children)
+            known = sizes[key] = size, height
+        if depth + known[1] > YAML_MAX_DEPTH:  # a shared collection, reached again further down
+            raise YAMLLimitError(None, None, _too_deep(), node.start_mark)
+        return known
+
+    total = measure(root, 0)[0]
+    if total - max(distinct, 1) > YAML_MAX_ALIAS_NODES:
+        problem = (
+            f"aliases stand for {total - distinct:,} nodes in all; footmap expands at most"
+            f" {YAML_MAX_ALIAS_NODES:,} (write the entries out, or use fewer nested aliases)"
+        )
+        raise YAMLLimitError(None, None, problem, root.start_mark)
+
+
+class StrictLoader(_Bounded, yaml.SafeLoader):
+    """A safe YAML loader that rejects duplicate keys instead of keeping the last one, and
+    documents nested too deeply or with aliases that stand for too much (``YAMLLimitError``)."""
 
 
 class DuplicateKeyError(yaml.constructor.ConstructorError):
@@ -88,7 +185,7 @@ _CSafeLoader: type[Any] | None = getattr(yaml, "CSafeLoader", None)
 FastStrictLoader: type[Any] = StrictLoader
 if _CSafeLoader is not None:
 
-    class _FastStrictLoader(_CSafeLoader):  # type: ignore[misc,valid-type]
+    class _FastStrictLoader(_Bounded, _CSafeLoader):  # type: ignore[misc,valid-type]
         """``StrictLoader`` on libyaml's C parser."""
 
     _FastStrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -100,6 +197,11 @@ def load_yaml(text: str) -> Any:
 
     A document the fast loader rejects is parsed again by the pure-Python ``StrictLoader``, so
     that errors read exactly the same (with the source line quoted) whichever parser is present.
+    Both refuse a document nested deeper than ``YAML_MAX_DEPTH`` or whose aliases stand for more
+    than ``YAML_MAX_ALIAS_NODES`` nodes, with a :class:`YAMLLimitError`.
+
+    >>> load_yaml("base: &b {sets: 2}\\nmore: *b")
+    {'base': {'sets': 2}, 'more': {'sets': 2}}
     """
     try:
         return yaml.load(text, Loader=FastStrictLoader)
