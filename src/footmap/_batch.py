@@ -46,6 +46,7 @@ from footmap._plan import Plan
 from footmap._rules.engine import warn_if_unavailable
 
 if TYPE_CHECKING:
+    import queue
     from multiprocessing.connection import Connection
 
 T = TypeVar("T")
@@ -55,6 +56,8 @@ Task = Callable[[Any, KnowledgeBase], T]
 CHUNK_SIZE = 32
 #: Chunks per worker that may be read ahead of the first result not yet yielded.
 IN_FLIGHT = 4
+#: Jobs a worker holds at once: the next one is there when it finishes one.
+JOBS_PER_WORKER = 2
 #: Seconds a run must last before ``progress=None`` shows its bar (on a terminal).
 PROGRESS_DELAY = 2.0
 #: How often (seconds) a worker checks that the process that started it is still there.
@@ -240,6 +243,7 @@ def _worker(
     connection: Connection, task: Task[Any], knowledge: tuple[schema.Knowledge, str] | None, parent: int
 ) -> None:
     """A worker process: start, say so, then plan chunk after chunk until told to stop."""
+    import queue
     import signal
     import threading
 
@@ -252,19 +256,34 @@ def _worker(
             connection.send(("failed", _reason(error)))
             return
         connection.send(("ready", None))
-        while (message := connection.recv()) is not None:
+        inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        threading.Thread(target=_read, args=(connection, inbox), daemon=True).start()
+        while (message := inbox.get()) is not None:
             start, chunk = message
             connection.send((start, [_attempt(task, item, base) for item in chunk]))
     except (EOFError, OSError):  # the parent has finished, or is gone
         return
 
 
+def _read(connection: Connection, inbox: queue.SimpleQueue[Any]) -> None:
+    """A worker's reader: takes jobs off the pipe as they come, so the parent never waits to send
+    one, and ``None`` when the parent says stop (or is gone)."""
+    try:
+        while (message := connection.recv()) is not None:
+            inbox.put(message)
+    except (EOFError, OSError):
+        pass
+    inbox.put(None)
+
+
 @dataclass
 class _Job:
-    """A run of consecutive items; ``tries`` counts the worker deaths a single item has seen."""
+    """A run of consecutive items. An ``alone`` job (one item under suspicion) is the only job of
+    its worker, so that the worker's death is its own; ``tries`` counts those deaths."""
 
     start: int
     items: list[Any]
+    alone: bool = False
     tries: int = 0
 
 
@@ -280,7 +299,7 @@ class _Process:
         self.process.start()
         theirs.close()
         self.ready = False
-        self.job: _Job | None = None
+        self.jobs: deque[_Job] = deque()
 
     def stop(self) -> None:
         with suppress(OSError):
@@ -311,10 +330,11 @@ def _map_on_pool(
     workers: int,
     bar: Any,
 ) -> Iterator[T | _Failure]:
-    """``_map`` on worker processes, one job each at a time.
+    """``_map`` on worker processes, each holding up to ``JOBS_PER_WORKER`` jobs.
 
-    A worker that dies is replaced. Its job's items are run again one at a time; an item on
-    which two workers in a row die is the poison, and becomes a ``_Failure`` in its place.
+    A worker that dies is replaced. The items of the jobs it held are run again one at a time,
+    each alone on a worker; an item on which ``DEATHS_TO_BLAME`` workers die is the poison, and
+    becomes a ``_Failure`` in its place.
     """
     # Imported here: a plain ``import footmap`` should not pay for them (docs/performance.md).
     import multiprocessing
@@ -333,27 +353,30 @@ def _map_on_pool(
     try:
         while True:
             for worker in pool:
-                if not worker.ready or worker.job is not None:
-                    continue
-                if retries:
-                    job = retries.popleft()
-                elif not exhausted and read - yielded < window:
-                    chunk = next(chunks, None)
-                    if chunk is None:
-                        exhausted = True
-                        continue
-                    job, read = _Job(read, chunk), read + len(chunk)
-                else:
-                    continue
-                worker.job = job
-                worker.connection.send((job.start, job.items))
+                while worker.ready and len(worker.jobs) < JOBS_PER_WORKER:
+                    if worker.jobs and worker.jobs[-1].alone:
+                        break
+                    if retries and not worker.jobs:
+                        job = retries.popleft()
+                    elif retries:
+                        break
+                    elif not exhausted and read - yielded < window:
+                        chunk = next(chunks, None)
+                        if chunk is None:
+                            exhausted = True
+                            break
+                        job, read = _Job(read, chunk), read + len(chunk)
+                    else:
+                        break
+                    worker.jobs.append(job)
+                    worker.connection.send((job.start, job.items))
             while yielded in done:
                 results = done.pop(yielded)
                 yielded += len(results)
                 yield from results
                 if bar is not None:
                     bar.update(len(results))
-            if exhausted and not retries and all(worker.job is None for worker in pool):
+            if exhausted and not retries and not any(worker.jobs for worker in pool):
                 return
             waiting = [worker.connection for worker in pool] + [worker.process.sentinel for worker in pool]
             wait(waiting)
@@ -365,8 +388,8 @@ def _map_on_pool(
                 if not worker.ready:
                     raise BatchError(f"a worker process could not start: {reason.removeprefix('its ')}")
                 pool[index] = _Process(context, task, sent)
-                if worker.job is not None:
-                    _after_death(worker.job, reason, retries, done)
+                for job in reversed(worker.jobs):  # each lands in front of the retries: keep order
+                    _after_death(job, reason, retries, done)
     finally:
         for worker in pool:
             if not worker.ready:  # still starting: nothing to lose
@@ -389,24 +412,26 @@ def _receive(worker: _Process, done: dict[int, list[Any]]) -> bool:
             if kind == "ready":
                 worker.ready = True
                 continue
-            job = worker.job
+            job = worker.jobs.popleft()
             assert job is not None and kind == job.start
             done[job.start] = [
                 value if ok else _Failure(job.start + n, job.items[n], value)
                 for n, (ok, value) in enumerate(payload)
             ]
-            worker.job = None
     except (EOFError, OSError):
         return False
     return True
 
 
 def _after_death(job: _Job, reason: str, retries: deque[_Job], done: dict[int, list[Any]]) -> None:
-    """What becomes of a dead worker's job: its items again one by one, or a single item's failure."""
-    if len(job.items) > 1:
-        retries.extendleft(reversed([_Job(job.start + n, [item]) for n, item in enumerate(job.items)]))
+    """What becomes of a job its worker died with: its items again, each alone, or the failure of
+    an item that has been alone with ``DEATHS_TO_BLAME`` dying workers."""
+    if not job.alone:
+        retries.extendleft(
+            reversed([_Job(job.start + n, [item], alone=True) for n, item in enumerate(job.items)])
+        )
     elif job.tries + 1 < DEATHS_TO_BLAME:
-        retries.appendleft(_Job(job.start, job.items, job.tries + 1))
+        retries.appendleft(_Job(job.start, job.items, alone=True, tries=job.tries + 1))
     else:
         done[job.start] = [_Failure(job.start, job.items[0], f"{reason} while planning it")]
 
