@@ -445,3 +445,27 @@ def test_a_second_run_on_the_same_output_fails_and_the_first_writes_each_line_on
     assert "in use by another footmap batch run" in second.stderr
     assert first.returncode == 0
     assert target.read_bytes() == _expected(source, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_ctrl_c_stops_a_batch_with_exit_130_one_line_and_no_workers_left(tmp_path: Path) -> None:
+    source = _write_lines(tmp_path / "in.jsonl", [json.dumps(p) for p in MANY] * 20)
+    target = tmp_path / "out.jsonl"
+    process = _start_batch(source, target, "--workers", "2")
+    try:
+        _wait_for_lines(process, target, 50_000)
+        children = _children(process.pid)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert (process.returncode, err.decode()) == (130, "footmap: interrupted\n")
+    deadline = time.monotonic() + 10
+    while any(map(_alive, children)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [pid for pid in children if _alive(pid)] == []
+    assert run_jsonl(source, target, resume=True, in_process=True).resumed_after > 0
+    assert target.read_bytes() == _expected(source, tmp_path)

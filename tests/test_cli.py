@@ -389,3 +389,9 @@ def test_the_exit_codes_are_documented_alike_in_the_cli_readme_and_batch_page() 
     for page in (readme, batch):
         assert "4 the output cannot be written" in page and "5 an internal error" in page
         assert "130 interrupted" in page
+
+
+def test_scenario_files_nested_too_deeply_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    scenarios = write_profile(tmp_path, "[" * 20_000 + "]" * 20_000 + "\n")
+    code, _, err = run(capsys, "knowledge", "test", scenarios)
+    assert code == 2 and "nested too deeply" in _one_line(err)

@@ -309,6 +309,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("footmap: interrupted", file=sys.stderr)
         return INTERRUPTED
+    except RecursionError:  # deep input the readers did not bound (scenarios, knowledge files)
+        print("footmap: invalid input: nested too deeply to read", file=sys.stderr)
+        return INVALID_INPUT
     except Exception as error:  # a bug: still one line and a code, never a traceback
         print(
             f"footmap: internal error ({type(error).__name__}: {_one_line(str(error), 300)});"
