@@ -245,6 +245,8 @@ def _crash_if_marked(profile: Any) -> None:
         os._exit(3)
     elif how == "raise":
         raise RecursionError("simulated: maximum recursion depth exceeded")
+    elif how == "hang":
+        time.sleep(3600)
 
 
 def _crashing_plan_json(profile: Any, knowledge: footmap.KnowledgeBase) -> Any:
@@ -274,6 +276,19 @@ def test_a_profile_that_kills_its_worker_takes_only_its_own_place() -> None:
     assert isinstance(failure, footmap.WorkerError) and failure.position == 40
     assert "killed by SIGSEGV" in str(failure)
     assert _json(results) == _json(map(footmap.recommend, MANY))
+
+
+@pytest.mark.usefixtures("crashing")
+def test_a_profile_its_worker_hangs_on_is_stopped_and_takes_only_its_own_place(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_batch, "JOB_TIMEOUT", 1.5)
+    profiles = [*PROFILES[:4], {"crash": "hang"}, *PROFILES[4:]]
+    results = list(footmap.recommend_many(profiles, workers=2, errors="return"))
+    failure = results.pop(4)
+    assert isinstance(failure, footmap.WorkerError) and failure.position == 4
+    assert "took over 1.5 s and was stopped" in str(failure)
+    assert _json(results) == _json(map(footmap.recommend, PROFILES))
 
 
 @pytest.mark.usefixtures("crashing")

@@ -64,6 +64,9 @@ PROGRESS_DELAY = 2.0
 PARENT_POLL = 0.2
 #: Seconds a worker is given to stop by itself at the end of a run before it is killed.
 SHUTDOWN_WAIT = 5.0
+#: Seconds a worker may spend on one job (32 profiles, normally well under a second) before it is
+#: stopped and the job's profiles are treated as if it had died on them.
+JOB_TIMEOUT = 120.0
 #: Worker deaths on one profile, run alone, that make it the poison rather than bad luck.
 DEATHS_TO_BLAME = 2
 
@@ -300,6 +303,9 @@ class _Process:
         theirs.close()
         self.ready = False
         self.jobs: deque[_Job] = deque()
+        #: When the job at the head of ``jobs`` began (its worker's last answer, or its sending).
+        self.since = 0.0
+        self.stalled = False
 
     def stop(self) -> None:
         with suppress(OSError):
@@ -308,6 +314,9 @@ class _Process:
 
     def death(self) -> str:
         """How the process ended, in words (ending it first if it is somehow still there)."""
+        if self.stalled:
+            self.process.join()
+            return f"its worker process took over {JOB_TIMEOUT:g} s and was stopped"
         self.process.join(SHUTDOWN_WAIT)
         if self.process.is_alive():
             self.process.kill()
@@ -368,6 +377,8 @@ def _map_on_pool(
                         job, read = _Job(read, chunk), read + len(chunk)
                     else:
                         break
+                    if not worker.jobs:
+                        worker.since = time.monotonic()
                     worker.jobs.append(job)
                     worker.connection.send((job.start, job.items))
             while yielded in done:
@@ -379,7 +390,7 @@ def _map_on_pool(
             if exhausted and not retries and not any(worker.jobs for worker in pool):
                 return
             waiting = [worker.connection for worker in pool] + [worker.process.sentinel for worker in pool]
-            wait(waiting)
+            wait(waiting, timeout=_stall_check(pool))
             for index, worker in enumerate(pool):
                 if _receive(worker, done):
                     continue
@@ -402,6 +413,22 @@ def _map_on_pool(
                 worker.process.join()
 
 
+def _stall_check(pool: list[_Process]) -> float | None:
+    """Stop every worker that has spent over ``JOB_TIMEOUT`` on a job (its death is then seen
+    like any other); the seconds until the next may have, for ``wait``."""
+    now, soonest = time.monotonic(), None
+    for worker in pool:
+        if not worker.jobs or worker.stalled:
+            continue
+        left = worker.since + JOB_TIMEOUT - now
+        if left <= 0:
+            worker.stalled = True
+            worker.process.kill()
+        else:
+            soonest = left if soonest is None else min(soonest, left)
+    return soonest
+
+
 def _receive(worker: _Process, done: dict[int, list[Any]]) -> bool:
     """Take every message the worker has sent; whether it is alive and well."""
     try:
@@ -413,6 +440,7 @@ def _receive(worker: _Process, done: dict[int, list[Any]]) -> bool:
                 worker.ready = True
                 continue
             job = worker.jobs.popleft()
+            worker.since = time.monotonic()
             assert job is not None and kind == job.start
             done[job.start] = [
                 value if ok else _Failure(job.start + n, job.items[n], value)
