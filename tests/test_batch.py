@@ -17,6 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 import footmap
+from footmap import _batch
 from footmap._batch import BatchSummary, ResumeError, run_jsonl
 from footmap._cli import main
 from tests.strategies import SAMPLE_PROFILES
@@ -143,13 +144,13 @@ def test_a_line_that_is_not_utf8_is_an_error_line_not_the_end(tmp_path: Path) ->
         + json.dumps(PROFILES[1]).encode()
         + b"\n"
     )
-    summary = run_jsonl(source, tmp_path / "out.jsonl", workers=1)
+    summary = run_jsonl(source, tmp_path / "out.jsonl", workers=1, in_process=True)
     assert summary == BatchSummary(plans=2, errors=1, resumed_after=0)
 
 
 def _expected(source: Path, tmp_path: Path) -> bytes:
     clean = tmp_path / "clean.jsonl"
-    run_jsonl(source, clean, workers=1)
+    run_jsonl(source, clean, workers=1, in_process=True)
     return clean.read_bytes()
 
 
@@ -162,14 +163,14 @@ def test_resume_drops_a_partial_line_and_continues_without_duplicates(tmp_path: 
     summary = run_jsonl(source, target, workers=2, resume=True)
     assert summary.resumed_after == 7 and summary.written == len(LINES) * 3 - 7
     assert target.read_bytes() == expected
-    assert run_jsonl(source, target, workers=1, resume=True).written == 0  # already complete
+    assert run_jsonl(source, target, workers=1, resume=True, in_process=True).written == 0  # complete
     assert target.read_bytes() == expected
 
 
 def test_resume_starts_from_scratch_without_an_output_file(tmp_path: Path) -> None:
     source = _write_lines(tmp_path / "in.jsonl", LINES)
     target = tmp_path / "out.jsonl"
-    assert run_jsonl(source, target, workers=1, resume=True).written == len(LINES)
+    assert run_jsonl(source, target, workers=1, resume=True, in_process=True).written == len(LINES)
     assert target.read_bytes() == _expected(source, tmp_path)
 
 
@@ -178,8 +179,8 @@ def test_resume_refuses_a_file_that_is_not_this_batchs_output(
 ) -> None:
     source = _write_lines(tmp_path / "in.jsonl", LINES)
     target = _write_lines(tmp_path / "out.jsonl", ['{"something": "else"}', '{"line": 7}'])
-    with pytest.raises(ResumeError, match="does not end the way"):
-        run_jsonl(source, target, workers=1, resume=True)
+    with pytest.raises(ResumeError, match="is not footmap batch output: its line 1 "):
+        run_jsonl(source, target, workers=1, resume=True, in_process=True)
     code = main(["batch", str(source), "-o", str(target), "--resume", "--workers", "1"])
     assert code == 2 and "cannot resume" in capsys.readouterr().err
 
@@ -221,4 +222,265 @@ def test_a_killed_batch_resumes_to_the_same_output(tmp_path: Path) -> None:
         [*command, "--resume"], cwd=tmp_path, capture_output=True, text=True, timeout=120, check=True
     )
     assert f"resumed after line {interrupted}" in resumed.stderr
+    assert target.read_bytes() == _expected(source, tmp_path)
+
+
+# --- a poison input, a dead worker, a busy or broken output ----------------------------------
+#
+# The rule engine is C: a profile can crash its process (``weeks: 1e-05`` once segfaulted
+# durable-rules). These tasks stand in for such a profile: the marker field ``crash`` kills the
+# worker (or raises) before the profile is validated. The workers import them from this module,
+# by the name the monkeypatched task is pickled under.
+
+CRASH = {"crash": "segv"}
+#: The real tasks, kept before the fixture swaps them out.
+PLAN_JSON, JSONL_RECORD = _batch._plan_json, _batch._jsonl_record
+
+
+def _crash_if_marked(profile: Any) -> None:
+    how = profile.get("crash") if isinstance(profile, dict) else None
+    if how == "segv":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    elif how == "exit":
+        os._exit(3)
+    elif how == "raise":
+        raise RecursionError("simulated: maximum recursion depth exceeded")
+    elif how == "hang":
+        time.sleep(3600)
+
+
+def _crashing_plan_json(profile: Any, knowledge: footmap.KnowledgeBase) -> Any:
+    _crash_if_marked(profile)
+    return PLAN_JSON(profile, knowledge)
+
+
+def _crashing_record(numbered: tuple[int, str | None], knowledge: footmap.KnowledgeBase) -> Any:
+    text = numbered[1]
+    if text and '"crash"' in text:
+        _crash_if_marked(json.loads(text))
+    return JSONL_RECORD(numbered, knowledge)
+
+
+@pytest.fixture
+def crashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Profiles with a ``crash`` field kill (or fail) the process that plans them."""
+    monkeypatch.setattr(_batch, "_plan_json", _crashing_plan_json)
+    monkeypatch.setattr(_batch, "_jsonl_record", _crashing_record)
+
+
+@pytest.mark.usefixtures("crashing")
+def test_a_profile_that_kills_its_worker_takes_only_its_own_place() -> None:
+    profiles = [*MANY[:40], CRASH, *MANY[40:]]
+    results = list(footmap.recommend_many(profiles, workers=2, errors="return"))
+    failure = results.pop(40)
+    assert isinstance(failure, footmap.WorkerError) and failure.position == 40
+    assert "killed by SIGSEGV" in str(failure)
+    assert _json(results) == _json(map(footmap.recommend, MANY))
+
+
+@pytest.mark.usefixtures("crashing")
+def test_a_profile_its_worker_hangs_on_is_stopped_and_takes_only_its_own_place(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_batch, "JOB_TIMEOUT", 1.5)
+    profiles = [*PROFILES[:4], {"crash": "hang"}, *PROFILES[4:]]
+    results = list(footmap.recommend_many(profiles, workers=2, errors="return"))
+    failure = results.pop(4)
+    assert isinstance(failure, footmap.WorkerError) and failure.position == 4
+    assert "took over 1.5 s and was stopped" in str(failure)
+    assert _json(results) == _json(map(footmap.recommend, PROFILES))
+
+
+@pytest.mark.usefixtures("crashing")
+def test_errors_raise_raises_a_worker_error_at_the_crashing_position() -> None:
+    results = footmap.recommend_many([*PROFILES[:3], {"crash": "exit"}, *PROFILES[3:]], workers=2)
+    assert len(list(itertools.islice(results, 3))) == 3
+    with pytest.raises(footmap.WorkerError, match=r"the profile at index 3: .*died \(exit code 3\)"):
+        next(results)
+
+
+@pytest.mark.usefixtures("crashing")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_profile_the_engine_raises_on_is_a_worker_error_not_the_end(workers: int) -> None:
+    profiles = [PROFILES[0], {"crash": "raise"}, PROFILES[1]]
+    first, error, last = footmap.recommend_many(profiles, workers=workers, errors="return")
+    assert isinstance(error, footmap.WorkerError) and error.position == 1
+    assert "RecursionError: simulated" in str(error)
+    assert _json([first, last]) == _json(map(footmap.recommend, PROFILES[:2]))
+
+
+@pytest.mark.usefixtures("crashing")
+def test_a_batch_line_that_kills_its_worker_is_an_error_line_and_the_batch_goes_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = [json.dumps(p) for p in MANY[:50]] + [json.dumps(CRASH)] + [json.dumps(p) for p in MANY[50:]]
+    source, target = _write_lines(tmp_path / "in.jsonl", lines), tmp_path / "out.jsonl"
+    assert main(["batch", str(source), "-o", str(target), "--workers", "2"]) == 0
+    records = _records(target)
+    assert [record["line"] for record in records] == list(range(1, len(lines) + 1))
+    assert records[50] == {
+        "line": 51,
+        "error": "this profile could not be planned: its worker process was killed by SIGSEGV"
+        " while planning it",
+    }
+    plans = [footmap.Plan.model_validate(r["plan"]) for r in records[:50] + records[51:]]
+    assert _json(plans) == _json(map(footmap.recommend, MANY))
+    assert "1 of them profiles the engine failed on" in capsys.readouterr().err
+
+
+def test_resume_checks_every_line_not_just_the_last(tmp_path: Path) -> None:
+    source = _write_lines(tmp_path / "in.jsonl", LINES)
+    lines = _expected(source, tmp_path).splitlines(keepends=True)
+    target = tmp_path / "out.jsonl"
+    target.write_bytes(lines[0] + lines[2] + lines[1] + lines[3])  # the last line is right
+    with pytest.raises(ResumeError, match=r'its line 2 should be \{"line": 2, ...\}, not \{"line": 3'):
+        run_jsonl(source, target, resume=True, in_process=True)
+    target.write_bytes(lines[0] + b"[1, 2]\n" + lines[2])
+    with pytest.raises(ResumeError, match="its line 2 should be"):
+        run_jsonl(source, target, resume=True, in_process=True)
+
+
+def test_resume_refuses_more_lines_than_the_input_has(tmp_path: Path) -> None:
+    source = _write_lines(tmp_path / "in.jsonl", LINES)
+    target = tmp_path / "out.jsonl"
+    target.write_bytes(_expected(source, tmp_path) * 2)
+    with pytest.raises(ResumeError, match="its line 7 should be"):
+        run_jsonl(source, target, resume=True, in_process=True)
+    target.write_bytes(b"".join(json.dumps({"line": n, "error": "x"}).encode() + b"\n" for n in range(1, 9)))
+    with pytest.raises(ResumeError, match=r"has 8 lines but .* only 6"):
+        run_jsonl(source, target, resume=True, in_process=True)
+
+
+@pytest.mark.parametrize("resume", [False, True])
+def test_an_output_another_run_holds_is_refused_with_exit_4(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], resume: bool
+) -> None:
+    fcntl = pytest.importorskip("fcntl")
+    source = _write_lines(tmp_path / "in.jsonl", LINES)
+    target = tmp_path / "out.jsonl"
+    target.write_bytes(b"kept\n")
+    with target.open("rb") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        with pytest.raises(footmap.OutputError, match="in use by another footmap batch run"):
+            run_jsonl(source, target, resume=resume, in_process=True)
+        argv = ["batch", str(source), "-o", str(target), *(["--resume"] if resume else [])]
+        assert main(argv) == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "in use by another footmap batch run" in err
+    assert target.read_bytes() == b"kept\n"  # not truncated, not appended to
+
+
+def test_a_line_over_the_limit_is_an_error_line_read_in_bounded_pieces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_batch, "MAX_LINE_BYTES", 100)
+    lines = ['{"age": 40}', "x" * 1000, '{"age": 50}']
+    source = _write_lines(tmp_path / "in.jsonl", lines)
+    target = tmp_path / "out.jsonl"
+    summary = run_jsonl(source, target, in_process=True)
+    assert (summary.plans, summary.errors) == (2, 1)
+    assert _records(target)[1] == {"line": 2, "error": "line longer than 100 bytes: not read"}
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, dead but not yet reaped by its new parent, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in {"Z", "X"}
+
+
+def _start_batch(source: Path, target: Path, *extra: str) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "footmap", "batch", str(source), "-o", str(target), *extra]
+    return subprocess.Popen(command, cwd=source.parent, stderr=subprocess.PIPE)
+
+
+def _wait_for_lines(process: subprocess.Popen[bytes], target: Path, size: int) -> None:
+    deadline = time.monotonic() + 120
+    while (not target.exists() or target.stat().st_size < size) and time.monotonic() < deadline:
+        assert process.poll() is None, "the batch finished before it could be interrupted"
+        time.sleep(0.02)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_no_worker_outlives_a_killed_batch(tmp_path: Path) -> None:
+    source = _write_lines(tmp_path / "in.jsonl", [json.dumps(p) for p in MANY] * 30)
+    target = tmp_path / "out.jsonl"
+    process = _start_batch(source, target, "--workers", "2")
+    try:
+        _wait_for_lines(process, target, 100_000)
+        children = _children(process.pid)
+        assert len(children) >= 2  # the two workers (and multiprocessing's resource tracker)
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.wait(timeout=60)
+        assert process.stderr is not None
+        process.stderr.close()
+    deadline = time.monotonic() + 10
+    while any(map(_alive, children)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [pid for pid in children if _alive(pid)] == []
+
+
+@pytest.mark.slow
+def test_a_second_run_on_the_same_output_fails_and_the_first_writes_each_line_once(tmp_path: Path) -> None:
+    source = _write_lines(tmp_path / "in.jsonl", [json.dumps(p) for p in MANY] * 10)
+    target = tmp_path / "out.jsonl"
+    first = _start_batch(source, target, "--workers", "1")
+    try:
+        _wait_for_lines(first, target, 10_000)
+        second = subprocess.run(
+            [sys.executable, "-m", "footmap", "batch", str(source), "-o", str(target), "--resume"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        first.wait(timeout=120)
+        assert first.stderr is not None
+        first.stderr.close()
+    assert (second.returncode, second.stderr.count("\n")) == (4, 1), second.stderr
+    assert "in use by another footmap batch run" in second.stderr
+    assert first.returncode == 0
+    assert target.read_bytes() == _expected(source, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_ctrl_c_stops_a_batch_with_exit_130_one_line_and_no_workers_left(tmp_path: Path) -> None:
+    source = _write_lines(tmp_path / "in.jsonl", [json.dumps(p) for p in MANY] * 20)
+    target = tmp_path / "out.jsonl"
+    process = _start_batch(source, target, "--workers", "2")
+    try:
+        _wait_for_lines(process, target, 50_000)
+        children = _children(process.pid)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert (process.returncode, err.decode()) == (130, "footmap: interrupted\n")
+    deadline = time.monotonic() + 10
+    while any(map(_alive, children)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [pid for pid in children if _alive(pid)] == []
+    assert run_jsonl(source, target, resume=True, in_process=True).resumed_after > 0
     assert target.read_bytes() == _expected(source, tmp_path)

@@ -1,10 +1,13 @@
-"""The ``footmap`` command: formats, exit codes (0 ok, 1 invalid knowledge, 2 invalid input)."""
+"""The ``footmap`` command: formats, and exit codes (0 ok, 1 invalid knowledge, 2 invalid input,
+4 cannot write output, 5 internal error, 130 interrupted), each failure one line."""
 
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -238,4 +241,157 @@ def test_a_profile_that_is_not_utf8_exits_2(capsys: pytest.CaptureFixture[str], 
     profile.write_bytes(b"\xff\xfe symptoms: []\n")
     code, _, err = run(capsys, "recommend", profile)
     assert code == 2
-    assert "cannot read profile" in err
+    assert "cannot read profile" in _one_line(err)
+
+
+# --- every failure: one line on standard error, and its exit code -----------------------------
+
+
+def _one_line(err: str) -> str:
+    assert err.count("\n") == 1 and err.startswith("footmap: "), err
+    return err
+
+
+def test_a_profile_nested_too_deeply_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    profile = write_profile(tmp_path, "[" * 20_000 + "]" * 20_000 + "\n")
+    code, out, err = run(capsys, "recommend", profile)
+    assert (code, out) == (2, "")
+    assert f"cannot read profile {profile}" in _one_line(err)
+
+
+@pytest.mark.parametrize("kind", ["missing", "directory", "symlink_loop", "not_utf8", "too_large"])
+def test_a_profile_that_cannot_be_read_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, kind: str
+) -> None:
+    path = tmp_path / "profile.yaml"
+    says = {
+        "missing": "No such file or directory",
+        "directory": "Is a directory",
+        "symlink_loop": "Too many levels of symbolic links",
+        "not_utf8": "not UTF-8 text (byte 0xff at offset 0)",
+        "too_large": "over 1,048,576 bytes",
+    }[kind]
+    if kind == "directory":
+        path.mkdir()
+    elif kind == "symlink_loop":
+        path.symlink_to(tmp_path / "other.yaml")
+        (tmp_path / "other.yaml").symlink_to(path)
+    elif kind == "not_utf8":
+        path.write_bytes(b"\xff\xfe symptoms: []\n")
+    elif kind == "too_large":
+        with path.open("wb") as sparse:
+            sparse.truncate(50 * 1024 * 1024)  # 50 MB, refused by its size before any is read
+    started = time.monotonic()
+    code, out, err = run(capsys, "recommend", path)
+    assert (code, out) == (2, "")
+    assert f"cannot read profile {path}: {says}" in _one_line(err)
+    assert time.monotonic() - started < 5
+
+
+def test_a_profile_over_the_limit_on_stdin_exits_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("#" * (2 * 1024 * 1024)))
+    code, _, err = run(capsys, "recommend", "-")
+    assert code == 2 and "standard input: over 1,048,576 bytes" in _one_line(err)
+
+
+@pytest.mark.parametrize("kind", ["proc", "directory", "read_only_directory", "full_disk"])
+def test_a_batch_output_that_cannot_be_written_exits_4(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, kind: str
+) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"age": 40}\n', encoding="utf-8")
+    if kind == "read_only_directory":
+        if os.geteuid() == 0:
+            pytest.skip("root writes into a read-only directory")
+        (tmp_path / "ro").mkdir(mode=0o500)
+    if kind == "full_disk" and not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    target, says = {
+        "proc": ("/proc/footmap-out.jsonl", "No such file or directory"),
+        "directory": (str(tmp_path), "Is a directory"),
+        "read_only_directory": (str(tmp_path / "ro" / "out.jsonl"), "Permission denied"),
+        "full_disk": ("/dev/full", "No space left on device"),
+    }[kind]
+    code, _, err = run(capsys, "batch", source, "-o", target, "--workers", "1")
+    assert code == 4
+    assert f"cannot write {target}: {says}" in _one_line(err)
+
+
+@pytest.mark.parametrize("kind", ["missing", "directory", "symlink_loop", "same_as_output"])
+def test_a_batch_input_that_cannot_be_read_exits_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, kind: str
+) -> None:
+    source, target = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    if kind == "directory":
+        source.mkdir()
+    elif kind == "symlink_loop":
+        source.symlink_to(tmp_path / "other")
+        (tmp_path / "other").symlink_to(source)
+    elif kind == "same_as_output":
+        source.write_text('{"age": 40}\n', encoding="utf-8")
+        target = source
+    code, _, err = run(capsys, "batch", source, "-o", target)
+    assert code == 2
+    _one_line(err)
+    if kind == "same_as_output":
+        assert "is the input file" in err and source.read_text(encoding="utf-8") == '{"age": 40}\n'
+    else:
+        assert f"cannot read {source}" in err
+
+
+class _ClosedPipe(io.StringIO):
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_standard_output_that_cannot_be_written_exits_4(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    code = main(["recommend", str(PROFILE)])
+    assert code == 4
+    assert "cannot write standard output: Broken pipe" in _one_line(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize(
+    ("raised", "code", "says"),
+    [
+        (KeyboardInterrupt(), 130, "footmap: interrupted"),
+        (RuntimeError("simulated\nbug"), 5, "internal error (RuntimeError: simulated bug); please report it"),
+    ],
+    ids=["ctrl_c", "a_bug"],
+)
+def test_no_exception_escapes_main(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    raised: BaseException,
+    code: int,
+    says: str,
+) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise raised
+
+    monkeypatch.setattr("footmap._cli.recommend", fail)
+    assert main(["recommend", str(PROFILE)]) == code
+    assert says in _one_line(capsys.readouterr().err)
+
+
+def test_the_exit_codes_are_documented_alike_in_the_cli_readme_and_batch_page() -> None:
+    from footmap import _cli
+
+    docstring = _cli.__doc__ or ""
+    for code in ("0", "1", "2", "3", "4", "5", "130"):
+        assert f"- {code}: " in docstring, code
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    batch = (REPO / "docs" / "batch.md").read_text(encoding="utf-8")
+    for page in (readme, batch):
+        assert "4 the output cannot be written" in page and "5 an internal error" in page
+        assert "130 interrupted" in page
+
+
+def test_scenario_files_nested_too_deeply_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    scenarios = write_profile(tmp_path, "[" * 20_000 + "]" * 20_000 + "\n")
+    code, _, err = run(capsys, "knowledge", "test", scenarios)
+    assert code == 2 and "nested too deeply" in _one_line(err)

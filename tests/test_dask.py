@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import doctest
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,16 +26,43 @@ PROFILES = SAMPLE_PROFILES
 MANY = [{**PROFILES[n % len(PROFILES)], "minutes_per_day": 5 + 3 * n} for n in range(36)]
 
 
+#: The port distributed's scheduler takes for its HTTP server by default, dashboard or not.
+DASHBOARD_PORT = 8787
+
+
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
-    """Two worker processes, one thread each, as a cluster of two machines would have."""
-    with (
-        distributed.LocalCluster(
-            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as connected,
-    ):
+    """Two worker processes, one thread each, as a cluster of two machines would have.
+
+    The cluster binds no fixed port: ``dashboard_address=None`` only turns the dashboard off,
+    and the scheduler still serves its HTTP routes (health, metrics) on 8787, which fails the
+    suite (``filterwarnings = error``) wherever that port is busy. Port 8787 is held here while
+    the cluster starts, to prove it.
+    """
+    with socket.socket() as held, contextlib.ExitStack() as stack:
+        try:
+            held.bind(("", DASHBOARD_PORT))
+            held.listen()
+        except OSError:
+            pass  # already busy: the proof holds all the same
+        cluster = stack.enter_context(
+            distributed.LocalCluster(
+                n_workers=2,
+                processes=True,
+                threads_per_worker=1,
+                scheduler_port=0,
+                dashboard_address=":0",
+                worker_dashboard_address=":0",
+            )
+        )
+        connected = stack.enter_context(distributed.Client(cluster))
         yield connected
+
+
+def test_the_cluster_binds_no_fixed_port(client: Any) -> None:
+    ports = {int(client.scheduler.address.rsplit(":", 1)[1])}
+    ports |= {service.get("dashboard", 0) for service in [client.scheduler_info().get("services", {})]}
+    assert DASHBOARD_PORT not in ports
 
 
 def _local(profiles: list[dict[str, Any]], knowledge: footmap.KnowledgeBase | None = None) -> list[str]:
@@ -138,3 +167,21 @@ def test_without_dask_the_error_says_how_to_install_it(monkeypatch: pytest.Monke
 def test_the_docstring_example_runs() -> None:
     failures, tried = doctest.testmod(footmap.dask)
     assert failures == 0 and tried > 0
+
+
+def test_a_profile_the_engine_raises_on_is_a_worker_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = footmap.recommend
+
+    def failing(profile: Any, knowledge: Any = None) -> footmap.Plan:
+        if profile.get("age") == 99:
+            raise footmap.RuleEngineError("simulated")
+        return real(profile, knowledge=knowledge)
+
+    monkeypatch.setattr(footmap.dask, "recommend", failing)
+    bag = db.from_sequence([PROFILES[0], {"age": 99}, PROFILES[1]], npartitions=1)
+    first, error, last = footmap.dask.recommend_bag(bag, errors="return").compute(scheduler="sync")
+    assert isinstance(error, footmap.WorkerError) and error.position == 1
+    assert "RuleEngineError: simulated" in str(error)
+    assert [first.model_dump_json(), last.model_dump_json()] == _local([PROFILES[0], PROFILES[1]])
+    with pytest.raises(footmap.WorkerError, match="simulated"):
+        footmap.dask.recommend_bag(bag).compute(scheduler="sync")

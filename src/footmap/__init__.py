@@ -12,13 +12,17 @@ private. The public modules are :mod:`footmap.render` (the renderer registry),
 from footmap import render as _render  # noqa: F401 - installs the registry plans show themselves through
 from footmap._batch import recommend_many
 from footmap._errors import (
+    BatchError,
     EngineFallbackWarning,
     Finding,
     FindingCode,
     FootmapError,
+    InputError,
     KnowledgeError,
+    OutputError,
     ResumeError,
     RuleEngineError,
+    WorkerError,
 )
 from footmap._input.profile import Pain, Profile
 from footmap._knowledge.base import KnowledgeBase
@@ -28,6 +32,7 @@ from footmap._plan import Caution, DosagePlan, Excluded, Plan, PlanItem, Reason,
 __version__ = "0.1.0"
 
 __all__ = [
+    "BatchError",
     "Caution",
     "DosagePlan",
     "EngineFallbackWarning",
@@ -35,8 +40,10 @@ __all__ = [
     "Finding",
     "FindingCode",
     "FootmapError",
+    "InputError",
     "KnowledgeBase",
     "KnowledgeError",
+    "OutputError",
     "Pain",
     "Plan",
     "PlanItem",
@@ -45,6 +52,7 @@ __all__ = [
     "ResumeError",
     "RuleEngineError",
     "SafetyMessage",
+    "WorkerError",
     "__version__",
     "recommend",
     "recommend_many",

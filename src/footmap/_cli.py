@@ -2,13 +2,28 @@
 profiles, ``knowledge check`` a directory, ``knowledge test`` it with scenario files, ``knowledge
 report`` its safety page.
 
-Exit codes: 0 success, 1 invalid knowledge, 2 invalid input (profile, scenario files or arguments),
-3 a scenario failed.
+Exit codes:
+
+- 0: success (a batch's error lines are data, not failures)
+- 1: invalid knowledge
+- 2: invalid input: a profile (missing, unreadable, not UTF-8, over ``MAX_PROFILE_BYTES``, bad YAML
+  or fields), a batch input, scenario files, arguments, or an output that cannot be resumed
+- 3: a scenario failed
+- 4: the output cannot be written (a bad path, no permission, a full disk, a closed pipe), or
+  another ``footmap batch`` run is writing it
+- 5: an internal error (a bug in footmap: please report it)
+- 130: interrupted (Ctrl-C)
+
+Every failure is one line on standard error, ``footmap: ...``; invalid knowledge and an invalid
+profile list every problem, one per line, after it.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,8 +33,8 @@ import yaml
 from pydantic import ValidationError
 
 from footmap import render
-from footmap._batch import run_jsonl
-from footmap._errors import KnowledgeError, ResumeError
+from footmap._batch import os_reason, run_jsonl
+from footmap._errors import BatchError, InputError, KnowledgeError, OutputError, ResumeError
 from footmap._knowledge.base import KnowledgeBase, shipped_knowledge
 from footmap._knowledge.loader import load_yaml
 from footmap._knowledge.report import safety_report
@@ -60,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="N",
-        help="worker processes (default: one per CPU; 1: no worker processes)",
+        help="worker processes (default: one per CPU)",
     )
     batch.add_argument(
         "--resume",
@@ -115,42 +130,109 @@ def _knowledge_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+#: The largest profile file ``footmap recommend`` reads (bytes); a larger one is refused unread.
+MAX_PROFILE_BYTES = 1 << 20
+
+#: Exit codes (see the module docstring).
+OK, INVALID_KNOWLEDGE, INVALID_INPUT, SCENARIO_FAILED, CANNOT_WRITE, INTERNAL_ERROR = range(6)
+INTERRUPTED = 130
+
+
+class _Refused(Exception):
+    """A failure already worded for its one line on standard error, with its exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 def _read_profile(path: Path) -> Any:
-    text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
-    return load_yaml(text)
+    """The profile file's data; ``_Refused`` (exit 2) when it cannot be read or parsed."""
+    where = "standard input" if str(path) == "-" else str(path)
+    try:
+        raw = _read_bounded(path)
+        if len(raw) > MAX_PROFILE_BYTES:
+            raise _Refused(
+                f"cannot read profile {where}: over {MAX_PROFILE_BYTES:,} bytes, the most a profile may hold",
+                INVALID_INPUT,
+            )
+        text = raw if isinstance(raw, str) else raw.decode("utf-8")
+        return load_yaml(text)
+    except OSError as error:
+        reason = os_reason(error)
+    except UnicodeDecodeError as error:
+        reason = f"not UTF-8 text (byte {error.object[error.start]:#04x} at offset {error.start})"
+    except RecursionError:
+        reason = "nested too deeply"
+    except (yaml.YAMLError, ValueError) as error:  # ValueError: a loader's own limits
+        reason = _one_line(str(error))
+    raise _Refused(f"cannot read profile {where}: {reason}", INVALID_INPUT)
+
+
+def _read_bounded(path: Path) -> bytes | str:
+    """At most ``MAX_PROFILE_BYTES + 1`` of the file (or standard input), a regular file's size
+    checked before anything is read."""
+    if str(path) == "-":
+        stream = getattr(sys.stdin, "buffer", sys.stdin)
+        data: bytes | str = stream.read(MAX_PROFILE_BYTES + 1)
+        return data
+    with path.open("rb") as file:
+        status = os.fstat(file.fileno())
+        if stat.S_ISREG(status.st_mode) and status.st_size > MAX_PROFILE_BYTES:
+            return b" " * (MAX_PROFILE_BYTES + 1)  # refused by size, unread
+        return file.read(MAX_PROFILE_BYTES + 1)
+
+
+def _one_line(text: str, limit: int = 500) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _load_knowledge(args: argparse.Namespace) -> KnowledgeBase | None:
+    return KnowledgeBase.load(args.knowledge, overlay=args.overlay) if args.knowledge is not None else None
 
 
 def _recommend(args: argparse.Namespace) -> int:
-    knowledge = (
-        KnowledgeBase.load(args.knowledge, overlay=args.overlay) if args.knowledge is not None else None
-    )
-    try:
-        data = _read_profile(args.profile)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        print(f"footmap: cannot read profile {args.profile}: {error}", file=sys.stderr)
-        return 2
+    knowledge = _load_knowledge(args)
+    data = _read_profile(args.profile)
     if not isinstance(data, dict):
-        print(f"footmap: {args.profile} must hold a mapping of profile fields", file=sys.stderr)
-        return 2
+        raise _Refused(f"{args.profile} must hold a mapping of profile fields", INVALID_INPUT)
     try:
         plan = recommend(data, knowledge=knowledge)
     except ValidationError as error:
         print(f"footmap: invalid profile {args.profile}:\n{error}", file=sys.stderr)
-        return 2
-    print(render.render(plan, args.format, wording=(knowledge or shipped_knowledge()).wording))
-    return 0
+        return INVALID_INPUT
+    except RecursionError:
+        raise _Refused(f"invalid profile {args.profile}: nested too deeply", INVALID_INPUT) from None
+    text = render.render(plan, args.format, wording=(knowledge or shipped_knowledge()).wording)
+    _write_stdout(text + "\n")
+    return OK
+
+
+def _write_stdout(text: str) -> None:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as error:
+        # Nothing more can reach a closed pipe, not even Python's own flush at exit.
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # stdout may be no file
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise _Refused(f"cannot write standard output: {os_reason(error)}", CANNOT_WRITE) from None
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return one.samefile(other)
+    except OSError:  # either is missing or unreadable: not one file
+        return False
 
 
 def _batch(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
-        print("footmap: --workers must be at least 1", file=sys.stderr)
-        return 2
-    if not args.input.is_file():
-        print(f"footmap: cannot read {args.input}: no such file", file=sys.stderr)
-        return 2
-    knowledge = (
-        KnowledgeBase.load(args.knowledge, overlay=args.overlay) if args.knowledge is not None else None
-    )
+        raise _Refused("--workers must be at least 1", INVALID_INPUT)
+    if _same_file(args.input, args.output):
+        raise _Refused(f"{args.output} is the input file: write to another file", INVALID_INPUT)
+    knowledge = _load_knowledge(args)
     try:
         summary = run_jsonl(
             args.input,
@@ -160,16 +242,22 @@ def _batch(args: argparse.Namespace) -> int:
             resume=args.resume,
             progress=args.progress,
         )
+    except InputError as error:
+        raise _Refused(str(error), INVALID_INPUT) from None
     except ResumeError as error:
-        print(f"footmap: cannot resume: {error}", file=sys.stderr)
-        return 2
+        raise _Refused(f"cannot resume: {error}", INVALID_INPUT) from None
+    except OutputError as error:
+        raise _Refused(str(error), CANNOT_WRITE) from None
+    except BatchError as error:
+        raise _Refused(str(error), INTERNAL_ERROR) from None
     resumed = f"; resumed after line {summary.resumed_after}" if summary.resumed_after else ""
+    failed = f", {summary.failed} of them profiles the engine failed on" if summary.failed else ""
     print(
         f"footmap: wrote {summary.written} lines to {args.output}"
-        f" ({summary.plans} plans, {summary.errors} errors{resumed})",
+        f" ({summary.plans} plans, {summary.errors} errors{failed}{resumed})",
         file=sys.stderr,
     )
-    return 0
+    return OK
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -183,9 +271,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _test(args: argparse.Namespace) -> int:
-    knowledge = (
-        KnowledgeBase.load(args.knowledge, overlay=args.overlay) if args.knowledge is not None else None
-    )
+    knowledge = _load_knowledge(args)
     try:
         results = run_files(args.scenarios, knowledge=knowledge)
     except ScenarioError as error:
@@ -200,29 +286,51 @@ def _test(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    knowledge = (
-        KnowledgeBase.load(args.knowledge, overlay=args.overlay) if args.knowledge is not None else None
-    )
-    sys.stdout.write(safety_report(knowledge or shipped_knowledge()))
-    return 0
+    knowledge = _load_knowledge(args)
+    _write_stdout(safety_report(knowledge or shipped_knowledge()))
+    return OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``footmap`` command; returns the exit code."""
+    """Run the ``footmap`` command; returns the exit code (see the module docstring).
+
+    Only ``SystemExit`` (from argument parsing) leaves it: every other failure is one line on
+    standard error and its exit code.
+    """
     args = _parser().parse_args(argv)
     try:
-        if args.command == "recommend":
-            return _recommend(args)
-        if args.command == "batch":
-            return _batch(args)
-        if args.knowledge_command == "test":
-            return _test(args)
-        if args.knowledge_command == "report":
-            return _report(args)
-        return _check(args)
+        return _run(args)
     except KnowledgeError as error:
         print(f"footmap: {error}", file=sys.stderr)
-        return 1
+        return INVALID_KNOWLEDGE
+    except _Refused as error:
+        print(f"footmap: {error}", file=sys.stderr)
+        return error.code
+    except KeyboardInterrupt:
+        print("footmap: interrupted", file=sys.stderr)
+        return INTERRUPTED
+    except RecursionError:  # deep input the readers did not bound (scenarios, knowledge files)
+        print("footmap: invalid input: nested too deeply to read", file=sys.stderr)
+        return INVALID_INPUT
+    except Exception as error:  # a bug: still one line and a code, never a traceback
+        print(
+            f"footmap: internal error ({type(error).__name__}: {_one_line(str(error), 300)});"
+            " please report it",
+            file=sys.stderr,
+        )
+        return INTERNAL_ERROR
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "recommend":
+        return _recommend(args)
+    if args.command == "batch":
+        return _batch(args)
+    if args.knowledge_command == "test":
+        return _test(args)
+    if args.knowledge_command == "report":
+        return _report(args)
+    return _check(args)
 
 
 if __name__ == "__main__":

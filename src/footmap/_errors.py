@@ -4,7 +4,11 @@
 
     FootmapError                 anything footmap raises on purpose
     ├── KnowledgeError           a knowledge directory is invalid (carries every Finding)
-    ├── ResumeError              ``footmap batch --resume``: the output is not this batch's
+    ├── BatchError               a batch cannot go on (``recommend_many``, ``footmap batch``)
+    │   ├── InputError           the input file cannot be read
+    │   ├── OutputError          the output cannot be written, or another run holds its lock
+    │   └── ResumeError          ``footmap batch --resume``: the output is not this batch's
+    ├── WorkerError              one profile of a batch failed: its worker raised or died on it
     ├── ScenarioError            scenario files are invalid (``footmap.testing``; every problem)
     └── RuleEngineError          the rule engine failed while evaluating a profile
 
@@ -98,8 +102,35 @@ class KnowledgeError(FootmapError):
         return {code: found[code] for code in FindingCode if found[code]}
 
 
-class ResumeError(FootmapError, ValueError):
+class BatchError(FootmapError):
+    """A batch cannot go on: its output cannot be written or resumed, or its workers cannot start."""
+
+
+class InputError(BatchError, OSError):
+    """The input file of a batch cannot be read: missing, a directory, no permission."""
+
+
+class OutputError(BatchError, OSError):
+    """The output file of a batch cannot be written: a bad path, no permission, a full disk, or
+    another run holds its lock."""
+
+
+class ResumeError(BatchError, ValueError):
     """The output file of a batch cannot be resumed: it is not this batch's output."""
+
+
+class WorkerError(FootmapError):
+    """One profile of a batch failed for a reason other than validation: its worker raised, or died.
+
+    ``position`` is the profile's index in the input (from 0; ``None`` when no single profile is
+    to blame), ``reason`` what happened.
+    """
+
+    def __init__(self, reason: str, position: int | None = None) -> None:
+        self.reason = reason
+        self.position = position
+        where = f"the profile at index {position}" if position is not None else "a worker process"
+        super().__init__(f"{where}: {reason}")
 
 
 class RuleEngineError(FootmapError):

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
 
+from footmap._errors import WorkerError
 from footmap._input.profile import Profile
 from footmap._knowledge.base import KnowledgeBase, shipped_knowledge
 from footmap._pipeline import recommend
@@ -46,7 +47,9 @@ def recommend_bag(
     ``output="plan"`` gives :class:`~footmap.Plan` objects, ``"json"`` their JSON text (what
     ``Bag.to_textfiles`` writes, and cheaper to move between machines). ``errors``: an invalid
     profile raises its :class:`pydantic.ValidationError` when the bag is computed (``"raise"``),
-    or takes the plan's place (``"return"``).
+    or takes the plan's place (``"return"``); so does a :class:`~footmap.WorkerError` for a profile
+    the rule engine raised on. (A profile that crashes a worker process is Dask's to retry; see
+    ``docs/batch.md``.)
     """
     try:  # the bag API comes with the dask[bag] extra
         import dask.bag  # noqa: F401  (its import is the check)
@@ -71,14 +74,23 @@ def recommend_bag(
 def _plan_partition(profiles: Any, knowledge: KnowledgeBase | None, errors: str, output: Output) -> list[Any]:
     """Runs on a worker: the plans of one partition."""
     base = knowledge if knowledge is not None else shipped_knowledge()
-    return [_plan(profile, base, errors, output) for profile in profiles]
+    return [_plan(profile, n, base, errors, output) for n, profile in enumerate(profiles)]
 
 
-def _plan(profile: Profile | Mapping[str, Any], knowledge: KnowledgeBase, errors: str, output: Output) -> Any:
+def _plan(
+    profile: Profile | Mapping[str, Any], index: int, knowledge: KnowledgeBase, errors: str, output: Output
+) -> Any:
+    """One profile's plan, or its error: a ``ValidationError``, or a ``WorkerError`` for any other
+    failure (``position`` is the profile's index in its partition)."""
     try:
         plan = recommend(profile, knowledge=knowledge)
     except ValidationError as error:
         if errors == "raise":
             raise
         return error
+    except Exception as error:  # the engine failed on it: this profile's error, in footmap's tree
+        failure = WorkerError(f"{type(error).__name__}: {error} (index in its partition)", index)
+        if errors == "raise":
+            raise failure from error
+        return failure
     return plan.model_dump_json() if output == "json" else plan
