@@ -164,6 +164,14 @@ CASES = [
         "red_flag",
         ("no rule refers it",),
     ),
+    Case(
+        "unmarked_red_flag",
+        FindingCode.UNMARKED_RED_FLAG,
+        "vocabulary.yaml",
+        "tingling",
+        "red_flag",
+        ("'see_clinician'", "triage.tingling_alone", "is not marked", "red_flag: see_clinician"),
+    ),
     # Graph sanity: no cycles among factors, no item standing in for itself or for its stand-in.
     Case(
         "factor_cycle",

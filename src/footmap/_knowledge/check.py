@@ -27,6 +27,7 @@ from footmap._suggest import did_you_mean, nearest
 
 if TYPE_CHECKING:
     from footmap._facts import Fact
+    from footmap._rules.reference import ReferenceEngine
 
 
 def cross_check(
@@ -466,20 +467,24 @@ def _item_cycles(knowledge: schema.Knowledge) -> Iterator[Finding]:
 
 
 def _red_flags(knowledge: schema.Knowledge, gaps: Gaps) -> Iterator[Finding]:
-    """Every red-flag term that no ``refer`` rule refers, alone, at least at its marked level.
+    """Red-flag marks that the rules do not keep, and referrals that no mark records.
 
-    "Alone" is a profile that reports that one term and nothing else: the term's fact (a pain
-    area's without severity, side or weeks) and the ``person`` fact of a profile that answers
-    nothing else. Not the item facts nor the missing equipment: a red flag's referral must not
-    depend on which items a plan considers, nor on what equipment a person has.
+    Every pain area, symptom, observation and condition is reported *alone*: a profile that
+    reports that one term and nothing else, that is the term's fact (a pain area's without
+    severity, side or weeks) and the ``person`` fact of a profile that answers nothing else. Not
+    the item facts nor the missing equipment: a red flag's referral must not depend on which
+    items a plan considers, nor on what equipment a person has. A term marked ``red_flag`` must be
+    referred at least at its mark (``unguarded_red_flag``), and a term the rules refer alone must
+    be marked at that level (``unmarked_red_flag``), so that losing either the rule or the mark is
+    a finding.
     """
     reported = {kind.vocabulary: kind.name for kind in REPORTED_KINDS}
-    marked: list[tuple[str, schema.Term]] = []
+    terms: list[tuple[str, schema.Term]] = []
     for name in schema.Vocabulary.model_fields:
         for term in getattr(knowledge.vocabulary, name):
-            if term.red_flag is None:
-                continue
-            if name not in reported:
+            if name in reported:
+                terms.append((name, term))
+            elif term.red_flag is not None:
                 yield Finding(
                     "vocabulary.yaml",
                     term.id,
@@ -487,25 +492,35 @@ def _red_flags(knowledge: schema.Knowledge, gaps: Gaps) -> Iterator[Finding]:
                     FindingCode.INVALID_FIELD,
                     f"only something a person reports ({', '.join(reported)}) can be a red flag",
                 )
-            else:
-                marked.append((name, term))
-    if not marked or RULES in gaps.unreadable:
+    if not terms or RULES in gaps.unreadable:
         return  # rules that cannot be read are reported already; what they refer is unknown
-    refer = [rule for rule in knowledge.rules if rule.effect == "refer"]
+    engines = _referrals(knowledge)
     person = _default_person(knowledge)
-    for name, term in marked:
-        level = _referral(refer, [{"t": reported[name], "key": term.id}, person])
-        wanted = term.red_flag or "self_care"
-        if schema.TRIAGE_ORDER.index(level) < schema.TRIAGE_ORDER.index(wanted):
+    order = schema.TRIAGE_ORDER.index
+    for name, term in terms:
+        fact_type = reported[name]
+        level, rules = _referral(engines, [{"t": fact_type, "key": term.id}, person])
+        marked = term.red_flag or "self_care"
+        if order(level) < order(marked):
             got = "no rule refers it" if level == "self_care" else f"the rules refer it only as {level!r}"
             yield Finding(
                 "vocabulary.yaml",
                 term.id,
                 "red_flag",
                 FindingCode.UNGUARDED_RED_FLAG,
-                f"{term.id!r} is a red flag ({wanted}), but reported alone {got}; add a `refer`"
-                f" rule with `level: {wanted}` and `when: {{all: [{{fact: {reported[name]},"
+                f"{term.id!r} is a red flag ({marked}), but reported alone {got}; add a `refer`"
+                f" rule with `level: {marked}` and `when: {{all: [{{fact: {fact_type},"
                 f" is: {term.id}}}]}}`",
+            )
+        elif order(level) > order(marked):
+            mark = "is not marked" if term.red_flag is None else f"is marked only {marked!r}"
+            yield Finding(
+                "vocabulary.yaml",
+                term.id,
+                "red_flag",
+                FindingCode.UNMARKED_RED_FLAG,
+                f"{term.id!r} alone is referred {level!r} (by {', '.join(rules)}), but {mark};"
+                f" mark it `red_flag: {level}` so that the check keeps it referred",
             )
 
 
@@ -522,16 +537,30 @@ def _default_person(knowledge: schema.Knowledge) -> Fact:
     return next(fact for fact in facts if fact.get("t") == PERSON_FACT)
 
 
-def _referral(rules: Sequence[schema.Rule], facts: Sequence[Fact]) -> schema.TriageLevel:
-    """The highest level the ``refer`` rules give over ``facts`` (``self_care`` for none)."""
+def _referrals(knowledge: schema.Knowledge) -> list[tuple[schema.Rule, ReferenceEngine]]:
+    """Each ``refer`` rule with an evaluator of it alone (precautions never refer)."""
     from footmap._rules.reference import ReferenceEngine
 
-    levels: list[schema.TriageLevel] = ["self_care"]
-    for rule in rules:
+    # A referral has no target: one named anyway is reported as invalid_rule, not here.
+    return [
+        (rule, ReferenceEngine([rule.model_copy(update={"target": None})]))
+        for rule in knowledge.rules
+        if rule.effect == "refer"
+    ]
+
+
+def _referral(
+    engines: Sequence[tuple[schema.Rule, ReferenceEngine]], facts: Sequence[Fact]
+) -> tuple[schema.TriageLevel, list[str]]:
+    """The highest level the ``refer`` rules give over ``facts`` (``self_care``), and its rules."""
+    by_level: dict[schema.TriageLevel, list[str]] = {"self_care": []}
+    for rule, engine in engines:
         try:
-            # A referral has no target: one named anyway is reported as invalid_rule, not here.
-            effects = ReferenceEngine([rule.model_copy(update={"target": None})]).run(facts)
+            effects = engine.run(facts)
         except KeyError:  # a `ref` to a binding no earlier pattern makes: reported as invalid_rule
             continue
-        levels += [effect.level for effect in effects if effect.level is not None]
-    return max(levels, key=schema.TRIAGE_ORDER.index)
+        for effect in effects:
+            if effect.level is not None:
+                by_level.setdefault(effect.level, []).append(rule.id)
+    level = max(by_level, key=schema.TRIAGE_ORDER.index)
+    return level, sorted(set(by_level[level]))
