@@ -130,6 +130,30 @@ CASES = [
         "when",
         ("not `absent`",),
     ),
+    Case(
+        "rule_nan_threshold",
+        FindingCode.INVALID_RULE,
+        "rules/broken.yaml",
+        "broken.nan_threshold",
+        "when.0.where.severity",
+        ("not a finite number",),
+    ),
+    Case(
+        "rule_empty_one_of",
+        FindingCode.INVALID_RULE,
+        "rules/broken.yaml",
+        "broken.empty_one_of",
+        "when.0.where.key",
+        ("`one_of: []`",),
+    ),
+    Case(
+        "precaution_adjust_without_scale",
+        FindingCode.INVALID_RULE,
+        "acupressure.yaml",
+        "bl60_kunlun",
+        "precautions.pregnancy.adjust",
+        ("effect: adjust",),
+    ),
     # Safety and honesty: every item reviewed, every claim graded, every red flag sourced.
     Case(
         "missing_safety_review",
@@ -171,6 +195,14 @@ CASES = [
         "tingling",
         "red_flag",
         ("'see_clinician'", "triage.tingling_alone", "is not marked", "red_flag: see_clinician"),
+    ),
+    Case(
+        "red_flag_on_equipment",
+        FindingCode.INVALID_FIELD,
+        "vocabulary.yaml",
+        "towel",
+        "red_flag",
+        ("only something a person reports",),
     ),
     # Graph sanity: no cycles among factors, no item standing in for itself or for its stand-in.
     Case(

@@ -427,6 +427,16 @@ def test_a_corruption_is_findings_never_a_traceback(tmp_path: Path, corruption: 
     assert info.value.findings == findings
 
 
+def test_yaml_nested_too_deeply_for_the_parser_is_one_finding_on_its_file(tmp_path: Path) -> None:
+    # Not a fixture under tests/fixtures: the loader tests parse every YAML file there.
+    directory = _copy(tmp_path)
+    (directory / "factors.yaml").write_text("[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    findings = KnowledgeBase.check(directory)
+    assert [(f.file, f.code, f.message) for f in findings] == [
+        ("factors.yaml", FindingCode.YAML_SYNTAX, "the YAML is nested too deeply")
+    ]
+
+
 def test_there_are_many_kinds_of_corruption_and_each_has_a_unique_name() -> None:
     names = [corruption.name for corruption in CORRUPTIONS]
     assert len(names) == len(set(names))
@@ -436,9 +446,7 @@ def test_there_are_many_kinds_of_corruption_and_each_has_a_unique_name() -> None
 
 # --- random mutations --------------------------------------------------------------------------
 
-_FILES = sorted(
-    str(path.relative_to(SHIPPED)) for path in SHIPPED.rglob("*.yaml") if path.name != "vocabulary.yaml"
-)
+_FILES = sorted(str(path.relative_to(SHIPPED)) for path in SHIPPED.rglob("*.yaml"))
 _JUNK = st.recursive(
     st.none()
     | st.booleans()

@@ -3,6 +3,7 @@ graph sanity (cycles, circular alternatives and variants) and red flags that no 
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
@@ -53,6 +54,7 @@ def cross_check(
             for finding in _rule_refs(rule, ids, files.get(rule.id, "rules/"))
         ),
         *_precaution_fields(knowledge),
+        *_operands(knowledge, files),
         *_link_cycles(knowledge),
         *_item_cycles(knowledge),
         *_red_flags(knowledge, gaps),
@@ -370,6 +372,29 @@ def _precaution_fields(knowledge: schema.Knowledge) -> Iterator[Finding]:
                     FindingCode.INVALID_RULE,
                     "`adjust: {scale}` goes with `effect: adjust` and only with it",
                 )
+
+
+def _operands(knowledge: schema.Knowledge, files: dict[str, str]) -> Iterator[Finding]:
+    """Comparisons no fact can ever satisfy: a NaN or infinite number, an empty ``one_of``."""
+    whens = [(files.get(rule.id, "rules/"), rule.id, "when", rule.when) for rule in knowledge.rules]
+    whens += [
+        (file, item.id, f"precautions.{precaution.id}.when", precaution.when)
+        for file, item in _items(knowledge)
+        for precaution in item.precautions
+    ]
+    for file, entry, field, when in whens:
+        for index, pattern in enumerate(when.patterns):
+            for name, value in sorted(pattern.where.items()):
+                comparison = value if isinstance(value, schema.Comparison) else None
+                operand = getattr(comparison, comparison.operator) if comparison else value
+                numbers = operand if isinstance(operand, list) else [operand]
+                if comparison is not None and comparison.operator == "one_of" and not numbers:
+                    problem = "`one_of: []` lists no value, so the pattern never matches"
+                elif any(isinstance(n, float) and not math.isfinite(n) for n in numbers):
+                    problem = f"{operand!r} is not a finite number, so the pattern never matches"
+                else:
+                    continue
+                yield Finding(file, entry, f"{field}.{index}.where.{name}", FindingCode.INVALID_RULE, problem)
 
 
 # --- graph sanity -------------------------------------------------------------------------------

@@ -119,9 +119,7 @@ class Link(Claim):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-#: A number a rule compares with: finite (NaN and infinity compare false with everything).
-Number = Annotated[float, Field(allow_inf_nan=False)]
-Scalar = str | int | Number | bool
+Scalar = str | int | float | bool
 
 
 class Comparison(Strict):
@@ -129,11 +127,11 @@ class Comparison(Strict):
 
     eq: Scalar | None = None
     ne: Scalar | None = None
-    gt: Number | None = None
-    gte: Number | None = None
-    lt: Number | None = None
-    lte: Number | None = None
-    one_of: Annotated[list[Scalar], Field(min_length=1)] | None = None
+    gt: float | None = None
+    gte: float | None = None
+    lt: float | None = None
+    lte: float | None = None
+    one_of: list[Scalar] | None = None
     ref: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")] | None = None
 
     @model_validator(mode="after")
