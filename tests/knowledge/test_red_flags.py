@@ -1,7 +1,8 @@
 """Red flags triage: every marked vocabulary term, reported alone, is referred at its level.
 
-``footmap knowledge check`` runs the rules to see it (``unguarded_red_flag``); these tests check
-the shipped marks against the shipped rules, and the check against knowledge that loses a guard.
+``footmap knowledge check`` runs the rules to see it (``unguarded_red_flag``, and
+``unmarked_red_flag`` for a referral no mark records); these tests check the shipped marks
+against the shipped rules and ``recommend``, and the check against knowledge that loses a guard.
 """
 
 from __future__ import annotations
@@ -178,4 +179,29 @@ def test_only_reported_terms_can_be_red_flags(tmp_path: Path) -> None:
     findings = KnowledgeBase.check(tmp_path, overlay=True)
     assert [(f.entry, f.field, f.code) for f in findings] == [
         ("towel", "red_flag", FindingCode.INVALID_FIELD)
+    ]
+
+
+def test_an_overlay_that_drops_a_red_flag_mark_fails_while_the_rule_still_refers(tmp_path: Path) -> None:
+    (tmp_path / "vocabulary.yaml").write_text(
+        "symptoms:\n  - {id: saddle_numbness, name: Numbness around the bottom}\n", encoding="utf-8"
+    )
+    findings = KnowledgeBase.check(tmp_path, overlay=True)
+    assert [(f.entry, f.field, f.code) for f in findings] == [
+        ("saddle_numbness", "red_flag", FindingCode.UNMARKED_RED_FLAG)
+    ]
+    assert "'urgent' (by triage.cauda_equina.saddle_numbness)" in findings[0].message
+
+
+def test_a_mark_above_what_the_rules_give_is_unguarded_and_below_is_unmarked(tmp_path: Path) -> None:
+    (tmp_path / "vocabulary.yaml").write_text(
+        "symptoms:\n"
+        "  - {id: fever, name: Fever, red_flag: urgent}\n"
+        "  - {id: cold_pale_foot, name: Cold pale foot, red_flag: see_clinician}\n",
+        encoding="utf-8",
+    )
+    findings = KnowledgeBase.check(tmp_path, overlay=True)
+    assert [(f.entry, f.code) for f in findings] == [
+        ("cold_pale_foot", FindingCode.UNMARKED_RED_FLAG),
+        ("fever", FindingCode.UNGUARDED_RED_FLAG),
     ]
