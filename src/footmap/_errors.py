@@ -40,6 +40,9 @@ class FindingCode(enum.StrEnum):
     MISSING_SOURCE = "missing_source"
     INVALID_RULE = "invalid_rule"
     MISSING_SAFETY_REVIEW = "missing_safety_review"
+    UNGUARDED_RED_FLAG = "unguarded_red_flag"
+    UNMARKED_RED_FLAG = "unmarked_red_flag"
+    CIRCULAR_REFERENCE = "circular_reference"
 
 
 @dataclasses.dataclass(frozen=True, order=True)

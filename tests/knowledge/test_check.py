@@ -130,6 +130,30 @@ CASES = [
         "when",
         ("not `absent`",),
     ),
+    Case(
+        "rule_nan_threshold",
+        FindingCode.INVALID_RULE,
+        "rules/broken.yaml",
+        "broken.nan_threshold",
+        "when.0.where.severity",
+        ("not a finite number",),
+    ),
+    Case(
+        "rule_empty_one_of",
+        FindingCode.INVALID_RULE,
+        "rules/broken.yaml",
+        "broken.empty_one_of",
+        "when.0.where.key",
+        ("`one_of: []`",),
+    ),
+    Case(
+        "precaution_adjust_without_scale",
+        FindingCode.INVALID_RULE,
+        "acupressure.yaml",
+        "bl60_kunlun",
+        "precautions.pregnancy.adjust",
+        ("effect: adjust",),
+    ),
     # Safety and honesty: every item reviewed, every claim graded, every red flag sourced.
     Case(
         "missing_safety_review",
@@ -146,6 +170,83 @@ CASES = [
         "rules/broken.yaml",
         "broken.red_flag",
         "source",
+    ),
+    # Safety by behaviour: a red flag reported alone is referred at least at its marked level.
+    Case(
+        "unguarded_red_flag",
+        FindingCode.UNGUARDED_RED_FLAG,
+        "vocabulary.yaml",
+        "saddle_numbness",
+        "red_flag",
+        ("(urgent)", "only as 'see_clinician'", "level: urgent"),
+    ),
+    Case(
+        "narrowed_red_flag",
+        FindingCode.UNGUARDED_RED_FLAG,
+        "vocabulary.yaml",
+        "saddle_numbness",
+        "red_flag",
+        ("no rule refers it",),
+    ),
+    Case(
+        "unmarked_red_flag",
+        FindingCode.UNMARKED_RED_FLAG,
+        "vocabulary.yaml",
+        "tingling",
+        "red_flag",
+        ("'see_clinician'", "triage.tingling_alone", "is not marked", "red_flag: see_clinician"),
+    ),
+    Case(
+        "red_flag_on_equipment",
+        FindingCode.INVALID_FIELD,
+        "vocabulary.yaml",
+        "towel",
+        "red_flag",
+        ("only something a person reports",),
+    ),
+    # Graph sanity: no cycles among factors, no item standing in for itself or for its stand-in.
+    Case(
+        "factor_cycle",
+        FindingCode.CIRCULAR_REFERENCE,
+        "links.yaml",
+        "broken.calves_to_stiffness",
+        "to",
+        ("factor:ankle_stiffness -> factor:tight_calves -> factor:ankle_stiffness",),
+    ),
+    Case(
+        "self_loop_link", FindingCode.CIRCULAR_REFERENCE, "links.yaml", "broken.self_loop", "to", ("itself",)
+    ),
+    Case(
+        "self_alternative",
+        FindingCode.CIRCULAR_REFERENCE,
+        "exercises.yaml",
+        "toe_press",
+        "alternatives",
+        ("its own alternative",),
+    ),
+    Case(
+        "mutual_alternatives",
+        FindingCode.CIRCULAR_REFERENCE,
+        "exercises.yaml",
+        "toe_press_seated",
+        "alternatives",
+        ("'toe_press'", "each other"),
+    ),
+    Case(
+        "variant_of_self",
+        FindingCode.CIRCULAR_REFERENCE,
+        "exercises.yaml",
+        "toe_press_seated",
+        "variant_of",
+        ("variant of itself",),
+    ),
+    Case(
+        "variant_of_chain",
+        FindingCode.CIRCULAR_REFERENCE,
+        "exercises.yaml",
+        "toe_press_seated",
+        "variant_of",
+        ("chain: toe_press_seated -> toe_press -> toe_pencil_pickup",),
     ),
 ]
 CASES_BY_NAME = {case.name: case for case in CASES}
@@ -575,6 +676,7 @@ def test_terms_of_a_misspelt_overlay_list_are_not_dangling_too(tmp_path: Path) -
         encoding="utf-8",
     )
     rule = _set(_shipped_entry("rules/triage.yaml", _triage_refer_rule()), "when.all.0.is", "broken_symptom")
+    rule["id"] = "broken.misspelt_list"  # a new rule: replacing a red flag's rule would unguard it
     (tmp_path / "rules").mkdir()
     (tmp_path / "rules" / "triage.yaml").write_text(yaml.safe_dump([rule]), encoding="utf-8")
     findings = KnowledgeBase.check(tmp_path, overlay=True)

@@ -1,9 +1,14 @@
-"""Cross-checks of the entries that validated: duplicate ids, references, sources, reviews, rules."""
+"""Cross-checks of the entries that validated: duplicate ids, references, sources, reviews, rules,
+graph sanity (cycles, circular alternatives and variants) and red flags that no rule refers."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
+
+import networkx as nx
 
 from footmap._errors import Finding, FindingCode
 from footmap._kinds import (
@@ -12,6 +17,7 @@ from footmap._kinds import (
     FACTOR,
     ITEM_KINDS,
     ITEMS,
+    PERSON_FACT,
     REPORTED_KINDS,
     node_id,
     split_node,
@@ -19,6 +25,10 @@ from footmap._kinds import (
 from footmap._knowledge import schema
 from footmap._knowledge.loader import RULES, Gaps
 from footmap._suggest import did_you_mean, nearest
+
+if TYPE_CHECKING:
+    from footmap._facts import Fact
+    from footmap._rules.reference import ReferenceEngine
 
 
 def cross_check(
@@ -43,6 +53,11 @@ def cross_check(
             for rule in knowledge.rules
             for finding in _rule_refs(rule, ids, files.get(rule.id, "rules/"))
         ),
+        *_precaution_fields(knowledge),
+        *_operands(knowledge, files),
+        *_link_cycles(knowledge),
+        *_item_cycles(knowledge),
+        *_red_flags(knowledge, gaps),
     ]
 
 
@@ -342,3 +357,235 @@ def _absent_use(
             FindingCode.INVALID_RULE,
             "a rule needs at least one pattern that is not `absent`",
         )
+
+
+def _precaution_fields(knowledge: schema.Knowledge) -> Iterator[Finding]:
+    # A precaution becomes a rule when the rules are compiled: one that the rule model would
+    # reject there (``adjust`` without its scale, or a scale without ``adjust``) is reported here.
+    for file, item in _items(knowledge):
+        for precaution in item.precautions:
+            if (precaution.effect == "adjust") != (precaution.adjust is not None):
+                yield Finding(
+                    file,
+                    item.id,
+                    f"precautions.{precaution.id}.adjust",
+                    FindingCode.INVALID_RULE,
+                    "`adjust: {scale}` goes with `effect: adjust` and only with it",
+                )
+
+
+def _operands(knowledge: schema.Knowledge, files: dict[str, str]) -> Iterator[Finding]:
+    """Comparisons no fact can ever satisfy: a NaN or infinite number, an empty ``one_of``."""
+    whens = [(files.get(rule.id, "rules/"), rule.id, "when", rule.when) for rule in knowledge.rules]
+    whens += [
+        (file, item.id, f"precautions.{precaution.id}.when", precaution.when)
+        for file, item in _items(knowledge)
+        for precaution in item.precautions
+    ]
+    for file, entry, field, when in whens:
+        for index, pattern in enumerate(when.patterns):
+            for name, value in sorted(pattern.where.items()):
+                comparison = value if isinstance(value, schema.Comparison) else None
+                operand = getattr(comparison, comparison.operator) if comparison else value
+                numbers = operand if isinstance(operand, list) else [operand]
+                if comparison is not None and comparison.operator == "one_of" and not numbers:
+                    problem = "`one_of: []` lists no value, so the pattern never matches"
+                elif any(isinstance(n, float) and not math.isfinite(n) for n in numbers):
+                    problem = f"{operand!r} is not a finite number, so the pattern never matches"
+                else:
+                    continue
+                yield Finding(file, entry, f"{field}.{index}.where.{name}", FindingCode.INVALID_RULE, problem)
+
+
+# --- graph sanity -------------------------------------------------------------------------------
+
+
+def _cycle_text(nodes: Sequence[str]) -> str:
+    return " -> ".join([*nodes, nodes[0]])
+
+
+def _link_cycles(knowledge: schema.Knowledge) -> Iterator[Finding]:
+    """Links from a node to itself, and cycles among factors (factor -> factor links)."""
+    factors = nx.DiGraph()
+    closing: dict[tuple[str, str], str] = {}  # an edge -> the first link (by id) that draws it
+    for link in sorted(knowledge.links, key=lambda link: link.id):
+        if link.source_node == link.target:
+            yield Finding(
+                "links.yaml",
+                link.id,
+                "to",
+                FindingCode.CIRCULAR_REFERENCE,
+                f"the link points from {link.source_node!r} to itself",
+            )
+        elif split_node(link.source_node)[0] == FACTOR and split_node(link.target)[0] == FACTOR:
+            factors.add_edge(link.source_node, link.target)
+            closing.setdefault((link.source_node, link.target), link.id)
+    for cycle in _cycles(factors):
+        # Reported on the link that closes the cycle back to its first (smallest) node.
+        edge = (cycle[-1], cycle[0])
+        yield Finding(
+            "links.yaml",
+            closing[edge],
+            "to",
+            FindingCode.CIRCULAR_REFERENCE,
+            f"factors link in a cycle: {_cycle_text(cycle)}",
+        )
+
+
+def _cycles(graph: nx.DiGraph) -> list[list[str]]:
+    """Every simple cycle of ``graph`` (no self-loops), each starting at its smallest node, sorted."""
+    found = []
+    for cycle in nx.simple_cycles(graph):
+        start = cycle.index(min(cycle))
+        found.append([*cycle[start:], *cycle[:start]])
+    return sorted(found)
+
+
+def _item_cycles(knowledge: schema.Knowledge) -> Iterator[Finding]:
+    """Alternatives naming their own item or each other, and ``variant_of`` self, chains or cycles."""
+    exercises: dict[str, tuple[str, schema.Exercise]] = {
+        item.id: (file, item) for file, item in _items(knowledge) if isinstance(item, schema.Exercise)
+    }
+    for ident, (file, exercise) in sorted(exercises.items()):
+        for name in exercise.alternatives:
+            if name == ident:
+                yield Finding(
+                    file,
+                    ident,
+                    "alternatives",
+                    FindingCode.CIRCULAR_REFERENCE,
+                    f"{ident!r} lists itself as its own alternative",
+                )
+            elif name < ident and name in exercises and ident in exercises[name][1].alternatives:
+                # Reported once, on the later of the two ids.
+                yield Finding(
+                    file,
+                    ident,
+                    "alternatives",
+                    FindingCode.CIRCULAR_REFERENCE,
+                    f"{ident!r} and {name!r} list each other as alternatives; an alternative stands"
+                    " in for an item, so only one of them may name the other",
+                )
+        original = exercise.variant_of
+        if original is None:
+            continue
+        if original == ident:
+            message = f"{ident!r} is a variant of itself"
+        elif original in exercises and exercises[original][1].variant_of is not None:
+            chain = [ident]
+            while chain[-1] in exercises and (step := exercises[chain[-1]][1].variant_of) is not None:
+                if step in chain:
+                    chain.append(step)
+                    break
+                chain.append(step)
+            kind = "cycle" if chain[-1] in chain[:-1] else "chain"
+            message = (
+                f"variant_of makes a {kind}: {' -> '.join(chain)}; a variant names its original,"
+                " which is not itself a variant"
+            )
+        else:
+            continue
+        yield Finding(file, ident, "variant_of", FindingCode.CIRCULAR_REFERENCE, message)
+
+
+# --- red flags ----------------------------------------------------------------------------------
+
+
+def _red_flags(knowledge: schema.Knowledge, gaps: Gaps) -> Iterator[Finding]:
+    """Red-flag marks that the rules do not keep, and referrals that no mark records.
+
+    Every pain area, symptom, observation and condition is reported *alone*: a profile that
+    reports that one term and nothing else, that is the term's fact (a pain area's without
+    severity, side or weeks) and the ``person`` fact of a profile that answers nothing else. Not
+    the item facts nor the missing equipment: a red flag's referral must not depend on which
+    items a plan considers, nor on what equipment a person has. A term marked ``red_flag`` must be
+    referred at least at its mark (``unguarded_red_flag``), and a term the rules refer alone must
+    be marked at that level (``unmarked_red_flag``), so that losing either the rule or the mark is
+    a finding.
+    """
+    reported = {kind.vocabulary: kind.name for kind in REPORTED_KINDS}
+    terms: list[tuple[str, schema.Term]] = []
+    for name in schema.Vocabulary.model_fields:
+        for term in getattr(knowledge.vocabulary, name):
+            if name in reported:
+                terms.append((name, term))
+            elif term.red_flag is not None:
+                yield Finding(
+                    "vocabulary.yaml",
+                    term.id,
+                    "red_flag",
+                    FindingCode.INVALID_FIELD,
+                    f"only something a person reports ({', '.join(reported)}) can be a red flag",
+                )
+    if not terms or RULES in gaps.unreadable:
+        return  # rules that cannot be read are reported already; what they refer is unknown
+    engines = _referrals(knowledge)
+    person = _default_person(knowledge)
+    order = schema.TRIAGE_ORDER.index
+    for name, term in terms:
+        fact_type = reported[name]
+        level, rules = _referral(engines, [{"t": fact_type, "key": term.id}, person])
+        marked = term.red_flag or "self_care"
+        if order(level) < order(marked):
+            got = "no rule refers it" if level == "self_care" else f"the rules refer it only as {level!r}"
+            yield Finding(
+                "vocabulary.yaml",
+                term.id,
+                "red_flag",
+                FindingCode.UNGUARDED_RED_FLAG,
+                f"{term.id!r} is a red flag ({marked}), but reported alone {got}; add a `refer`"
+                f" rule with `level: {marked}` and `when: {{all: [{{fact: {fact_type},"
+                f" is: {term.id}}}]}}`",
+            )
+        elif order(level) > order(marked):
+            mark = "is not marked" if term.red_flag is None else f"is marked only {marked!r}"
+            yield Finding(
+                "vocabulary.yaml",
+                term.id,
+                "red_flag",
+                FindingCode.UNMARKED_RED_FLAG,
+                f"{term.id!r} alone is referred {level!r} (by {', '.join(rules)}), but {mark};"
+                f" mark it `red_flag: {level}` so that the check keeps it referred",
+            )
+
+
+def _default_person(knowledge: schema.Knowledge) -> Fact:
+    """The ``person`` fact of a profile that answers nothing, as the facts stage builds it."""
+    # The facts stage and the rule engine come after the knowledge in the pipeline; a red flag is
+    # guarded by what the rules do, not by how they read, so this check runs them (imported here,
+    # as they import the knowledge base themselves).
+    from footmap._facts import profile_facts
+    from footmap._input.profile import Profile
+    from footmap._knowledge.base import KnowledgeBase
+
+    facts = profile_facts(Profile.model_construct(), KnowledgeBase(knowledge, "check"))
+    return next(fact for fact in facts if fact.get("t") == PERSON_FACT)
+
+
+def _referrals(knowledge: schema.Knowledge) -> list[tuple[schema.Rule, ReferenceEngine]]:
+    """Each ``refer`` rule with an evaluator of it alone (precautions never refer)."""
+    from footmap._rules.reference import ReferenceEngine
+
+    # A referral has no target: one named anyway is reported as invalid_rule, not here.
+    return [
+        (rule, ReferenceEngine([rule.model_copy(update={"target": None})]))
+        for rule in knowledge.rules
+        if rule.effect == "refer"
+    ]
+
+
+def _referral(
+    engines: Sequence[tuple[schema.Rule, ReferenceEngine]], facts: Sequence[Fact]
+) -> tuple[schema.TriageLevel, list[str]]:
+    """The highest level the ``refer`` rules give over ``facts`` (``self_care``), and its rules."""
+    by_level: dict[schema.TriageLevel, list[str]] = {"self_care": []}
+    for rule, engine in engines:
+        try:
+            effects = engine.run(facts)
+        except KeyError:  # a `ref` to a binding no earlier pattern makes: reported as invalid_rule
+            continue
+        for effect in effects:
+            if effect.level is not None:
+                by_level.setdefault(effect.level, []).append(rule.id)
+    level = max(by_level, key=schema.TRIAGE_ORDER.index)
+    return level, sorted(set(by_level[level]))

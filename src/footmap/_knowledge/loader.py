@@ -221,6 +221,8 @@ def _read_yaml(path: Path, label: str, findings: list[Finding]) -> tuple[Any, bo
         findings.append(Finding(label, "", "", FindingCode.YAML_SYNTAX, str(error)))
     except (OSError, UnicodeDecodeError) as error:
         findings.append(Finding(label, "", "", FindingCode.YAML_SYNTAX, f"cannot read the file: {error}"))
+    except RecursionError:  # the pure-Python parser recurses once per level of nesting
+        findings.append(Finding(label, "", "", FindingCode.YAML_SYNTAX, "the YAML is nested too deeply"))
     return None, False
 
 

@@ -26,6 +26,8 @@ Position = Literal["standing", "sitting", "floor", "lying"]
 Phase = Literal["warm_up", "main", "cool_down"]
 TriageLevel = Literal["self_care", "see_clinician", "urgent"]
 TRIAGE_ORDER: tuple[TriageLevel, ...] = ("self_care", "see_clinician", "urgent")
+#: The level a red flag must be referred at, at least: a ``refer`` rule's levels.
+RedFlagLevel = Literal["see_clinician", "urgent"]
 Relation = Literal["associated_with", "targets", "claimed_to_relieve", "recommended_for", "may_signal"]
 SourceKind = Literal[
     "guideline",
@@ -61,6 +63,9 @@ class Term(Strict):
     name: Text
     description: str = ""
     snomed: str | None = None
+    #: A red flag: reported alone, it must be referred at least at this level. ``footmap knowledge
+    #: check`` runs the rules to make sure some ``refer`` rule does (``unguarded_red_flag``).
+    red_flag: RedFlagLevel | None = None
 
 
 class EquipmentTerm(Term):
