@@ -177,3 +177,15 @@ def test_knowledge_check_names_operands_no_engine_compares_exactly(tmp_path: Pat
         (FindingCode.INVALID_RULE, "refer.old_and_off_the_floor", "when.0.where.age")
     ]
     assert "2**53" in findings[0].message
+
+
+def test_a_rule_joining_four_patterns_runs_on_the_reference_evaluator() -> None:
+    rule = _rule("all", [{"fact": "pain", "as": f"b{number}"} for number in range(4)])
+    facts: list[Fact] = [{"t": "pain", "key": key} for key in ("back", "knee", "hip", "foot")]
+    [effect] = reference.evaluate([rule], facts)
+    assert effect.matched == ("pain:back", "pain:foot", "pain:hip", "pain:knee")
+    if durable_available():
+        from footmap._rules.durable import RuleEngine
+
+        with pytest.raises(footmap.RuleEngineError, match="joins 4 patterns"):
+            RuleEngine([compile_rule(rule)])

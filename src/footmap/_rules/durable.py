@@ -24,6 +24,13 @@ long-lived session and retracts exactly those facts afterwards, which leaves the
 (checked over 12,000 runs) and never approaches the 1,024-session limit. A run that fails half
 way moves on to a fresh session id, so a dirty session is never reused.
 
+Facts and the definition are written by :func:`~footmap._rules.compile.durable_json`: its JSON
+parser crashes on ``1e-05`` (an exponent without a decimal point), and it compares an integer
+with a float as two doubles, so a fact holding an integer beyond 2**53 (or infinity, NaN) runs on
+the reference evaluator instead, which has the same meaning (``docs/knowledge.md``, "What a rule
+means"). Rules joining more than :data:`~footmap._rules.compile.DURABLE_MAX_JOIN` patterns are
+refused: durable-rules corrupts its heap on them.
+
 durable-rules 2.0.28 cannot be imported on Python 3.13 or later (``PyEval_CallObject`` was
 removed); :data:`DURABLE_IMPORT_ERROR` then says why, and :mod:`footmap._rules.engine` falls back
 to the plain-Python :class:`~footmap._rules.reference.ReferenceEngine`.
@@ -42,11 +49,13 @@ from footmap._errors import RuleEngineError
 from footmap._facts import Fact
 from footmap._rules.compile import (
     DURABLE_MAX_CHILDREN,
+    DURABLE_MAX_JOIN,
     EXACT_INT_RANGE,
     CompiledRule,
     durable_conditions,
     durable_definition,
     durable_fan_out,
+    durable_join_width,
     durable_json,
     durable_name,
     key_flags,
@@ -93,6 +102,12 @@ class RuleEngine:
             raise RuleEngineError(
                 f"these rules give a node of durable-rules' network {fan_out} children;"
                 f" durable-rules 2.0.28 hangs at {DURABLE_MAX_CHILDREN}"
+            )
+        width = durable_join_width({name: rule for name, rule in definition.items() if name != "sentinel"})
+        if width > DURABLE_MAX_JOIN:
+            raise RuleEngineError(
+                f"a rule joins {width} patterns; durable-rules 2.0.28 corrupts its heap on joins"
+                f" of more than {DURABLE_MAX_JOIN}"
             )
         self._flags: dict[str, dict[str, bool]] = {}
         try:
