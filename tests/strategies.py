@@ -1,11 +1,13 @@
-"""Hypothesis strategies for profiles: the one place generated profiles come from."""
+"""Hypothesis strategies: the one place generated profiles, rule sets and fact lists come from."""
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from hypothesis import strategies as st
 
+from footmap._kinds import FACT_TYPES
 from footmap._knowledge.base import shipped_knowledge
 
 _KNOWLEDGE = shipped_knowledge()
@@ -24,35 +26,43 @@ def _referral_symptoms() -> set[str]:
 
 
 def _some(
-    vocabulary: str, max_size: int = 4, without: frozenset[str] = frozenset()
+    vocabulary: str, max_size: int = 20, without: frozenset[str] = frozenset()
 ) -> st.SearchStrategy[list[str]]:
     allowed = sorted(set(_VOCABULARY[vocabulary]) - without)
-    return st.lists(st.sampled_from(allowed), max_size=max_size, unique=True)
+    return st.lists(st.sampled_from(allowed), max_size=min(max_size, len(allowed)), unique=True)
 
 
 # Half the generated profiles report no referral symptom, so self-care plans are well covered too.
 _symptoms = st.one_of(_some("symptoms"), _some("symptoms", without=frozenset(_referral_symptoms())))
 
 
+#: Weeks as a profile may hold them: any float in [0, 520], the tiniest and the whole ones too.
+weeks: st.SearchStrategy[float | int] = st.one_of(
+    st.floats(0, 520),
+    st.sampled_from([0.0, 5e-324, 1e-300, 1e-05, 0.5, 6.0, 12.0, 520.0]),
+    st.integers(0, 520),
+)
+
 pains = st.fixed_dictionaries(
     {"area": st.sampled_from(sorted(_VOCABULARY["pain_areas"])), "severity": st.integers(0, 10)},
-    optional={"side": st.sampled_from(["left", "right", "both"]), "weeks": st.integers(0, 60)},
+    optional={"side": st.sampled_from(["left", "right", "both"]), "weeks": weeks},
 )
 
 
 def profile_dicts() -> st.SearchStrategy[dict[str, Any]]:
-    """Profiles as dicts, over the whole vocabulary, abilities, ages and budgets."""
+    """Profiles as dicts over the whole valid domain: every vocabulary id, lists of up to 20
+    entries, severities 0–10, weeks in [0, 520], ages 1–120 or none, abilities and budgets."""
     return st.fixed_dictionaries(
         {
-            "pains": st.lists(pains, max_size=3),
+            "pains": st.lists(pains, max_size=20),
             "symptoms": _symptoms,
             "observations": _some("observations"),
-            "conditions": _some("conditions", 3),
-            "equipment": _some("equipment", 6),
+            "conditions": _some("conditions"),
+            "equipment": _some("equipment"),
             "can_get_on_floor": st.booleans(),
             "can_stand_unaided": st.booleans(),
             "minutes_per_day": st.integers(5, 120),
-            "exclude": _some("modalities", 2),
+            "exclude": _some("modalities"),
         },
         optional={"age": st.integers(1, 120)},
     )
@@ -72,3 +82,144 @@ SAMPLE_PROFILES: list[dict[str, Any]] = [
     {"observations": ["dry_skin", "calluses"], "conditions": ["diabetes"], "age": 60},
     {},
 ]
+
+
+# --- rule sets and facts ------------------------------------------------------------------------
+#
+# Built from one ``random.Random`` per example (drawn by hypothesis, so runs are reproducible and
+# the ci profile derandomised): drawing each value through hypothesis made generation cost ten
+# times the two engines' runs. Each example picks a few fact types and small pools of values, so
+# that patterns, joins and facts meet often.
+
+#: What each free fact field (no vocabulary in ``FACT_TYPES``) holds; a field not listed holds numbers.
+_FREE_FIELD_KINDS = {
+    "side": "text",
+    "kind": "text",
+    "position": "text",
+    "phase": "text",
+    "can_get_on_floor": "flag",
+    "can_stand_unaided": "flag",
+    "weight_bearing": "flag",
+}
+#: Numbers where exact comparison is easy to get wrong: tiny, huge, negative, signed zeros, whole
+#: floats next to integers, and the edge of the integers durable-rules compares exactly.
+EDGE_NUMBERS: list[float | int] = [
+    0, 0.0, -0.0, 1, 1.0, 3, 3.0, -3, 0.5, 2.5, -2.5, 6, 520.0, 1e-05, 0.00001, 1e-300, 5e-324,
+    -5e-324, 1e300, -1e300, 1.7976931348623157e308, 2**53, -(2**53), 2.0**53, 9.3e18, 0.1, 0.3,
+]  # fmt: skip
+_COMPARISONS = ["eq", "ne", "one_of", "gt", "gte", "lt", "lte"]
+
+
+def _field_kind(fact_type: str, field: str) -> str:
+    vocabulary = FACT_TYPES[fact_type][field]
+    if vocabulary is not None:
+        return f"vocabulary:{vocabulary}"
+    return _FREE_FIELD_KINDS.get(field, "number")
+
+
+class _Generator:
+    """Well-typed rules and facts over a few fact types and small pools of values."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.types = rng.sample(sorted(FACT_TYPES), rng.randint(1, 3))
+        numbers = rng.sample(EDGE_NUMBERS, 4)
+        numbers += [rng.uniform(-1e3, 1e3), rng.randint(-20, 20), rng.choice(numbers) * -1]
+        self.pools: dict[str, list[Any]] = {"number": numbers, "flag": [True, False], "text": ["a", "b"]}
+
+    def values(self, kind: str) -> list[Any]:
+        if kind not in self.pools:
+            vocabulary = kind.partition(":")[2]
+            ids = sorted(_VOCABULARY.get(vocabulary, _KNOWLEDGE.items))
+            self.pools[kind] = self.rng.sample(ids, min(2, len(ids)))
+        return self.pools[kind]
+
+    def value(self, kind: str) -> Any:
+        return self.rng.choice(self.values(kind))
+
+    def comparison(self, kind: str, refs: list[str]) -> Any:
+        operators = ["constant", *_COMPARISONS[: 7 if kind == "number" else 3]] + (["ref"] if refs else [])
+        operator = self.rng.choice(operators)
+        if operator == "constant":
+            return self.value(kind)
+        if operator == "ref":
+            return {"ref": self.rng.choice(refs)}
+        if operator == "one_of":
+            return {"one_of": [self.value(kind) for _ in range(self.rng.randint(1, 3))]}
+        return {operator: self.value(kind)}
+
+    def pattern(self, number: int, bound: dict[str, str], absent: bool) -> dict[str, Any]:
+        """A pattern; ``bound`` maps each earlier positive binding to its fact type."""
+        fact_type = self.rng.choice(self.types)
+        fields = sorted(FACT_TYPES[fact_type])
+        pattern: dict[str, Any] = {"fact": fact_type}
+        if "key" in fields and self.rng.random() < 0.4:
+            pattern["is"] = self.value(_field_kind(fact_type, "key"))
+        where: dict[str, Any] = {}
+        for field in self.rng.sample(fields, self.rng.randint(0, min(2, len(fields)))):
+            kind = _field_kind(fact_type, field)
+            refs = [
+                f"{binding}.{other}"
+                for binding, other_type in bound.items()
+                for other in sorted(FACT_TYPES[other_type])
+                if _field_kind(other_type, other) == kind
+            ]
+            where[field] = self.comparison(kind, refs)
+        if where:
+            pattern["where"] = where
+        if absent:
+            pattern["absent"] = True
+        else:
+            pattern["as"] = f"b{number}"
+        return pattern
+
+    def rule(self, ident: str) -> dict[str, Any]:
+        mode = self.rng.choice(["all", "any"])
+        size = self.rng.randint(1, 4)
+        patterns: list[dict[str, Any]] = []
+        bound: dict[str, str] = {}
+        for number in range(size):
+            positive_yet = any("as" in p for p in patterns)
+            may_be_absent = mode == "all" and (positive_yet or number < size - 1)
+            pattern = self.pattern(
+                number, bound if mode == "all" else {}, may_be_absent and self.rng.random() < 0.25
+            )
+            if "as" in pattern:
+                bound[pattern["as"]] = pattern["fact"]
+            patterns.append(pattern)
+        return {"id": ident, "effect": "caution", "message": "m", "source": "s", "when": {mode: patterns}}
+
+    def fact(self) -> dict[str, Any]:
+        fact_type = self.rng.choice(self.types)
+        fact: dict[str, Any] = {"t": fact_type}
+        for field in sorted(FACT_TYPES[fact_type]):
+            if field == "key" or self.rng.random() < 0.8:
+                fact[field] = self.value(_field_kind(fact_type, field))
+        return fact
+
+
+def _rule_set(
+    rng: random.Random, max_rules: int, max_facts: int
+) -> tuple[list[dict[str, Any]], list[list[dict[str, Any]]]]:
+    generator = _Generator(rng)
+    rules = [generator.rule(f"generated.r{number}") for number in range(rng.randint(1, max_rules))]
+    facts = [[generator.fact() for _ in range(rng.randint(0, max_facts))] for _ in range(rng.randint(1, 3))]
+    for one in facts:
+        if one and rng.random() < 0.2:
+            one.append(rng.choice(one))  # the same fact twice
+    return rules, facts
+
+
+def rule_sets_with_facts(
+    max_rules: int = 8, max_facts: int = 8
+) -> st.SearchStrategy[tuple[list[dict[str, Any]], list[list[dict[str, Any]]]]]:
+    """A generated rule set (1–``max_rules`` well-typed rules as data, distinct ids) and 1–3 lists
+    of up to ``max_facts`` facts over the same fact types and values.
+
+    Rules: ``all`` or ``any`` of 1–4 patterns over ``FACT_TYPES``, with ``is``, constants,
+    ``eq``/``ne``/``one_of`` and, on numbers, ``gt``/``gte``/``lt``/``lte``, ``ref`` joins on
+    earlier bindings of the same kind of field, ``absent`` (in ``all``), several patterns of one
+    fact type; operands include :data:`EDGE_NUMBERS`. Facts miss fields now and then, and a list
+    may hold the same fact twice.
+    """
+    return st.builds(lambda rng: _rule_set(rng, max_rules, max_facts), st.randoms(use_true_random=False))

@@ -100,6 +100,7 @@ def test_engine_agrees_with_reference_evaluator(data: dict[str, Any]) -> None:
 _KB = footmap.KnowledgeBase.load()
 
 
+@needs_durable
 def test_more_sessions_than_durable_rules_keeps_alive(kb: footmap.KnowledgeBase) -> None:
     engine = engine_for(kb)
     facts = witness(RULES[0])

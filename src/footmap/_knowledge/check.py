@@ -24,6 +24,7 @@ from footmap._kinds import (
 )
 from footmap._knowledge import schema
 from footmap._knowledge.loader import RULES, Gaps
+from footmap._rules.compile import operand_problems
 from footmap._suggest import did_you_mean, nearest
 
 if TYPE_CHECKING:
@@ -244,6 +245,8 @@ def _link_refs(knowledge: schema.Knowledge, ids: _Ids) -> Iterator[Finding]:
 def _rule_refs(rule: schema.Rule, ids: _Ids, file: str) -> Iterator[Finding]:
     yield from _pattern_refs(file, rule.id, "when", rule.when.patterns, ids, set())
     yield from _absent_use(file, rule.id, "when", rule.when, implied_item=False)
+    for field, message in operand_problems(rule):  # numbers no engine compares exactly
+        yield Finding(file, rule.id, field, FindingCode.INVALID_RULE, message)
     if rule.target is not None:
         item_bindings = {p.bind for p in rule.when.patterns if p.fact == "item" and not p.absent}
         if rule.target not in item_bindings:

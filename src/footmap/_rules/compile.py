@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import math
 import zlib
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from footmap._kinds import FACT_TYPES
 from footmap._knowledge import schema
-from footmap._knowledge.base import KnowledgeBase
 from footmap._rules.effects import RuleHead
+
+if TYPE_CHECKING:  # the knowledge check imports this module, and the knowledge base the check
+    from footmap._knowledge.base import KnowledgeBase
 
 _COMPARISON_KEYS = {"ne": "$neq", "gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$lte"}
 #: The prefixes of the two flags a fact carries for its key (see ``_pattern_json``).
@@ -21,8 +25,16 @@ BUCKETS = 64
 #: durable-rules 2.0.28 files the children of a network node in a table of 512 slots; a node
 #: with 512 children makes every assert loop forever (measured), so the engine stays below.
 DURABLE_MAX_CHILDREN = 512
+#: The most patterns one ``all`` rule may join in durable-rules 2.0.28: a rule joining four
+#: facts of one type corrupted its heap (segfaults in ``retract_facts``, found by the generated
+#: rule sets of ``tests/rules/test_generated.py``; none in 4,000 rule sets of at most three).
+DURABLE_MAX_JOIN = 3
 #: A fact type no fact ever has: the sentinel rule waits on it forever.
 _NEVER = "__never__"
+#: The integers durable-rules compares exactly. It reads integers with ``atoll`` (saturating
+#: beyond 64 bits) and compares an integer with a float as two doubles, which is exact only up to
+#: 2**53 (measured: ``2**63 - 1 < 2.0**63`` is false there, true in Python).
+EXACT_INT_RANGE = (-(2**53), 2**53)
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,8 @@ class CompiledRule:
     head: RuleHead
     condition: dict[str, Any]
     absent: tuple[schema.Pattern, ...] = ()
+    rule: schema.Rule | None = None
+    """The rule data it was compiled from (the reference evaluator's input), when known."""
 
     @property
     def id(self) -> str:
@@ -85,6 +99,7 @@ def compile_rules(knowledge: KnowledgeBase) -> list[CompiledRule]:
 
 
 def compile_rule(rule: schema.Rule) -> CompiledRule:
+    """One rule as a durable-rules condition (``all`` or ``any`` of named patterns)."""
     mode = "all" if rule.when.all is not None else "any"
     patterns = [
         {pattern.bind or f"p{index}": _pattern_json(pattern)}
@@ -95,7 +110,21 @@ def compile_rule(rule: schema.Rule) -> CompiledRule:
         head=RuleHead.of(rule),
         condition={mode: patterns},
         absent=tuple(pattern for pattern in rule.when.patterns if pattern.absent),
+        rule=rule,
     )
+
+
+def durable_conditions(condition: dict[str, Any]) -> list[dict[str, Any]]:
+    """A rule's condition as the durable-rules rules that run it: ``any`` becomes one per pattern.
+
+    durable-rules' own ``any`` joins a fact of one branch to the frames other branches left
+    behind, so its matches report extra bindings that depend on the order facts arrive (measured
+    on 2.0.28): ``any: [pain, symptom]`` over two pains and a symptom reports ``{pain, symptom}``
+    pairs as well. One ``all`` rule per pattern reports each fitting fact alone, as footmap means.
+    """
+    if "any" in condition:
+        return [{"all": [pattern]} for pattern in condition["any"]]
+    return [condition]
 
 
 def key_flags(key: str) -> tuple[str, str]:
@@ -116,9 +145,20 @@ def _pattern_json(pattern: schema.Pattern) -> dict[str, Any]:
     terms: list[dict[str, Any]] = [{"t": pattern.fact}]
     if pattern.is_ is not None:
         terms += [{flag: True} for flag in key_flags(pattern.is_)]
+    tests: list[dict[str, Any]] = []
+    joins: list[dict[str, Any]] = []
+    choices: list[dict[str, Any]] = []
     for field, value in sorted(pattern.where.items()):
-        terms.append(_comparison_json(field, value))
-    return {"$and": terms}
+        operator = value.operator if isinstance(value, schema.Comparison) else "eq"
+        if operator == "ref":
+            # durable-rules has a missing field on both sides of a join equal (nil == nil,
+            # measured); a missing field never holds in footmap, so the field must exist.
+            joins += [{"$ex": {field: 1}}, _comparison_json(field, value)]
+        else:
+            (choices if operator == "one_of" else tests).append(_comparison_json(field, value))
+    # Joins before `$or`s: after an `$or`, a join on a field the bound fact lacks holds in
+    # durable-rules 2.0.28 (measured); before it, it does not.
+    return {"$and": terms + tests + joins + choices}
 
 
 def _comparison_json(field: str, value: schema.Scalar | schema.Comparison) -> dict[str, Any]:
@@ -137,16 +177,25 @@ def _comparison_json(field: str, value: schema.Scalar | schema.Comparison) -> di
 
 
 def durable_definition(rules: list[CompiledRule]) -> dict[str, Any]:
-    """The durable-rules ruleset definition (for ``create_ruleset``): rule ``r<i>`` is ``rules[i]``.
+    """The durable-rules ruleset definition (for ``create_ruleset``): ``r<i>_<j>`` runs ``rules[i]``.
 
     There are no actions in it: the engine drains the matches itself (see ``rules/engine.py``).
     A sentinel rule mentions every fact type so that no fact is ever "not handled" (durable-rules
     rejects a whole batch if one fact matches no rule), and never fires.
     """
-    definition: dict[str, Any] = {f"r{index}": rule.condition for index, rule in enumerate(rules)}
+    definition: dict[str, Any] = {
+        durable_name(index, branch): part
+        for index, rule in enumerate(rules)
+        for branch, part in enumerate(durable_conditions(rule.condition))
+    }
     every_type = [{"t": fact_type} for fact_type in sorted(FACT_TYPES)]
     definition["sentinel"] = {"all": [{"m": {"$or": every_type}}, {"never": {"t": _NEVER}}]}
     return definition
+
+
+def durable_join_width(definition: dict[str, Any]) -> int:
+    """The most patterns any rule of this definition joins (see :data:`DURABLE_MAX_JOIN`)."""
+    return max((len(rule.get("all") or rule.get("any") or []) for rule in definition.values()), default=0)
 
 
 def durable_fan_out(definition: dict[str, Any]) -> int:
@@ -167,3 +216,85 @@ def durable_fan_out(definition: dict[str, Any]) -> int:
                     children[path].add(step)
                     path = (*path, step)
     return max((len(nodes) for nodes in children.values()), default=0)
+
+
+def durable_name(index: int, branch: int) -> str:
+    """The durable-rules name of branch ``branch`` of rule ``index`` (see ``durable_conditions``)."""
+    return f"r{index}_{branch}"
+
+
+# --- numbers as durable-rules reads them ---------------------------------------------------------
+
+
+def number_text(value: int | float) -> str | None:
+    """A number as JSON text that durable-rules 2.0.28 parses to exactly this value, or ``None``.
+
+    Its parser (``getNumber`` in ``src/rules/json.c``) reads an exponent only after a decimal
+    point: ``1e-05`` makes it refuse the text (error 204) or crash, ``1.0e-05`` is read with
+    ``atof``, which gives back Python's double exactly (measured at the smallest, largest and
+    neighbouring doubles). Whole floats within :data:`EXACT_INT_RANGE` are written as integers,
+    and ``-0.0`` as ``0``, so that a join (``ref``) between ``3`` and ``3.0`` or ``0.0`` and
+    ``-0.0`` hashes both sides alike, as Python's ``==`` has them equal. ``None``: an integer
+    beyond 2**53 (see :data:`EXACT_INT_RANGE`), infinity or NaN, which durable-rules cannot
+    compare exactly.
+
+    >>> [number_text(v) for v in (1e-05, 3.0, -0.0, 0.5, 2**70)]
+    ['1.0e-05', '3', '0', '0.5', None]
+    """
+    low, high = EXACT_INT_RANGE
+    if isinstance(value, int):
+        return str(value) if low <= value <= high else None
+    if not math.isfinite(value):
+        return None
+    if value.is_integer() and low <= value <= high:
+        return str(int(value))
+    text = repr(value)
+    mantissa, e, exponent = text.partition("e")
+    if e and "." not in mantissa:
+        return f"{mantissa}.0e{exponent}"
+    return text
+
+
+def durable_json(value: object) -> str:
+    """JSON text for durable-rules: every number written by :func:`number_text`.
+
+    Raises ``ValueError`` on a number durable-rules cannot hold exactly.
+
+    >>> durable_json({"weeks": 1e-05, "t": "pain", "ok": [True, None]})
+    '{"weeks": 1.0e-05, "t": "pain", "ok": [true, null]}'
+    """
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, int | float):
+        text = number_text(value)
+        if text is None:
+            raise ValueError(f"durable-rules cannot hold the number {value!r}")
+        return text
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{durable_json(str(k))}: {durable_json(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(durable_json(one) for one in value) + "]"
+    raise TypeError(f"not JSON: {value!r}")
+
+
+def operand_problems(rule: schema.Rule) -> Iterator[tuple[str, str]]:
+    """Each operand of a rule that durable-rules cannot hold exactly: (field path, message).
+
+    Pure Python, so ``knowledge check`` gives the same answer wherever durable-rules imports or
+    not. Every finite float is fine (see :func:`number_text`); an integer beyond 2**53,
+    infinity and NaN are not.
+    """
+    for index, pattern in enumerate(rule.when.patterns):
+        for name, value in sorted(pattern.where.items()):
+            if isinstance(value, schema.Comparison):
+                operand = getattr(value, value.operator)
+                operands = operand if isinstance(operand, list) else [operand]
+            else:
+                operands = [value]
+            for one in operands:
+                if isinstance(one, int | float) and not isinstance(one, bool) and number_text(one) is None:
+                    yield (
+                        f"when.{index}.where.{name}",
+                        f"the number {one!r} cannot be compared exactly: use a finite number"
+                        ", whole numbers between -2**53 and 2**53",
+                    )

@@ -24,6 +24,13 @@ long-lived session and retracts exactly those facts afterwards, which leaves the
 (checked over 12,000 runs) and never approaches the 1,024-session limit. A run that fails half
 way moves on to a fresh session id, so a dirty session is never reused.
 
+Facts and the definition are written by :func:`~footmap._rules.compile.durable_json`: its JSON
+parser crashes on ``1e-05`` (an exponent without a decimal point), and it compares an integer
+with a float as two doubles, so a fact holding an integer beyond 2**53 (or infinity, NaN) runs on
+the reference evaluator instead, which has the same meaning (``docs/knowledge.md``, "What a rule
+means"). Rules joining more than :data:`~footmap._rules.compile.DURABLE_MAX_JOIN` patterns are
+refused: durable-rules corrupts its heap on them.
+
 durable-rules 2.0.28 cannot be imported on Python 3.13 or later (``PyEval_CallObject`` was
 removed); :data:`DURABLE_IMPORT_ERROR` then says why, and :mod:`footmap._rules.engine` falls back
 to the plain-Python :class:`~footmap._rules.reference.ReferenceEngine`.
@@ -42,13 +49,20 @@ from footmap._errors import RuleEngineError
 from footmap._facts import Fact
 from footmap._rules.compile import (
     DURABLE_MAX_CHILDREN,
+    DURABLE_MAX_JOIN,
+    EXACT_INT_RANGE,
     CompiledRule,
+    durable_conditions,
     durable_definition,
     durable_fan_out,
+    durable_join_width,
+    durable_json,
+    durable_name,
     key_flags,
 )
 from footmap._rules.effects import Effect, describe_fact, sorted_effects
 from footmap._rules.match import compile_pattern
+from footmap._rules.reference import ReferenceEngine
 
 try:  # durable-rules 2.0.28 builds on Python 3.13 but fails to import there
     import durable_rules_engine as _durable
@@ -75,7 +89,12 @@ class RuleEngine:
         self._lock = threading.Lock()
         self._sessions = itertools.count(1)
         self._sid = "1"
-        self._index = {f"r{index}": index for index in range(len(self.rules))}
+        self._index = {
+            durable_name(index, branch): index
+            for index, rule in enumerate(self.rules)
+            for branch in range(len(durable_conditions(rule.condition)))
+        }
+        self._reference: ReferenceEngine | None = None
         self._absent = [tuple(compile_pattern(p) for p in rule.absent) for rule in self.rules]
         definition = durable_definition(list(self.rules))
         fan_out = durable_fan_out(definition)
@@ -84,11 +103,17 @@ class RuleEngine:
                 f"these rules give a node of durable-rules' network {fan_out} children;"
                 f" durable-rules 2.0.28 hangs at {DURABLE_MAX_CHILDREN}"
             )
+        width = durable_join_width({name: rule for name, rule in definition.items() if name != "sentinel"})
+        if width > DURABLE_MAX_JOIN:
+            raise RuleEngineError(
+                f"a rule joins {width} patterns; durable-rules 2.0.28 corrupts its heap on joins"
+                f" of more than {DURABLE_MAX_JOIN}"
+            )
         self._flags: dict[str, dict[str, bool]] = {}
         try:
             with _durable_lock:
                 self._handle = _durable.create_ruleset(
-                    f"footmap_{next(_ruleset_names)}", json.dumps(definition, ensure_ascii=False)
+                    f"footmap_{next(_ruleset_names)}", durable_json(definition)
                 )
         except Exception as error:  # its limits: ERR_RULE_LIMIT_EXCEEDED (106) and others
             raise RuleEngineError(f"durable-rules cannot hold these rules: {error}") from error
@@ -101,9 +126,10 @@ class RuleEngine:
             return []
         with self._lock:
             sid = self._sid
-            batch = json.dumps(
-                [self._asserted(fact, sid, number) for number, fact in enumerate(facts)], ensure_ascii=False
-            )
+            texts = [_fact_text(self._asserted(fact, sid, number)) for number, fact in enumerate(facts)]
+            if None in texts:
+                return self._run_exactly(facts)
+            batch = "[" + ", ".join(text for text in texts if text is not None) + "]"
             try:
                 raw = self._drain(_durable.assert_facts(self._handle, batch))
             except Exception:
@@ -112,6 +138,16 @@ class RuleEngine:
             finally:
                 self._retract(batch)
         return self._effects(raw, facts)
+
+    def _run_exactly(self, facts: Sequence[Fact]) -> list[Effect]:
+        """The effects over facts holding a number durable-rules cannot hold exactly (an integer
+        beyond 2**53, infinity, NaN): the reference evaluator's, which has the same semantics."""
+        if self._reference is None:
+            sources = [rule.rule for rule in self.rules]
+            if any(source is None for source in sources):
+                raise RuleEngineError("a fact holds a number durable-rules cannot compare exactly")
+            self._reference = ReferenceEngine([source for source in sources if source is not None])
+        return self._reference.run(facts)
 
     def _asserted(self, fact: Fact, sid: str, number: int) -> dict[str, object]:
         """The fact as durable-rules gets it: with its key's flags, in the session, and numbered
@@ -181,3 +217,22 @@ class RuleEngine:
         if errors:
             raise RuleEngineError("a rule match could not be read: " + "; ".join(errors))
         return sorted_effects(effects)
+
+
+def _fact_text(fact: dict[str, object]) -> str | None:
+    """A fact as JSON that durable-rules reads back exactly (``None`` if no such text exists).
+
+    ``json.dumps`` writes ``1e-05`` for a float, which durable-rules' parser refuses or crashes on
+    (see :func:`footmap._rules.compile.number_text`); facts with a float, or an integer beyond 2**53,
+    are written by :func:`footmap._rules.compile.durable_json` instead.
+    """
+    low, high = EXACT_INT_RANGE
+    for value in fact.values():
+        if isinstance(value, float) or (isinstance(value, int) and not low <= value <= high):
+            break
+    else:
+        return json.dumps(fact, ensure_ascii=False)
+    try:
+        return durable_json(fact)
+    except ValueError:
+        return None

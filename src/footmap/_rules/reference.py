@@ -10,6 +10,10 @@ and by ``key``; each rule waits on one fact it cannot fire without (its *anchor*
 pattern that names a key, else the first pattern's type), so a run only looks at the rules whose
 anchor is among the facts; within a rule, patterns are joined in order over the indexed facts,
 each fact checked by :func:`footmap._rules.match.fits`, the matcher the engine shares.
+
+It means what durable-rules does (``docs/knowledge.md``, "What a rule means"): the patterns of an
+``all`` bind distinct facts, ``any`` fires once per pattern per fitting fact with that binding
+alone, and ``absent`` holds when no fact of the run, bound or not, fits.
 """
 
 from __future__ import annotations
@@ -87,7 +91,8 @@ def _join(
             yield from _join(steps, position + 1, index, bound)
         return
     for fact in fitting:
-        yield from _join(steps, position + 1, index, {**bound, step.name: fact})
+        if not any(fact is other for other in bound.values()):  # one fact, one pattern
+            yield from _join(steps, position + 1, index, {**bound, step.name: fact})
 
 
 def _step(number: int, pattern: schema.Pattern) -> _Step:
@@ -124,6 +129,8 @@ class ReferenceEngine:
 
     def run(self, facts: Sequence[Fact]) -> list[Effect]:
         """Every effect the rules produce over the facts, sorted like ``RuleEngine.run``."""
+        if len({id(fact) for fact in facts}) != len(facts):
+            facts = [Fact(**fact) for fact in facts]  # the same fact twice is two facts, as asserted
         index: dict[_Slot, list[Fact]] = defaultdict(list)
         for fact in facts:
             fact_type = str(fact.get("t"))
