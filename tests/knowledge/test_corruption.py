@@ -432,9 +432,8 @@ def test_yaml_nested_too_deeply_for_the_parser_is_one_finding_on_its_file(tmp_pa
     directory = _copy(tmp_path)
     (directory / "factors.yaml").write_text("[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
     findings = KnowledgeBase.check(directory)
-    assert [(f.file, f.code, f.message) for f in findings] == [
-        ("factors.yaml", FindingCode.YAML_SYNTAX, "the YAML is nested too deeply")
-    ]
+    assert [(f.file, f.code) for f in findings] == [("factors.yaml", FindingCode.YAML_SYNTAX)]
+    assert "nested more than 50 deep" in findings[0].message
 
 
 def test_there_are_many_kinds_of_corruption_and_each_has_a_unique_name() -> None:

@@ -39,11 +39,26 @@ def _load_use_drop(directory: Path) -> tuple[weakref.ref[footmap.KnowledgeBase],
 # --- memory --------------------------------------------------------------------------------------
 
 
-def test_a_dropped_knowledge_base_is_freed_with_its_caches_and_engine(tmp_path: Path) -> None:
+def test_a_dropped_knowledge_base_is_freed_and_its_engine_kept_for_the_same_content(tmp_path: Path) -> None:
     knowledge, engine = _load_use_drop(tmp_path)
     gc.collect()
     assert knowledge() is None
-    assert engine() is None  # and with it durable-rules' C ruleset (its weakref.finalize)
+    # durable-rules cannot free a session's C frames (see _rules/engine.py): knowledge with the
+    # same content, loaded again, gets the same engine instead of a new one.
+    again = footmap.KnowledgeBase.load(tmp_path, overlay=True)
+    assert engine_for(again) is engine()
+
+
+def test_engines_of_dropped_knowledge_are_freed_past_the_shared_limit(tmp_path: Path) -> None:
+    from footmap._rules.engine import SHARED_ENGINES
+
+    (tmp_path / "wording.yaml").write_text("disclaimer: Only this test says this.\n", encoding="utf-8")
+    first, engine = _load_use_drop(tmp_path)
+    for number in range(SHARED_ENGINES):
+        (tmp_path / "wording.yaml").write_text(f"disclaimer: Variant {number}.\n", encoding="utf-8")
+        _load_use_drop(tmp_path)
+    gc.collect()
+    assert first() is None and engine() is None  # and with it durable-rules' C ruleset
 
 
 def _plans_from_threads(directory: Path) -> tuple[weakref.ref[footmap.KnowledgeBase], list[footmap.Plan]]:

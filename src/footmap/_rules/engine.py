@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,4 +111,30 @@ def _warn_once(reason: str) -> None:
         warnings.warn(warning, stacklevel=4)
 
 
-_engines: PerKnowledge[Engine] = PerKnowledge(create_engine)
+_engines: PerKnowledge[Engine] = PerKnowledge(lambda knowledge: _shared_engine(knowledge))
+
+#: Engines by knowledge fingerprint, most recently used last, shared by equal knowledge bases.
+#: durable-rules 2.0.28 never frees a session's C frames (``delete_ruleset`` leaves them, and
+#: ``delete_state`` can corrupt its heap), about 3 MB an engine: knowledge loaded again and again
+#: (a host reloading a clinic's files) reuses its engine instead of leaking one each time.
+_shared: OrderedDict[str, Engine] = OrderedDict()
+_shared_lock = threading.Lock()
+#: How many distinct knowledge bases keep their engine after they are dropped.
+SHARED_ENGINES = 16
+
+
+def _shared_engine(knowledge: KnowledgeBase) -> Engine:
+    """The engine of knowledge with this content: the one already built, or a new one."""
+    key = knowledge.fingerprint
+    with _shared_lock:
+        engine = _shared.get(key)
+        if engine is not None:
+            _shared.move_to_end(key)
+            return engine
+    engine = create_engine(knowledge)
+    with _shared_lock:
+        engine = _shared.setdefault(key, engine)
+        _shared.move_to_end(key)
+        while len(_shared) > SHARED_ENGINES:
+            _shared.popitem(last=False)
+    return engine
