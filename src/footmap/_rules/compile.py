@@ -263,7 +263,7 @@ def durable_json(value: object) -> str:
     >>> durable_json({"weeks": 1e-05, "t": "pain", "ok": [True, None]})
     '{"weeks": 1.0e-05, "t": "pain", "ok": [true, null]}'
     """
-    if isinstance(value, bool) or value is None or isinstance(value, str):
+    if _plain(value):  # no float, no integer beyond 2**53: json.dumps writes it as durable-rules reads it
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, int | float):
         text = number_text(value)
@@ -275,6 +275,20 @@ def durable_json(value: object) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(durable_json(one) for one in value) + "]"
     raise TypeError(f"not JSON: {value!r}")
+
+
+def _plain(value: object) -> bool:
+    """Whether ``json.dumps`` writes every number in ``value`` the way durable-rules reads it."""
+    if isinstance(value, float):
+        return False
+    if isinstance(value, int) and not isinstance(value, bool):
+        low, high = EXACT_INT_RANGE
+        return low <= value <= high
+    if isinstance(value, Mapping):
+        return all(_plain(one) for one in value.values())
+    if isinstance(value, list | tuple):
+        return all(_plain(one) for one in value)
+    return True
 
 
 def operand_problems(rule: schema.Rule) -> Iterator[tuple[str, str]]:

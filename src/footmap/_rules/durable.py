@@ -126,10 +126,9 @@ class RuleEngine:
             return []
         with self._lock:
             sid = self._sid
-            texts = [_fact_text(self._asserted(fact, sid, number)) for number, fact in enumerate(facts)]
-            if None in texts:
+            batch = _batch_text([self._asserted(fact, sid, number) for number, fact in enumerate(facts)])
+            if batch is None:
                 return self._run_exactly(facts)
-            batch = "[" + ", ".join(text for text in texts if text is not None) + "]"
             try:
                 raw = self._drain(_durable.assert_facts(self._handle, batch))
             except Exception:
@@ -217,6 +216,32 @@ class RuleEngine:
         if errors:
             raise RuleEngineError("a rule match could not be read: " + "; ".join(errors))
         return sorted_effects(effects)
+
+
+def _batch_text(facts: list[dict[str, object]]) -> str | None:
+    """The facts as one JSON array durable-rules reads back exactly (``None`` if none exists).
+
+    A whole float is written as its integer (as :func:`~footmap._rules.compile.number_text`
+    does), so that most runs hold no float and are encoded by one ``json.dumps`` call; the facts
+    are the run's own copies (``_asserted``), so this changes nothing outside.
+    """
+    low, high = EXACT_INT_RANGE
+    plain = True
+    for fact in facts:
+        for name, value in fact.items():
+            if type(value) is float:
+                if value.is_integer() and low <= value <= high:
+                    fact[name] = int(value)
+                else:
+                    plain = False
+            elif type(value) is int and not low <= value <= high:
+                plain = False
+    if plain:
+        return json.dumps(facts, ensure_ascii=False)
+    texts = [_fact_text(fact) for fact in facts]
+    if None in texts:
+        return None
+    return "[" + ", ".join(text for text in texts if text is not None) + "]"
 
 
 def _fact_text(fact: dict[str, object]) -> str | None:
