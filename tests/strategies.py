@@ -45,7 +45,12 @@ weeks: st.SearchStrategy[float | int] = st.one_of(
 
 pains = st.fixed_dictionaries(
     {"area": st.sampled_from(sorted(_VOCABULARY["pain_areas"])), "severity": st.integers(0, 10)},
-    optional={"side": st.sampled_from(["left", "right", "both"]), "weeks": weeks},
+    optional={
+        "side": st.sampled_from(["left", "right", "both"]),
+        "weeks": weeks,
+        "assessed": st.booleans(),
+        "trend": st.sampled_from(["better", "same", "worse"]),
+    },
 )
 
 

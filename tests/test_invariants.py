@@ -8,11 +8,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import footmap
+from footmap._compose.select import kept_while_waiting
 from footmap._facts import fact_nodes, item_facts, profile_facts
 from footmap._knowledge import schema
 from footmap._knowledge.base import shipped_knowledge
 from footmap._rules import reference
 from footmap._rules.compile import knowledge_rules
+from footmap._rules.match import compile_pattern
 from tests.strategies import profile_dicts
 
 KB = shipped_knowledge()
@@ -58,8 +60,40 @@ def test_triage_is_the_highest_referral_that_applies(data: dict[str, Any]) -> No
         assert plan.routine == [] and plan.reflexology == [] and plan.advice == []
         assert any(message.level == "critical" for message in plan.safety)
     if plan.triage == "see_clinician":
-        assert all(KB.items[item.id].gentle for item in plan.items)
+        assert all(kept_while_waiting(KB.items[item.id]) for item in plan.items)
         assert any(message.level == "warning" for message in plan.safety)
+
+
+_REASSURING_RULES = {rule.id for rule in KB.knowledge.rules if rule.reassures}
+_REASSURANCES = {item.reassurance for item in KB.items.values() if item.reassurance is not None}
+
+
+@given(profile_dicts())
+def test_no_reassurance_appears_beside_a_referral(data: dict[str, Any]) -> None:
+    plan = footmap.recommend(data)
+    if plan.triage == "self_care":
+        return
+    assert not _REASSURING_RULES & {message.rule for message in plan.safety}
+    for item in plan.items:
+        assert not _REASSURANCES & set(item.steps), item.id
+        assert not _REASSURING_RULES & {caution.rule for caution in item.cautions}, item.id
+
+
+_FORBIDS = {
+    rule.id: compile_pattern(schema.Pattern(fact="item", where=rule.forbids.where))
+    for rule in KB.knowledge.rules
+    if rule.forbids is not None
+}
+
+
+@given(profile_dicts())
+def test_no_item_contradicts_a_message_of_its_plan(data: dict[str, Any]) -> None:
+    """A message that rules items out (its rule's ``forbids``) never shows above one of them."""
+    plan = footmap.recommend(data)
+    forbidding = [_FORBIDS[message.rule] for message in plan.safety if message.rule in _FORBIDS]
+    for item in plan.items:
+        (fact,) = [f for f in item_facts([item.id], KB) if f["t"] == "item"]
+        assert not any(matcher.fits(fact, {}) for matcher in forbidding), item.id
 
 
 @given(profile_dicts())

@@ -39,6 +39,8 @@ class Fact(TypedDict, total=False):
     severity: int
     side: str
     weeks: float
+    assessed: bool
+    trend: str
     age: int
     can_get_on_floor: bool
     can_stand_unaided: bool
@@ -132,11 +134,13 @@ def profile_facts(profile: Profile, knowledge: KnowledgeBase) -> list[Fact]:
 
 
 def _pain_fact(pain: Pain) -> Fact:
-    fact: Fact = {"t": PAIN_FACT, "key": pain.area, "severity": pain.severity}
+    fact: Fact = {"t": PAIN_FACT, "key": pain.area, "severity": pain.severity, "assessed": pain.assessed}
     if pain.side is not None:
         fact["side"] = pain.side
     if pain.weeks is not None:
         fact["weeks"] = pain.weeks
+    if pain.trend is not None:
+        fact["trend"] = pain.trend
     return fact
 
 

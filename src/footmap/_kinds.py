@@ -114,7 +114,14 @@ ITEMS = "items"
 #: For each fact type: its fields, and the vocabulary a field's values come from (``None``: a free
 #: value, a number or a flag). Rules may test exactly these fields.
 FACT_TYPES: dict[str, dict[str, str | None]] = {
-    PAIN_FACT: {"key": PAIN_AREAS, "severity": None, "side": None, "weeks": None},
+    PAIN_FACT: {
+        "key": PAIN_AREAS,
+        "severity": None,
+        "side": None,
+        "weeks": None,
+        "assessed": None,
+        "trend": None,
+    },
     **{kind.name: {"key": kind.vocabulary} for kind in REPORTED_KINDS if kind.name != PAIN_FACT},
     MISSING_EQUIPMENT_FACT: {"key": "equipment"},
     EXCLUDED_MODALITY_FACT: {"key": "modalities"},

@@ -47,6 +47,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from footmap._compose.select import kept_while_waiting
 from footmap._errors import FindingCode, FootmapError, KnowledgeError, every_problem
 from footmap._input.profile import Profile
 from footmap._knowledge.base import KnowledgeBase, PerKnowledge, shipped_knowledge
@@ -152,6 +153,8 @@ class Expectations(_Strict):
     routine_empty: bool | None = None
     #: Rules (``precaution.<item>.<id>`` for an item's precaution) that must give a safety message.
     safety_rules: list[_RuleId] = []
+    #: Rules that must give no safety message (a flag the person's state answers already).
+    no_safety_rules: list[_RuleId] = []
     #: The plan's minutes a day must not exceed this.
     max_minutes: Annotated[float, Field(ge=0)] | None = None
     #: Items that must be in the plan with a caution.
@@ -160,6 +163,9 @@ class Expectations(_Strict):
     adjusted: list[_ItemId] = []
     #: ``true``: every item of the plan must be gentle (``false`` checks nothing).
     all_gentle: bool = False
+    #: ``true``: every item must be one kept while waiting to be assessed (gentle, or
+    #: ``while_waiting``), as a ``see_clinician`` plan keeps (``false`` checks nothing).
+    all_kept_while_waiting: bool = False
 
     @model_validator(mode="after")
     def _expects_something(self) -> Expectations:
@@ -583,6 +589,9 @@ def check_plan(scenario: Scenario, plan: Plan, knowledge: KnowledgeBase | None =
     for index, rule in enumerate(expect.safety_rules):
         if rule not in rules:
             fail("safety_rules", index, f"a safety message from {rule!r}", f"messages from {_listed(rules)}")
+    for index, rule in enumerate(expect.no_safety_rules):
+        if rule in rules:
+            fail("no_safety_rules", index, f"no safety message from {rule!r}", f"a message from {rule!r}")
     if expect.max_minutes is not None and plan.minutes_per_day > expect.max_minutes:
         fail(
             "max_minutes",
@@ -605,6 +614,11 @@ def check_plan(scenario: Scenario, plan: Plan, knowledge: KnowledgeBase | None =
         rough = [ident for ident in items if not knowledge.items[ident].gentle]
         if rough:
             fail("all_gentle", None, "only gentle items", f"not gentle: {_listed(rough)}")
+    if expect.all_kept_while_waiting:
+        held = [ident for ident in items if not kept_while_waiting(knowledge.items[ident])]
+        if held:
+            expected = "only items kept while waiting to be assessed"
+            fail("all_kept_while_waiting", None, expected, f"not kept while waiting: {_listed(held)}")
     return failures
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import footmap
 from footmap._compose import compose
-from footmap._compose.select import by_effect, triage
+from footmap._compose.select import by_effect, kept_while_waiting, triage
 from footmap._facts import gather
 from footmap._knowledge import schema
 from footmap._knowledge.base import shipped_knowledge
@@ -45,8 +45,11 @@ def test_an_urgent_referral_holds_back_every_item() -> None:
     assert held and {e.rule for e in held} == {"test.refer"}
 
 
-def test_a_see_clinician_referral_keeps_only_gentle_items() -> None:
+def test_a_see_clinician_referral_keeps_gentle_items_and_the_guideline_care_for_the_wait() -> None:
     candidates = gather(footmap.Profile(pains=[{"area": "knee", "severity": 4}]), KB)  # type: ignore[list-item]
     plan = compose(Decisions(candidates, (*decide(candidates).effects, refer("see_clinician"))))
     assert plan.triage == "see_clinician"
-    assert all(KB.items[i.id].gentle for i in plan.items)
+    assert all(kept_while_waiting(KB.items[i.id]) for i in plan.items)
+    assert "knee_exercise_therapy" in {i.id for i in plan.items}  # while_waiting guideline care
+    held = {e.id for e in plan.excluded if e.reason == KB.wording.compose.held_back_for_assessment}
+    assert held and not any(kept_while_waiting(KB.items[ident]) for ident in held)

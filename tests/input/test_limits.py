@@ -170,3 +170,29 @@ def test_a_flood_of_unknown_fields_is_one_error() -> None:
     assert time.perf_counter() - started < 1
     few = {f"field{number}": 1 for number in range(MAX_FIELDS - 1)}
     assert len(_errors({**few, "age": 70})) == MAX_FIELDS - 1
+
+
+def test_merged_pains_are_assessed_only_if_all_were_and_keep_the_least_reassuring_trend() -> None:
+    profile = footmap.Profile.model_validate(
+        {
+            "pains": [
+                _pain(assessed=True, trend="better"),
+                _pain(assessed=False, trend="worse"),
+                _pain(assessed=True, trend="same"),
+                _pain(area="knee", assessed=True, trend="better"),
+                _pain(area="knee", assessed=True),
+            ]
+        }
+    )
+    assert [(pain.area, pain.assessed, pain.trend) for pain in profile.pains] == [
+        ("back", False, "worse"),
+        ("knee", True, "better"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [("assessed", "yes", "bool_type"), ("assessed", 1, "bool_type"), ("trend", "worsening", "literal_error")],
+)
+def test_assessed_and_trend_are_strict(field: str, value: object, error: str) -> None:
+    assert _errors({"pains": [_pain(**{field: value})]}) == [(("pains", 0, field), error)]

@@ -49,7 +49,9 @@ def test_the_shipped_vocabulary_marks_the_red_flags_of_references_md() -> None:
     assert marked["calf_swelling_one_side"] == "urgent"
     assert marked["cold_pale_foot"] == "urgent"
     assert marked["fever"] == "see_clinician"
-    assert len(marked) == 14
+    assert marked["hot_swollen_joint"] == "urgent"  # septic until proven otherwise (Coakley 2006)
+    assert marked["sciatica_both_legs"] == "urgent"  # cauda equina (NICE CKS)
+    assert len(marked) == 17
 
 
 def test_every_symptom_a_rule_refers_on_its_own_is_marked_at_that_level() -> None:

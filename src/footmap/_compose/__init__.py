@@ -17,7 +17,7 @@ from footmap._compose.select import (
     by_effect,
     by_target,
     choose,
-    hold_back_all_but_gentle,
+    hold_back_for_assessment,
     triage,
     withhold_all,
 )
@@ -35,14 +35,17 @@ def compose(decisions: Decisions) -> Plan:
     level = triage(effects["refer"])
     excluded_by = by_target(effects["exclude"])
     if level == "see_clinician":
-        hold_back_all_but_gentle(excluded_by, parts, candidates.items, effects["refer"])
+        hold_back_for_assessment(excluded_by, parts, candidates.items, effects["refer"])
     drafts, left_out = choose(parts, candidates.paths, excluded_by)
     if level == "urgent":
         left_out += withhold_all(parts, drafts, effects["refer"])
         drafts = {}
+    if level != "self_care":  # never reassure beside a red flag
+        effects["caution"] = [c for c in effects["caution"] if c.rule not in parts.reassuring_rules]
     cautions, adjusts = by_target(effects["caution"]), by_target(effects["adjust"])
+    reassure = level == "self_care"
     items = [
-        plan_item(draft, parts, cautions.get(ident, []), adjusts.get(ident, []))
+        plan_item(draft, parts, cautions.get(ident, []), adjusts.get(ident, []), reassure=reassure)
         for ident, draft in sorted(drafts.items())
     ]
     timed, untimed = fit_budget([item for item in items if _timed(item)], budget)

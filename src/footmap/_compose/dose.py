@@ -16,9 +16,15 @@ def plan_item(
     parts: KnowledgeParts,
     cautions: Sequence[Effect],
     adjusts: Sequence[Effect],
+    *,
+    reassure: bool,
 ) -> ItemData:
-    """The plan item of a draft: dosage, minutes a day, best evidence, reasons, cautions."""
+    """The plan item of a draft: dosage, minutes a day, best evidence, reasons, cautions; its
+    reassurance as a last step only where the plan may ``reassure`` (no referral)."""
     item = draft.item
+    fields = parts.item(item.id)
+    if reassure and item.reassurance is not None:
+        fields = {**fields, "steps": [*fields["steps"], item.reassurance]}
     dosage = _dosage(item, adjusts) if adjusts else _unadjusted(parts.knowledge).get(item.id)
     reasons = sorted(draft.reasons, key=lambda r: (r["rule"] is not None, r["fact"], r["path"]))
     evidence = max(
@@ -30,7 +36,7 @@ def plan_item(
     per_day = item.minutes * (dosage["times_per_day"] if dosage else 1) * scale
     distinct = {(c.rule, c.message, parts.citation(c.source)) for c in cautions}
     return {
-        **parts.item(item.id),
+        **fields,
         "kind": draft.kind,
         "dosage": dosage,
         "minutes": round(per_day, 2),

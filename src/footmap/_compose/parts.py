@@ -138,6 +138,8 @@ class KnowledgeParts:
         self.wording = knowledge.wording
         #: How each evidence grade is worded.
         self.evidence_labels: dict[str, str] = self.wording.evidence.model_dump()
+        #: The rules whose messages reassure: never shown beside a referral.
+        self.reassuring_rules = frozenset(rule.id for rule in knowledge.knowledge.rules if rule.reassures)
 
     @property
     def knowledge(self) -> KnowledgeBase:

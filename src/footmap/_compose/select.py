@@ -88,17 +88,25 @@ def choose(
     return drafts, left_out
 
 
-def hold_back_all_but_gentle(
+def kept_while_waiting(item: Item) -> bool:
+    """Whether an item stays while the person waits to be assessed: gentle items, and the care the
+    guidelines give meanwhile (``while_waiting``)."""
+    return item.gentle or item.while_waiting
+
+
+def hold_back_for_assessment(
     excluded_by: dict[str, list[Effect]],
     parts: KnowledgeParts,
     candidates: Iterable[str],
     refers: Sequence[Effect],
 ) -> None:
-    """While waiting to be assessed only gentle items stay; the others are held back by the
-    referral itself, so that a gentle alternative can stand in for them."""
+    """While waiting to be assessed only what cannot harm before it stays (gentle items, and the
+    guideline care meant for the wait); the others are held back by the referral itself, so that
+    an alternative kept meanwhile can stand in for them. What a referral's message rules out goes
+    by its own rule (``forbids``)."""
     referral = next(effect for effect in refers if effect.level == "see_clinician")
     for ident in candidates:
-        if not parts.knowledge.items[ident].gentle:
+        if not kept_while_waiting(parts.knowledge.items[ident]):
             excluded_by[ident].append(
                 referral._replace(
                     effect="exclude",

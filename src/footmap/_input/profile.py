@@ -21,9 +21,10 @@ Bounded input, so that no profile costs much more than an ordinary one:
 - every id holds at most :data:`MAX_TEXT` characters (``string_too_long``);
 - the profile and each pain have at most :data:`MAX_FIELDS` fields, known or unknown
   (``too_long`` at the mapping's ``loc``: each unknown field costs a search for its suggestion);
-- pains with the same area and side are merged into one with the highest severity and the longest
-  ``weeks`` of them (the worst of each, so a merge can only add caution); so a profile has at most
-  one pain per area and side. The other id lists are de-duplicated.
+- pains with the same area and side are merged into one with the highest severity, the longest
+  ``weeks``, ``assessed`` only if all were and the least reassuring ``trend`` of them (the worst of
+  each, so a merge can only add caution); so a profile has at most one pain per area and side.
+  The other id lists are de-duplicated.
 
 The ``ctx`` of a footmap error is plain JSON: ``allowed`` (sorted), ``suggestion`` (the nearest
 allowed value, or ``None``) and ``value``; an unknown id's also names its ``vocabulary``.
@@ -58,6 +59,10 @@ UNKNOWN_VALUE = "footmap.unknown_value"
 UNKNOWN_FIELD = "footmap.unknown_field"
 
 Side = Literal["left", "right", "both"]
+#: How a pain has been going lately, as the person sees it.
+Trend = Literal["better", "same", "worse"]
+#: Trends from the most to the least reassuring (a merge keeps the later one).
+_TREND_ORDER: tuple[Trend, ...] = ("better", "same", "worse")
 
 #: The most entries a list of the profile may hold, as given (before merging and de-duplication).
 MAX_LIST = 100
@@ -187,17 +192,30 @@ class _Input(BaseModel):
 
 
 class Pain(_Input):
-    """One pain: where, how bad (0–10), optionally which side and for how many weeks."""
+    """One pain: where, how bad (0–10), optionally which side, for how many weeks, whether a
+    clinician has already checked it (``assessed``) and how it has been going (``trend``)."""
 
     area: _Id
     severity: Annotated[int, Field(strict=True, ge=0, le=10)]
     side: Side | None = None
     weeks: Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=520)] | None = None
+    assessed: Annotated[bool, Field(strict=True)] = False
+    """A clinician has already checked this pain: rules that ask for a check once do not fire."""
+    trend: Trend | None = None
+    """``better``, ``same`` or ``worse`` lately; ``None`` when the person did not say."""
 
     def _worst_with(self, other: Pain) -> Pain:
-        """One pain for two at the same area and side: the highest severity, the longest weeks."""
-        weeks = [pain.weeks for pain in (self, other) if pain.weeks is not None]
-        update = {"severity": max(self.severity, other.severity), "weeks": max(weeks) if weeks else None}
+        """One pain for two at the same area and side, the worst of each field: the highest
+        severity, the longest weeks, assessed only if both were, the least reassuring trend."""
+        pains = (self, other)
+        weeks = [pain.weeks for pain in pains if pain.weeks is not None]
+        trends = [pain.trend for pain in pains if pain.trend is not None]
+        update = {
+            "severity": max(self.severity, other.severity),
+            "weeks": max(weeks) if weeks else None,
+            "assessed": self.assessed and other.assessed,
+            "trend": max(trends, key=_TREND_ORDER.index) if trends else None,
+        }
         return self.model_copy(update=update)
 
 

@@ -244,6 +244,9 @@ def _link_refs(knowledge: schema.Knowledge, ids: _Ids) -> Iterator[Finding]:
 
 def _rule_refs(rule: schema.Rule, ids: _Ids, file: str) -> Iterator[Finding]:
     yield from _pattern_refs(file, rule.id, "when", rule.when.patterns, ids, set())
+    if rule.forbids is not None:  # tested against an item fact, as a pattern's `where` is
+        forbidden = [schema.Pattern(fact="item", where=rule.forbids.where)]
+        yield from _pattern_refs(file, rule.id, "forbids", forbidden, ids, set())
     yield from _absent_use(file, rule.id, "when", rule.when, implied_item=False)
     for field, message in operand_problems(rule):  # numbers no engine compares exactly
         yield Finding(file, rule.id, field, FindingCode.INVALID_RULE, message)

@@ -90,10 +90,21 @@ def _rule_table(title: str, rules: list[schema.Rule], knowledge: KnowledgeBase) 
     lines = [f"## {title}", "", "| rule | level | when | says | source |", "| --- | --- | --- | --- | --- |"]
     lines += [
         f"| `{rule.id}` | {rule.level or rule.effect} | {_cell(describe_condition(rule.when))}"
-        f" | {_cell(rule.message)} | {_cell(_cite(knowledge, rule.source))} |"
+        f" | {_cell(rule.message + _also(rule))} | {_cell(_cite(knowledge, rule.source))} |"
         for rule in rules
     ]
     return [*lines, ""]
+
+
+def _also(rule: schema.Rule) -> str:
+    """What a rule's message does besides saying it: the items it rules out, or that it reassures."""
+    notes = []
+    if rule.forbids is not None:
+        tests = ", ".join(_describe_test(name, value) for name, value in sorted(rule.forbids.where.items()))
+        notes.append(f"Leaves out items ({tests}): {rule.forbids.reason}")
+    if rule.reassures:
+        notes.append("Reassures: never shown beside a referral.")
+    return "".join(f" *{note}*" for note in notes)
 
 
 def _items(knowledge: KnowledgeBase) -> Iterable[tuple[str, schema.Item]]:

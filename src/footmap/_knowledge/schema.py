@@ -211,6 +211,17 @@ class Adjustment(Strict):
     scale: Annotated[float, Field(gt=0, le=2)]
 
 
+class Forbids(Strict):
+    """The items a message tells the person not to do, so that no plan that shows it keeps them.
+
+    ``where`` tests an ``item`` fact, as a rule pattern's ``where`` does; the items it matches are
+    left out, with ``reason``, whenever the rule fires.
+    """
+
+    where: Annotated[dict[Id, Scalar | Comparison], Field(min_length=1)]
+    reason: Text
+
+
 class Rule(Strict):
     """A declarative rule: when the patterns match, record one effect."""
 
@@ -222,6 +233,11 @@ class Rule(Strict):
     level: TriageLevel | None = None
     target: Id | None = None
     adjust: Adjustment | None = None
+    forbids: Forbids | None = None
+    """Items this rule's message rules out (``refer`` and plan-wide ``caution`` rules only)."""
+    reassures: bool = False
+    """A reassuring ``caution`` ("pain may go up … not a sign of harm"), never shown beside a
+    referral."""
 
     @model_validator(mode="after")
     def _effect_fields(self) -> Rule:
@@ -233,6 +249,10 @@ class Rule(Strict):
             raise ValueError(f"an `{self.effect}` rule needs a `target` (a binding of an item)")
         if (self.effect == "adjust") != (self.adjust is not None):
             raise ValueError("`adjust` goes with `effect: adjust` and only with it")
+        if self.forbids is not None and (self.effect not in ("refer", "caution") or self.target is not None):
+            raise ValueError("`forbids` goes with a `refer` rule or a plan-wide `caution` rule only")
+        if self.reassures and (self.effect != "caution"):
+            raise ValueError("`reassures` goes with a `caution` rule only")
         return self
 
 
@@ -282,6 +302,13 @@ class ItemBase(Strict):
     seed: str | None = None
     #: Gentle enough to keep while the person waits to be assessed (a ``see_clinician`` plan).
     gentle: bool = False
+    #: Care the guidelines give for the complaint that the person may start while waiting to be
+    #: assessed (its text already says to ask a GP or physiotherapist): kept in a
+    #: ``see_clinician`` plan, like a gentle item, unless a rule forbids it.
+    while_waiting: bool = False
+    #: A reassuring sentence ("pain may go up a little … not harm"), shown as the item's last
+    #: step only in a ``self_care`` plan: never beside a red flag.
+    reassurance: Text | None = None
     #: The contraindication review: which conditions, observations, abilities and equipment gaps
     #: were considered for this item, and which general rules or ``precautions`` cover them.
     #: ``footmap knowledge check`` rejects an item without one.

@@ -60,10 +60,38 @@ def knowledge_rules(knowledge: KnowledgeBase) -> list[schema.Rule]:
     and this)".
     """
     rules = list(knowledge.knowledge.rules)
+    rules += [forbidding for rule in knowledge.knowledge.rules for forbidding in forbids_rules(rule)]
     for ident in sorted(knowledge.items):
         for precaution in knowledge.items[ident].precautions:
             rules += _precaution_rules(ident, precaution)
     return sorted(rules, key=lambda rule: rule.id)
+
+
+#: The suffix of the rule id of what a rule's ``forbids`` leaves out.
+FORBIDS_SUFFIX = ".forbids"
+
+
+def forbids_rules(rule: schema.Rule) -> list[schema.Rule]:
+    """The ``exclude`` rules of a rule's ``forbids``: whenever it fires, the items it forbids go.
+
+    One per branch of an ``any`` rule, as for precautions; each is ``<rule id>.forbids``.
+    """
+    if rule.forbids is None:
+        return []
+    item_pattern = schema.Pattern(fact="item", bind="item", where=rule.forbids.where)
+    when = rule.when
+    branches = [when.all] if when.all is not None else [[pattern] for pattern in when.any or []]
+    return [
+        schema.Rule(
+            id=rule.id + FORBIDS_SUFFIX,
+            effect="exclude",
+            message=rule.forbids.reason,
+            source=rule.source,
+            target="item",
+            when=schema.Condition(all=[*branch, item_pattern]),
+        )
+        for branch in branches
+    ]
 
 
 def _precaution_rules(item_id: str, precaution: schema.Precaution) -> list[schema.Rule]:
