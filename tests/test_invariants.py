@@ -152,3 +152,19 @@ def test_the_same_profile_gives_the_same_plan_byte_for_byte(data: dict[str, Any]
     assert footmap.recommend(dict(data)).model_dump_json() == first
     shuffled = {**data, **{k: list(reversed(v)) for k, v in data.items() if isinstance(v, list)}}
     assert footmap.recommend(shuffled).model_dump_json() == first
+
+
+_NET_RULES = [rule for rule in RULES if rule.effect == "safety_net"]
+
+
+@given(profile_dicts())
+def test_every_plan_that_is_not_urgent_carries_the_safety_net_of_its_complaints(data: dict[str, Any]) -> None:
+    profile = footmap.Profile.model_validate(data)
+    plan = footmap.recommend(profile)
+    shown = [sign.rule for sign in plan.safety_net]
+    if plan.triage == "urgent":
+        assert shown == []  # an urgent plan says what to do now instead
+        return
+    due = {effect.rule for effect in reference.evaluate(_NET_RULES, profile_facts(profile, KB))}
+    assert set(shown) == due and len(shown) == len(due)
+    assert shown, "a plan that is not urgent always says when to get help today"

@@ -27,7 +27,16 @@ from footmap._errors import (
 from footmap._input.profile import Pain, Profile
 from footmap._knowledge.base import KnowledgeBase
 from footmap._pipeline import recommend
-from footmap._plan import Caution, DosagePlan, Excluded, Plan, PlanItem, Reason, SafetyMessage
+from footmap._plan import (
+    Caution,
+    DosagePlan,
+    Excluded,
+    Plan,
+    PlanItem,
+    Reason,
+    SafetyMessage,
+    SafetyNetSign,
+)
 
 __version__ = "0.1.0"
 
@@ -52,6 +61,7 @@ __all__ = [
     "ResumeError",
     "RuleEngineError",
     "SafetyMessage",
+    "SafetyNetSign",
     "WorkerError",
     "__version__",
     "recommend",

@@ -18,8 +18,8 @@ EVERYONE = "everyone"
 FACTOR = "factor"
 
 #: What a rule can decide: refer (triage), exclude an item, caution, adjust a dosage.
-EffectKind = Literal["refer", "exclude", "caution", "adjust"]
-EFFECT_KINDS: tuple[EffectKind, ...] = ("refer", "exclude", "caution", "adjust")
+EffectKind = Literal["refer", "exclude", "caution", "adjust", "safety_net"]
+EFFECT_KINDS: tuple[EffectKind, ...] = ("refer", "exclude", "caution", "adjust", "safety_net")
 
 #: A section of a plan, in reading order (the ``Plan`` fields that hold items).
 Section = Literal["routine", "reflexology", "advice"]

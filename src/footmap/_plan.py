@@ -118,6 +118,15 @@ class SafetyMessage(_Model):
     facts: list[str]
 
 
+class SafetyNetSign(_Model):
+    """Warning signs that mean "get help today" for this person's complaints (safety-netting)."""
+
+    message: str
+    rule: str
+    source: str
+    facts: list[str]
+
+
 class Plan(_Model):
     """A personalised, explained plan.
 
@@ -128,6 +137,9 @@ class Plan(_Model):
     """
 
     triage: TriageLevel
+    safety_net: list[SafetyNetSign] = []
+    """The signs to get help today for, in every plan that is not urgent (an urgent plan says
+    what to do now instead)."""
     safety: list[SafetyMessage]
     routine: list[PlanItem]
     reflexology: list[PlanItem]

@@ -12,7 +12,7 @@ from footmap._compose.budget import fit_budget, over_budget
 from footmap._compose.dose import plan_item
 from footmap._compose.order import ordered, ordered_excluded
 from footmap._compose.parts import ItemData, knowledge_parts
-from footmap._compose.safety import safety_messages
+from footmap._compose.safety import safety_messages, safety_net
 from footmap._compose.select import (
     by_effect,
     by_target,
@@ -59,6 +59,7 @@ def compose(decisions: Decisions) -> Plan:
     return Plan.model_validate(
         {
             "triage": level,
+            "safety_net": safety_net(parts, effects["safety_net"]) if level != "urgent" else [],
             "safety": safety_messages(parts, effects["refer"], effects["caution"], in_plan),
             **sections,
             "excluded": ordered_excluded(left_out),

@@ -93,6 +93,15 @@ class ExcludedData(TypedDict):
     replaced_by: str | None
 
 
+class SafetyNetData(TypedDict):
+    """A ``SafetyNetSign``."""
+
+    message: str
+    rule: str
+    source: str
+    facts: list[str]
+
+
 class SafetyData(TypedDict):
     """A ``SafetyMessage``."""
 
@@ -140,6 +149,8 @@ class KnowledgeParts:
         self.evidence_labels: dict[str, str] = self.wording.evidence.model_dump()
         #: The rules whose messages reassure: never shown beside a referral.
         self.reassuring_rules = frozenset(rule.id for rule in knowledge.knowledge.rules if rule.reassures)
+        #: Each rule's position in the knowledge (its file's order), for messages shown in it.
+        self.rule_order = {rule.id: index for index, rule in enumerate(knowledge.knowledge.rules)}
 
     @property
     def knowledge(self) -> KnowledgeBase:

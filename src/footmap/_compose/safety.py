@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from footmap._compose.parts import KnowledgeParts, Level, SafetyData
+from footmap._compose.parts import KnowledgeParts, Level, SafetyData, SafetyNetData
 from footmap._rules.effects import Effect, matched_items, without_items
 
 _LEVELS: dict[str, Level] = {"urgent": "critical", "see_clinician": "warning"}
@@ -34,6 +34,25 @@ def safety_messages(
         }
         for key in sorted(facts, key=lambda k: (_LEVEL_ORDER[k[0]], k[1]))
         for level, rule in [key]
+    ]
+
+
+def safety_net(parts: KnowledgeParts, nets: Sequence[Effect]) -> list[SafetyNetData]:
+    """The signs to get help today for: one entry per ``safety_net`` rule that applies, naming
+    every fact set that triggered it, in the order of the knowledge's rules."""
+    facts: dict[str, set[str]] = defaultdict(set)
+    first: dict[str, Effect] = {}
+    for effect in nets:
+        facts[effect.rule].update(without_items(effect.matched))
+        first.setdefault(effect.rule, effect)
+    return [
+        {
+            "message": first[rule].message,
+            "rule": rule,
+            "source": parts.citation(first[rule].source),
+            "facts": sorted(facts[rule]),
+        }
+        for rule in sorted(first, key=parts.rule_order.__getitem__)
     ]
 
 

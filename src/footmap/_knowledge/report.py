@@ -19,6 +19,7 @@ _TITLES: dict[EffectKind, str] = {
     "exclude": "Exclusions",
     "caution": "Cautions",
     "adjust": "Dosage adjustments",
+    "safety_net": "Safety-netting (when to get help today)",
 }
 _OPERATORS = {"eq": "=", "ne": "≠", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤"}
 

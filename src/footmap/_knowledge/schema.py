@@ -413,6 +413,7 @@ class MarkdownWording(Strict):
     """The fixed words of the Markdown (and HTML) plan."""
 
     title: Text
+    safety_net: Text
     safety: Text
     left_out: Text
     time: Annotated[Text, _template("minutes", "budget")]
@@ -430,6 +431,8 @@ class ExplainWording(Strict):
     """The fixed words of ``Plan.explain()``, the plan's reasoning as a trace."""
 
     triage: Annotated[Text, _template("level", "headline")]
+    safety_net: Text
+    safety_net_sign: Annotated[Text, _template("message", "rule", "source")]
     safety: Annotated[Text, _template("level", "message", "rule", "facts", "source")]
     item: Annotated[Text, _template("name", "id", "time", "evidence", "label")]
     time: Annotated[Text, _template("minutes")]

@@ -35,3 +35,14 @@ def headline(plan: Plan, wording: Wording) -> str:
     """The plan's headline, by its triage level."""
     headlines: dict[str, str] = wording.triage.model_dump()
     return headlines[plan.triage]
+
+
+def distinct_reasons(item: PlanItem) -> list[tuple[str, list[str]]]:
+    """Each distinct reason of an item once, with the names of the reported facts it answers."""
+    facts: dict[str, list[str]] = {}
+    for reason in item.why:
+        name = reason.path_names[0] if reason.path_names else reason.fact
+        named = facts.setdefault(reason.summary, [])
+        if name not in named:
+            named.append(name)
+    return list(facts.items())

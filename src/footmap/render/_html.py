@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from footmap.render._common import dosage_line, headline, section_items
+from footmap.render._common import distinct_reasons, dosage_line, headline, section_items
 
 if TYPE_CHECKING:
     from footmap._knowledge.schema import Wording
@@ -15,6 +15,13 @@ if TYPE_CHECKING:
 def to_html(plan: Plan, wording: Wording) -> str:
     """The plan as a self-contained HTML fragment (every text escaped)."""
     parts = [f'<div class="footmap-plan"><p><strong>{escape(headline(plan, wording))}</strong></p>']
+    if plan.safety_net:
+        title = escape(wording.markdown.safety_net)
+        parts.append(
+            f'<div class="footmap-safety-net"><p><strong>{title}</strong></p><ul>'
+            + "".join(f"<li>{escape(sign.message)}</li>" for sign in plan.safety_net)
+            + "</ul></div>"
+        )
     if plan.safety:
         parts.append(
             "<ul>"
@@ -39,7 +46,7 @@ def to_html(plan: Plan, wording: Wording) -> str:
 
 
 def _item(item: PlanItem, wording: Wording) -> str:
-    why = "".join(f"<li>{escape(r.summary)}</li>" for r in item.why)
+    why = "".join(f"<li>{escape(summary)}</li>" for summary, _ in distinct_reasons(item))
     cautions = "".join(f"<li>⚠ {escape(c.message)}</li>" for c in item.cautions)
     return (
         f"<li><strong>{escape(item.name)}</strong> — {escape(dosage_line(item.dosage, wording))}"

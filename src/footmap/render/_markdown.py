@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from footmap.render._common import dosage_line, headline, section_items
+from footmap.render._common import distinct_reasons, dosage_line, headline, section_items
 
 if TYPE_CHECKING:
     from footmap._knowledge.schema import Wording
@@ -15,6 +15,10 @@ def to_markdown(plan: Plan, wording: Wording) -> str:
     """The plan as Markdown: triage, safety, each section, what was left out, the disclaimer."""
     words = wording.markdown
     lines = [f"# {words.title}", "", f"**{headline(plan, wording)}**", ""]
+    if plan.safety_net:
+        lines += [f"## {words.safety_net}", ""]
+        lines += [f"- {sign.message}" for sign in plan.safety_net]
+        lines.append("")
     if plan.safety:
         lines += [f"## {words.safety}", ""]
         lines += [f"- **{m.level}**: {m.message}" for m in plan.safety]
@@ -52,19 +56,9 @@ def _item(number: int, item: PlanItem, wording: Wording) -> list[str]:
     lines += [f"{index}. {step}" for index, step in enumerate(item.steps, start=1)]
     lines.append("")
     lines += [
-        f"- {words.why.format(summary=summary, facts=', '.join(facts))}" for summary, facts in _why(item)
+        f"- {words.why.format(summary=summary, facts=', '.join(facts))}"
+        for summary, facts in distinct_reasons(item)
     ]
     lines += [f"- {words.caution.format(message=caution.message)}" for caution in item.cautions]
     lines.append("")
     return lines
-
-
-def _why(item: PlanItem) -> list[tuple[str, list[str]]]:
-    """Each distinct reason once, with the reported facts it answers."""
-    facts: dict[str, list[str]] = {}
-    for reason in item.why:
-        name = reason.path_names[0] if reason.path_names else reason.fact
-        named = facts.setdefault(reason.summary, [])
-        if name not in named:
-            named.append(name)
-    return list(facts.items())

@@ -15,6 +15,12 @@ def explain(plan: Plan, wording: Wording) -> str:
     """The reasoning behind a plan: triage, then each item with its facts, paths, rules, evidence."""
     words = wording.explain
     lines = [words.triage.format(level=plan.triage, headline=headline(plan, wording))]
+    if plan.safety_net:
+        lines.append("  " + words.safety_net)
+        lines += [
+            "    " + words.safety_net_sign.format(message=sign.message, rule=sign.rule, source=sign.source)
+            for sign in plan.safety_net
+        ]
     lines += [
         "  "
         + words.safety.format(
