@@ -397,3 +397,15 @@ def test_scenario_files_nested_too_deeply_exit_2(capsys: pytest.CaptureFixture[s
     # Scenario errors list every problem after one summary line, like knowledge errors.
     assert code == 2 and err.startswith("footmap: 1 problem in the scenarios:\n")
     assert "nested more than 50 deep" in err and err.count("\n") == 2
+
+
+def test_knowledge_check_release_fails_while_a_source_is_unverified(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    unverified = sorted(s.id for s in footmap.KnowledgeBase.load().knowledge.sources if not s.verified)
+    assert unverified  # the shipped knowledge still has sources to verify (docs/knowledge.md)
+    assert main(["knowledge", "check", "--release"]) == 1
+    err = capsys.readouterr().err
+    assert all(f"entry '{ident}', field 'verified'" in err for ident in unverified)
+    assert "[unverified_source]" in err
+    assert main(["knowledge", "check"]) == 0

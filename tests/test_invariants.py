@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from hypothesis import given
@@ -168,3 +169,19 @@ def test_every_plan_that_is_not_urgent_carries_the_safety_net_of_its_complaints(
     due = {effect.rule for effect in reference.evaluate(_NET_RULES, profile_facts(profile, KB))}
     assert set(shown) == due and len(shown) == len(due)
     assert shown, "a plan that is not urgent always says when to get help today"
+
+
+#: A fact description as the trace writes it (``pain:back``, ``missing_equipment:towel``).
+_FACT_ID = re.compile(
+    r"\b(?:pain|symptom|observation|condition|missing_equipment|excluded_modality|need|item):[a-z]"
+)
+
+
+@given(profile_dicts())
+def test_what_a_person_reads_never_shows_a_fact_id(data: dict[str, Any]) -> None:
+    plan = footmap.recommend(data)
+    for text in (plan.to_markdown(), footmap.render.render(plan, "html")):
+        assert not _FACT_ID.search(text), _FACT_ID.findall(text)
+        assert "(for: person" not in text and "(for: )" not in text
+    for item in plan.items:
+        assert all(reason.fact_name for reason in item.why), item.id

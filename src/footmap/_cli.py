@@ -102,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--overlay", action="store_true", help="check DIRECTORY laid over the shipped knowledge"
     )
+    check.add_argument("--release", action="store_true", help="also fail while any source is not verified")
     test = knowledge_commands.add_parser(
         "test",
         help="run scenario files against the knowledge",
@@ -261,7 +262,7 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    findings = KnowledgeBase.check(args.directory, overlay=args.overlay)
+    findings = KnowledgeBase.check(args.directory, overlay=args.overlay, release=args.release)
     where = args.directory or "the shipped knowledge"
     if findings:
         print(KnowledgeError(findings), file=sys.stderr)

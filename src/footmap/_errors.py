@@ -43,6 +43,7 @@ class FindingCode(enum.StrEnum):
     UNGUARDED_RED_FLAG = "unguarded_red_flag"
     UNMARKED_RED_FLAG = "unmarked_red_flag"
     CIRCULAR_REFERENCE = "circular_reference"
+    UNVERIFIED_SOURCE = "unverified_source"
 
 
 @dataclasses.dataclass(frozen=True, order=True)

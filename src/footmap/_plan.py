@@ -45,6 +45,9 @@ class Reason(_Model):
 
     summary: str
     fact: str
+    """The fact it answers, as the trace names it (``pain:back``, ``missing_equipment:towel``)."""
+    fact_name: str = ""
+    """The same fact(s) in the person's words (``Back pain``, ``no towel``): what renderers show."""
     path: list[str]
     path_names: list[str] = []
     links: list[str]

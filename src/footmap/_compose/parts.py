@@ -12,6 +12,7 @@ from __future__ import annotations
 import weakref
 from typing import Literal, TypedDict
 
+from footmap._kinds import EXCLUDED_MODALITY_FACT, MISSING_EQUIPMENT_FACT, PERSON_FACT
 from footmap._knowledge import schema
 from footmap._knowledge.base import Item, KnowledgeBase, PerKnowledge
 from footmap._knowledge.graph import Path
@@ -25,6 +26,7 @@ class ReasonData(TypedDict):
 
     summary: str
     fact: str
+    fact_name: str
     path: list[str]
     path_names: list[str]
     links: list[str]
@@ -179,6 +181,7 @@ class KnowledgeParts:
         return {
             "summary": last.reason,
             "fact": path.fact,
+            "fact_name": knowledge.graph.nodes[path.nodes[0]]["name"],
             "path": list(path.nodes),
             "path_names": [knowledge.graph.nodes[node]["name"] for node in path.nodes],
             "links": [step.link for step in path.steps],
@@ -216,6 +219,24 @@ class KnowledgeParts:
             words = self.wording.compose
             return [words.where.format(location=item.location), words.how.format(technique=item.technique)]
         return [item.text]
+
+    def fact_name(self, description: str) -> str:
+        """A reported fact (``pain:back``, ``missing_equipment:towel``, ``person``) in the person's
+        words."""
+        words, knowledge = self.wording.compose, self.knowledge
+        kind, _, ident = description.partition(":")
+        if kind == PERSON_FACT:
+            return words.person_fact
+        if kind == MISSING_EQUIPMENT_FACT:
+            return words.missing_equipment_fact.format(
+                name=knowledge.terms[("equipment", ident)].name.lower()
+            )
+        if kind == EXCLUDED_MODALITY_FACT:
+            return words.excluded_modality_fact.format(
+                name=knowledge.terms[("modalities", ident)].name.lower()
+            )
+        node = knowledge.graph.nodes.get(description)
+        return str(node["name"]) if node is not None else ident.replace("_", " ")
 
     def citation(self, source: str) -> str:
         """How a source id is cited in the plan."""

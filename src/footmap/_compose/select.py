@@ -76,6 +76,7 @@ def choose(
             swap: ReasonData = {
                 "summary": parts.wording.compose.swapped_in.format(name=item.name, reason=blocker.message),
                 "fact": _fact_of(blocker),
+                "fact_name": ", ".join(parts.fact_name(fact) for fact in reported(blocker.matched)),
                 "path": [],
                 "path_names": [],
                 "links": [],

@@ -93,16 +93,32 @@ class KnowledgeBase:
         return cls(knowledge, origin)
 
     @classmethod
-    def check(cls, path: str | FsPath | None = None, *, overlay: bool = False) -> list[Finding]:
+    def check(
+        cls, path: str | FsPath | None = None, *, overlay: bool = False, release: bool = False
+    ) -> list[Finding]:
         """Every problem in a knowledge directory, sorted, without raising; empty when it is valid.
 
         All of them at once: a file that cannot be read, an entry that fails the schema, and the
         cross-checks (references, sources, safety reviews, rules) over every entry that passed.
+        ``release`` also reports every source not yet verified (``unverified_source``).
 
         >>> KnowledgeBase.check()
         []
         """
-        return cls._read(path, overlay)[1]
+        knowledge, findings, _ = cls._read(path, overlay)
+        if release and knowledge is not None:
+            findings += [
+                Finding(
+                    "sources.yaml",
+                    source.id,
+                    "verified",
+                    FindingCode.UNVERIFIED_SOURCE,
+                    f"not verified against its publication: {source.verification or 'no note'}",
+                )
+                for source in knowledge.sources
+                if not source.verified
+            ]
+        return findings
 
     @staticmethod
     def _read(path: str | FsPath | None, overlay: bool) -> tuple[schema.Knowledge | None, list[Finding], str]:

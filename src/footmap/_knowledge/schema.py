@@ -54,6 +54,12 @@ class Source(Strict):
     citation: Text
     kind: SourceKind
     url: str | None = None
+    verified: bool = True
+    """Checked against the primary publication; ``footmap knowledge check --release`` fails while
+    any source is not. Authoring notes belong in ``verification``, never in the citation a person
+    reads."""
+    verification: Text | None = None
+    """What is left to check, for an unverified source (an authoring note, never shown in a plan)."""
 
 
 class Term(Strict):
@@ -407,6 +413,10 @@ class ComposeWording(Strict):
     over_budget: Annotated[Text, _template("budget", "minutes")]
     where: Annotated[Text, _template("location")]
     how: Annotated[Text, _template("technique")]
+    #: How the facts behind a rule's reason are named to the person (never by their ids).
+    person_fact: Text
+    missing_equipment_fact: Annotated[Text, _template("name")]
+    excluded_modality_fact: Annotated[Text, _template("name")]
 
 
 class MarkdownWording(Strict):

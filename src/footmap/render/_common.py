@@ -41,8 +41,8 @@ def distinct_reasons(item: PlanItem) -> list[tuple[str, list[str]]]:
     """Each distinct reason of an item once, with the names of the reported facts it answers."""
     facts: dict[str, list[str]] = {}
     for reason in item.why:
-        name = reason.path_names[0] if reason.path_names else reason.fact
+        name = reason.fact_name or (reason.path_names[0] if reason.path_names else "")
         named = facts.setdefault(reason.summary, [])
-        if name not in named:
+        if name and name not in named:
             named.append(name)
     return list(facts.items())
