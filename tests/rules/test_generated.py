@@ -40,9 +40,9 @@ def _examples(function: _F) -> _F:
 def _fixed_examples(function: _F) -> _F:
     """Like :func:`_examples`, but the suite's own runs draw one fixed sequence of examples.
 
-    durable-rules 2.0.28 still segfaults (in ``retract_facts``) on some generated rule sets
-    after a few hundred of them in one process; no single rule shape has been narrowed down
-    yet (``docs/knowledge.md``). The derandomised sequence is known to pass; a thorough run
+    durable-rules 2.0.28 segfaults (in ``retract_facts``) late in long runs of generated rule sets,
+    from a heap defect of its retract path that every matched join triggers
+    (``docs/reliability.md``). The derandomised sequence is known to pass; a thorough run
     (``FOOTMAP_GENERATED_RULE_SETS``) explores new ones.
     """
     if os.environ.get("FOOTMAP_GENERATED_RULE_SETS"):
