@@ -16,44 +16,44 @@ def safety_messages(
     parts: KnowledgeParts, refers: Sequence[Effect], cautions: Sequence[Effect], in_plan: set[str]
 ) -> list[SafetyData]:
     """One message per rule, naming every fact set that triggered it."""
-    facts: dict[tuple[Level, str], set[str]] = defaultdict(set)
-    first: dict[tuple[Level, str], Effect] = {}
     plan_wide = [c for c in cautions if c.target is None and _about_the_plan(c, in_plan)]
-    for effect in [*refers, *plan_wide]:
-        level: Level = _LEVELS.get(effect.level or "", "info")
-        key = (level, effect.rule)
-        facts[key].update(without_items(effect.matched))
-        first.setdefault(key, effect)
+    first, facts = _by_rule([*refers, *plan_wide])
+    levels: dict[str, Level] = {rule: _LEVELS.get(e.level or "", "info") for rule, e in first.items()}
     return [
         {
-            "level": level,
-            "message": first[key].message,
+            "level": levels[rule],
+            "message": first[rule].message,
             "rule": rule,
-            "source": parts.citation(first[key].source),
-            "facts": sorted(facts[key]),
+            "source": parts.citation(first[rule].source),
+            "facts": facts[rule],
         }
-        for key in sorted(facts, key=lambda k: (_LEVEL_ORDER[k[0]], k[1]))
-        for level, rule in [key]
+        for rule in sorted(first, key=lambda rule: (_LEVEL_ORDER[levels[rule]], rule))
     ]
 
 
 def safety_net(parts: KnowledgeParts, nets: Sequence[Effect]) -> list[SafetyNetData]:
     """The signs to get help today for: one entry per ``safety_net`` rule that applies, naming
     every fact set that triggered it, in the order of the knowledge's rules."""
-    facts: dict[str, set[str]] = defaultdict(set)
-    first: dict[str, Effect] = {}
-    for effect in nets:
-        facts[effect.rule].update(without_items(effect.matched))
-        first.setdefault(effect.rule, effect)
+    first, facts = _by_rule(nets)
     return [
         {
             "message": first[rule].message,
             "rule": rule,
             "source": parts.citation(first[rule].source),
-            "facts": sorted(facts[rule]),
+            "facts": facts[rule],
         }
         for rule in sorted(first, key=parts.rule_order.__getitem__)
     ]
+
+
+def _by_rule(effects: Sequence[Effect]) -> tuple[dict[str, Effect], dict[str, list[str]]]:
+    """Each rule's first effect, and the reported facts of all of its matches, sorted."""
+    first: dict[str, Effect] = {}
+    facts: dict[str, set[str]] = defaultdict(set)
+    for effect in effects:
+        facts[effect.rule].update(without_items(effect.matched))
+        first.setdefault(effect.rule, effect)
+    return first, {rule: sorted(found) for rule, found in facts.items()}
 
 
 def _about_the_plan(caution: Effect, in_plan: set[str]) -> bool:

@@ -132,7 +132,7 @@ def _reviews(knowledge: KnowledgeBase) -> list[str]:
     lines = [
         "## Contraindication review of every item",
         "",
-        "| item | kind | gentle | review | source |",
+        "| item | kind | kept while waiting | review | source |",
         "| --- | --- | --- | --- | --- |",
     ]
     for ident, item in _items(knowledge):
@@ -140,10 +140,16 @@ def _reviews(knowledge: KnowledgeBase) -> list[str]:
         summary = _cell(review.summary) if review else "**missing**"
         source = _cell(_cite(knowledge, review.source)) if review else ""
         lines.append(
-            f"| `{ident}` | {knowledge.item_kinds[ident]} | {'yes' if item.gentle else 'no'}"
-            f" | {summary} | {source} |"
+            f"| `{ident}` | {knowledge.item_kinds[ident]} | {_while_waiting(item)} | {summary} | {source} |"
         )
     return [*lines, ""]
+
+
+def _while_waiting(item: schema.Item) -> str:
+    """Whether a ``see_clinician`` plan keeps the item, and why."""
+    if item.gentle:
+        return "yes (gentle)"
+    return "yes (guideline care)" if item.while_waiting else "no"
 
 
 def _evidence(knowledge: KnowledgeBase) -> list[str]:
