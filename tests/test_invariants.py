@@ -185,3 +185,16 @@ def test_what_a_person_reads_never_shows_a_fact_id(data: dict[str, Any]) -> None
         assert "(for: person" not in text and "(for: )" not in text
     for item in plan.items:
         assert all(reason.fact_name for reason in item.why), item.id
+
+
+@given(profile_dicts())
+def test_every_dosage_reads_as_words_with_its_own_numbers(data: dict[str, Any]) -> None:
+    plan = footmap.recommend(data)
+    for item in plan.items:
+        if item.dosage is None:
+            continue
+        dosage = item.dosage
+        assert dosage.words and dosage.words != dosage.text, item.id
+        for number in (dosage.reps or dosage.sets, dosage.hold_seconds, dosage.rest_seconds):
+            if number is not None:
+                assert str(number) in dosage.words, (item.id, number, dosage.words)

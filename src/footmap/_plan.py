@@ -65,9 +65,13 @@ class Caution(_Model):
 
 
 class DosagePlan(_Model):
-    """How much to do: the source's wording and the structured dosage after adjustments."""
+    """How much to do: the instruction in words, the source's wording, and the structured dosage
+    after adjustments."""
 
     text: str
+    """The source's own sentence, kept as a quote (it may not match the numbers)."""
+    words: str = ""
+    """What to do, in words built from the numbers below (``3 times a day: 10 times …``)."""
     sets: int | None = None
     reps: int | None = None
     hold_seconds: int | None = None

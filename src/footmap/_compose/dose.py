@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from footmap._compose.parts import EVIDENCE_RANK, DosageData, ItemData, KnowledgeParts
 from footmap._compose.select import Draft
+from footmap._compose.words import dosage_words
 from footmap._knowledge import schema
 from footmap._knowledge.base import Item, KnowledgeBase, PerKnowledge
 from footmap._rules.effects import Effect
@@ -25,7 +26,9 @@ def plan_item(
     fields = parts.item(item.id)
     if reassure and item.reassurance is not None:
         fields = {**fields, "steps": [*fields["steps"], item.reassurance]}
-    dosage = _dosage(item, adjusts) if adjusts else _unadjusted(parts.knowledge).get(item.id)
+    dosage = (
+        _dosage(item, adjusts, parts.wording.dosage) if adjusts else _unadjusted(parts.knowledge).get(item.id)
+    )
     reasons = sorted(draft.reasons, key=lambda r: (r["rule"] is not None, r["fact"], r["path"]))
     evidence = max(
         (r["evidence"] for r in reasons if r["rule"] is None),
@@ -55,7 +58,7 @@ def _scale(adjusts: Sequence[Effect], floor: float = 0.0) -> float:
     return max(scale, floor)
 
 
-def _dosage(item: Item, adjusts: Sequence[Effect]) -> DosageData | None:
+def _dosage(item: Item, adjusts: Sequence[Effect], words: schema.DosageWording) -> DosageData | None:
     if isinstance(item, schema.Advice):
         return None
     base = item.dosage
@@ -64,8 +67,9 @@ def _dosage(item: Item, adjusts: Sequence[Effect]) -> DosageData | None:
     def scaled(value: int | None) -> int | None:
         return None if value is None else max(1, round(value * scale))
 
-    return {
+    dosage: DosageData = {
         "text": base.text,
+        "words": "",
         "sets": base.sets,
         "reps": scaled(base.reps),
         "hold_seconds": scaled(base.hold_seconds),
@@ -76,10 +80,13 @@ def _dosage(item: Item, adjusts: Sequence[Effect]) -> DosageData | None:
         "adjusted_by": sorted({a.rule for a in adjusts}),
         "notes": sorted({a.message for a in adjusts}),
     }
+    dosage["words"] = dosage_words(dosage, words, scale)
+    return dosage
 
 
 def _unadjusted_dosages(knowledge: KnowledgeBase) -> dict[str, DosageData | None]:
-    return {ident: _dosage(item, ()) for ident, item in knowledge.items.items()}
+    words = knowledge.wording.dosage
+    return {ident: _dosage(item, (), words) for ident, item in knowledge.items.items()}
 
 
 _unadjusted = PerKnowledge(_unadjusted_dosages)

@@ -39,6 +39,7 @@ class DosageData(TypedDict):
     """A ``DosagePlan``: how much to do, after adjustments."""
 
     text: str
+    words: str
     sets: int | None
     reps: int | None
     hold_seconds: int | None

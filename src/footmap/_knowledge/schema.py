@@ -419,6 +419,29 @@ class ComposeWording(Strict):
     excluded_modality_fact: Annotated[Text, _template("name")]
 
 
+class DosageWording(Strict):
+    """How a structured dosage is put into words (``_compose/words.py``)."""
+
+    sentence: Annotated[Text, _template("frequency", "amount")]
+    frequency_only: Annotated[Text, _template("frequency")]
+    once: Text
+    twice: Text
+    times: Annotated[Text, _template("count")]
+    count: Annotated[Text, _template("count")]
+    sets_of: Annotated[Text, _template("sets", "count")]
+    rounds: Annotated[Text, _template("count", "time")]
+    duration: Annotated[Text, _template("time")]
+    hold_each: Annotated[Text, _template("time")]
+    hold: Annotated[Text, _template("time")]
+    rest: Annotated[Text, _template("time")]
+    per_side: Text
+    seconds: Annotated[Text, _template("count")]
+    minute: Text
+    minutes: Annotated[Text, _template("count")]
+    half: Text
+    reduced: Annotated[Text, _template("percent")]
+
+
 class MarkdownWording(Strict):
     """The fixed words of the Markdown (and HTML) plan."""
 
@@ -432,6 +455,7 @@ class MarkdownWording(Strict):
     equipment: Annotated[Text, _template("equipment")]
     evidence: Annotated[Text, _template("label")]
     dose: Text
+    dose_source: Annotated[Text, _template("text")]
     why: Annotated[Text, _template("summary", "facts")]
     caution: Annotated[Text, _template("message")]
     adjusted: Annotated[Text, _template("note")]
@@ -464,6 +488,7 @@ class Wording(Strict):
     triage: TriageWording
     sections: SectionWording
     compose: ComposeWording
+    dosage: DosageWording
     markdown: MarkdownWording
     explain: ExplainWording
 

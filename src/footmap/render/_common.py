@@ -12,10 +12,11 @@ if TYPE_CHECKING:
 
 
 def dosage_line(dosage: DosagePlan | None, wording: Wording) -> str:
-    """The dosage in one line: the source's wording, then any adjustment."""
+    """The dosage in one line: what to do in words (the source's wording in a plan made before
+    there were words), then any adjustment."""
     if dosage is None:
         return ""
-    parts = [dosage.text]
+    parts = [dosage.words or dosage.text]
     parts += [wording.markdown.adjusted.format(note=note) for note in dosage.notes]
     return " ".join(parts)
 

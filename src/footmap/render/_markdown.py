@@ -53,6 +53,8 @@ def _item(number: int, item: PlanItem, wording: Wording) -> list[str]:
     lines += [f"*{'; '.join(details)}*", ""]
     if dosage:
         lines += [f"**{words.dose}** {dosage}", ""]
+    if item.dosage and item.dosage.words:
+        lines += [f"*{words.dose_source.format(text=item.dosage.text)}*", ""]
     lines += [f"{index}. {step}" for index, step in enumerate(item.steps, start=1)]
     lines.append("")
     lines += [
