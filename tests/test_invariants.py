@@ -58,7 +58,7 @@ def test_triage_is_the_highest_referral_that_applies(data: dict[str, Any]) -> No
     levels = [e.level for e in reference.evaluate(REFER_RULES, profile_facts(profile, KB)) if e.level]
     assert plan.triage == max(levels, key=schema.TRIAGE_ORDER.index, default="self_care")
     if plan.triage == "urgent":
-        assert plan.routine == [] and plan.reflexology == [] and plan.advice == []
+        assert plan.items == []
         assert any(message.level == "critical" for message in plan.safety)
     if plan.triage == "see_clinician":
         assert all(kept_while_waiting(KB.items[item.id]) for item in plan.items)
@@ -118,7 +118,7 @@ def test_nothing_excluded_for_this_profile_reaches_the_plan(data: dict[str, Any]
 @given(profile_dicts())
 def test_the_routine_fits_the_time_budget(data: dict[str, Any]) -> None:
     plan = footmap.recommend(data)
-    timed = sum(item.minutes for item in [*plan.routine, *plan.reflexology])
+    timed = sum(item.minutes for item in [*plan.routine, *plan.reflexology, *plan.acupressure])
     assert timed <= data["minutes_per_day"] + 1e-9
     assert plan.minutes_per_day <= data["minutes_per_day"]
 
@@ -143,7 +143,7 @@ def test_every_item_carries_an_honest_evidence_grade(data: dict[str, Any]) -> No
         assert item.evidence in schema.EVIDENCE_ORDER
         if item.evidence in ("none", "very_low"):
             assert "optional" in item.evidence_label
-    for item in plan.reflexology:
+    for item in [*plan.reflexology, *plan.acupressure]:
         assert item.evidence in ("none", "very_low", "low"), item.id
 
 

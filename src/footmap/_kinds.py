@@ -22,8 +22,8 @@ EffectKind = Literal["refer", "exclude", "caution", "adjust", "safety_net"]
 EFFECT_KINDS: tuple[EffectKind, ...] = ("refer", "exclude", "caution", "adjust", "safety_net")
 
 #: A section of a plan, in reading order (the ``Plan`` fields that hold items).
-Section = Literal["routine", "reflexology", "advice"]
-SECTIONS: tuple[Section, ...] = ("routine", "reflexology", "advice")
+Section = Literal["routine", "reflexology", "acupressure", "advice"]
+SECTIONS: tuple[Section, ...] = ("routine", "reflexology", "acupressure", "advice")
 
 
 #: The vocabulary of ``Pain.area``.
@@ -81,7 +81,7 @@ REPORTED_KINDS: tuple[ReportedKind, ...] = (
 ITEM_KINDS: tuple[ItemKind, ...] = (
     ItemKind("exercise", "exercises", "Exercise", "routine", timed=True),
     ItemKind("reflex_area", "reflexology", "ReflexArea", "reflexology", timed=True),
-    ItemKind("acupressure_point", "acupressure", "AcupressurePoint", "reflexology", timed=True),
+    ItemKind("acupressure_point", "acupressure", "AcupressurePoint", "acupressure", timed=True),
     ItemKind("advice", "advice", "Advice", "advice", timed=False),
 )
 

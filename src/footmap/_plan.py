@@ -150,6 +150,7 @@ class Plan(_Model):
     safety: list[SafetyMessage]
     routine: list[PlanItem]
     reflexology: list[PlanItem]
+    acupressure: list[PlanItem] = []
     advice: list[PlanItem]
     excluded: list[Excluded]
     minutes_per_day: float
@@ -159,8 +160,8 @@ class Plan(_Model):
 
     @property
     def items(self) -> list[PlanItem]:
-        """Every item of the plan: routine, reflexology, then advice."""
-        return [*self.routine, *self.reflexology, *self.advice]
+        """Every item of the plan: routine, reflexology, acupressure, then advice."""
+        return [*self.routine, *self.reflexology, *self.acupressure, *self.advice]
 
     def explain(self) -> str:
         """The reasoning behind the plan, as plain text (the ``text`` renderer)."""

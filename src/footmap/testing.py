@@ -141,7 +141,7 @@ class Expectations(_Strict):
 
     #: The plan's triage level: ``self_care``, ``see_clinician`` or ``urgent``.
     triage: _TriageLevel | None = None
-    #: Items that must be in the plan (routine, reflexology or advice).
+    #: Items that must be in the plan (routine, reflexology, acupressure or advice).
     include: list[_ItemId] = []
     #: Items that must not be in the plan.
     exclude: list[_ItemId] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import footmap
 from footmap._compose.budget import fit_budget, over_budget
 from footmap._compose.order import ordered
 from footmap._compose.parts import ItemData
@@ -69,3 +70,13 @@ def test_the_routine_reads_warm_up_main_cool_down_then_by_position() -> None:
 def test_advice_reads_best_evidence_first() -> None:
     items = [item("x", 0, evidence="none"), item("y", 0, evidence="moderate"), item("w", 0, evidence="none")]
     assert [i["id"] for i in ordered("advice", items)] == ["y", "w", "x"]
+
+
+def test_reflexology_and_acupressure_take_turns_so_neither_crowds_the_other_out() -> None:
+    back = {"pains": [{"area": "back", "severity": 5, "weeks": 12}], "equipment": ["towel", "chair"]}
+    plan = footmap.recommend(back)
+    assert plan.reflexology and plan.acupressure  # acupressure's better grade takes no more turns
+    assert all(item.kind == "reflex_area" for item in plan.reflexology)
+    assert all(item.kind == "acupressure_point" for item in plan.acupressure)
+    without = footmap.recommend({**back, "exclude": ["reflexology"]})
+    assert not without.reflexology and without.acupressure

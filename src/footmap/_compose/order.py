@@ -32,6 +32,7 @@ def _best_evidence_first(item: ItemData) -> tuple[int, str]:
 _SECTION_ORDER: dict[Section, Callable[[ItemData], tuple[int | str, ...]]] = {
     "routine": _routine_order,
     "reflexology": _by_id,
+    "acupressure": _by_id,
     "advice": _best_evidence_first,
 }
 

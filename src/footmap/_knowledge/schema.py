@@ -401,6 +401,7 @@ class SectionWording(Strict):
 
     routine: Text
     reflexology: Text
+    acupressure: Text
     advice: Text
 
 

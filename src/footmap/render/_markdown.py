@@ -28,7 +28,7 @@ def to_markdown(plan: Plan, wording: Wording) -> str:
             lines += [f"## {title}", ""]
             for number, item in enumerate(items, start=1):
                 lines += _item(number, item, wording)
-    if plan.routine or plan.reflexology:
+    if plan.routine or plan.reflexology or plan.acupressure:
         lines += [words.time.format(minutes=f"{plan.minutes_per_day:g}", budget=plan.budget_minutes), ""]
     if plan.excluded:
         lines += [f"## {words.left_out}", ""]
