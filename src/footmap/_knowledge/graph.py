@@ -25,7 +25,8 @@ class Step:
     target: str
     relation: str
     reason: str
-    evidence: schema.Evidence
+    evidence: schema.Evidence | None
+    """``None`` for a ``reported_as`` step: relevance, not a graded claim."""
     cited: str
 
 
@@ -49,8 +50,10 @@ class Path:
 
     @property
     def evidence(self) -> schema.Evidence:
-        """The weakest grade along the path: a chain of claims is as strong as its weakest."""
-        return min((step.evidence for step in self.steps), key=schema.EVIDENCE_ORDER.index)
+        """The weakest grade of the claims along the path: a chain of claims is as strong as its
+        weakest. A person's own report (``reported_as``) is not a claim and takes no part."""
+        grades = [step.evidence for step in self.steps if step.evidence is not None]
+        return min(grades, key=schema.EVIDENCE_ORDER.index, default=schema.EVIDENCE_ORDER[0])
 
 
 def build_graph(knowledge: schema.Knowledge) -> nx.MultiDiGraph:
@@ -80,7 +83,12 @@ def build_graph(knowledge: schema.Knowledge) -> nx.MultiDiGraph:
 
 
 def _add_edge(
-    graph: nx.MultiDiGraph, key: str, source: str, target: str, relation: str, claim: schema.Claim
+    graph: nx.MultiDiGraph,
+    key: str,
+    source: str,
+    target: str,
+    relation: str,
+    claim: schema.Claim | schema.Link,
 ) -> None:
     graph.add_edge(
         source,

@@ -167,7 +167,7 @@ def _evidence(knowledge: KnowledgeBase) -> list[str]:
     ]
     edges = sorted(knowledge.graph.edges(keys=True, data=True), key=lambda edge: edge[2])
     lines += [
-        f"| `{key}` | {source} | {target} | {data['relation']} | {data['evidence']}"
+        f"| `{key}` | {source} | {target} | {data['relation']} | {data['evidence'] or 'not graded (a report)'}"
         f" | {_cell(data['reason'])} | {_cell(_cite(knowledge, data['source']))} |"
         for source, target, key, data in edges
     ]

@@ -6,8 +6,17 @@ import string
 import sys
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError, PydanticKnownError
 
 from footmap._kinds import EVERYONE, FACT_TYPES, ITEM_KINDS, NODE_KINDS, EffectKind
 from footmap._suggest import did_you_mean, nearest
@@ -28,7 +37,12 @@ TriageLevel = Literal["self_care", "see_clinician", "urgent"]
 TRIAGE_ORDER: tuple[TriageLevel, ...] = ("self_care", "see_clinician", "urgent")
 #: The level a red flag must be referred at, at least: a ``refer`` rule's levels.
 RedFlagLevel = Literal["see_clinician", "urgent"]
-Relation = Literal["associated_with", "targets", "claimed_to_relieve", "recommended_for", "may_signal"]
+Relation = Literal[
+    "associated_with", "targets", "claimed_to_relieve", "recommended_for", "may_signal", "reported_as"
+]
+#: The relation of a person's own report to the factor it names ("you said your balance is poor"):
+#: relevance, not a claim with evidence, so it takes no grade and never weakens or lifts a path's.
+REPORTED_AS = "reported_as"
 SourceKind = Literal[
     "guideline",
     "systematic_review",
@@ -114,15 +128,30 @@ class WorksOn(Claim):
     factor: Id
 
 
-class Link(Claim):
+class Link(Strict):
     """An edge of the knowledge graph written by hand (complaint → factor, complaint → item)."""
 
     id: RuleId
     source_node: NodeRef = Field(alias="from")
     target: NodeRef = Field(alias="to")
     relation: Relation
+    reason: Text
+    source: Id
+    evidence: Annotated[Evidence | None, Field(validate_default=True)] = None
+    """The claim's grade; none for ``reported_as``, which is relevance (GRADE does not apply to
+    self-report), and required for every other relation."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("evidence", mode="after")
+    @classmethod
+    def _graded_unless_reported(cls, value: Evidence | None, info: ValidationInfo) -> Evidence | None:
+        relation = info.data.get("relation")
+        if relation == REPORTED_AS and value is not None:
+            raise ValueError("a `reported_as` link is relevance, not evidence: it takes no `evidence`")
+        if relation is not None and relation != REPORTED_AS and value is None:
+            raise PydanticKnownError("missing")  # every other relation makes a graded claim
+        return value
 
 
 Scalar = str | int | float | bool
