@@ -21,6 +21,8 @@ _TITLES: dict[EffectKind, str] = {
     "adjust": "Dosage adjustments",
     "safety_net": "Safety-netting (when to get help today)",
 }
+#: How a ``reported_as`` edge (relevance, not a claim) shows in the evidence column.
+_NOT_GRADED = "not graded (a report)"
 _OPERATORS = {"eq": "=", "ne": "≠", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤"}
 
 
@@ -167,7 +169,7 @@ def _evidence(knowledge: KnowledgeBase) -> list[str]:
     ]
     edges = sorted(knowledge.graph.edges(keys=True, data=True), key=lambda edge: edge[2])
     lines += [
-        f"| `{key}` | {source} | {target} | {data['relation']} | {data['evidence'] or 'not graded (a report)'}"
+        f"| `{key}` | {source} | {target} | {data['relation']} | {data['evidence'] or _NOT_GRADED}"
         f" | {_cell(data['reason'])} | {_cell(_cite(knowledge, data['source']))} |"
         for source, target, key, data in edges
     ]
