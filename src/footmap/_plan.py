@@ -51,6 +51,8 @@ class Reason(_Model):
     path: list[str]
     path_names: list[str] = []
     links: list[str]
+    step_evidence: list[Evidence | None] = []
+    """The grade of each link of the path, in order (``None``: the person's own report)."""
     rule: str | None
     evidence: Evidence
     source: str

@@ -30,6 +30,7 @@ class ReasonData(TypedDict):
     path: list[str]
     path_names: list[str]
     links: list[str]
+    step_evidence: list[schema.Evidence | None]
     rule: str | None
     evidence: schema.Evidence
     source: str
@@ -186,6 +187,7 @@ class KnowledgeParts:
             "path": list(path.nodes),
             "path_names": [knowledge.graph.nodes[node]["name"] for node in path.nodes],
             "links": [step.link for step in path.steps],
+            "step_evidence": [step.evidence for step in path.steps],
             "rule": None,
             "evidence": path.evidence,
             "source": knowledge.sources[last.cited].citation,

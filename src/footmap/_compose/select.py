@@ -80,6 +80,7 @@ def choose(
                 "path": [],
                 "path_names": [],
                 "links": [],
+                "step_evidence": [],
                 "rule": blocker.rule,
                 "evidence": _SWAP_EVIDENCE,
                 "source": citation,

@@ -425,6 +425,18 @@ class EvidenceWording(Strict):
     none: Text
 
 
+class StepWording(Strict):
+    """How one step of a reason's path is graded, briefly (``Tight ankles [no evidence]``)."""
+
+    step: Annotated[Text, _template("name", "grade")]
+    high: Text
+    moderate: Text
+    low: Text
+    very_low: Text
+    none: Text
+    reported: Text
+
+
 class SectionWording(Strict):
     """The title of each plan section."""
 
@@ -487,6 +499,7 @@ class MarkdownWording(Strict):
     dose: Text
     dose_source: Annotated[Text, _template("text")]
     why: Annotated[Text, _template("summary", "facts")]
+    why_path: Annotated[Text, _template("path")]
     caution: Annotated[Text, _template("message")]
     adjusted: Annotated[Text, _template("note")]
 
@@ -515,6 +528,7 @@ class Wording(Strict):
 
     disclaimer: Text
     evidence: EvidenceWording
+    steps: StepWording
     triage: TriageWording
     sections: SectionWording
     compose: ComposeWording

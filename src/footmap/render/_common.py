@@ -38,6 +38,31 @@ def headline(plan: Plan, wording: Wording) -> str:
     return headlines[plan.triage]
 
 
+def graded_paths(item: PlanItem, wording: Wording) -> list[str]:
+    """Each distinct path of more than one link behind an item, every step with its own grade:
+    ``Back pain → Tight ankles [no evidence] → Ankle circles [moderate evidence]``, so that a weak
+    link in the middle is as visible as the last one. A report that names its own factor ("poor
+    balance" → poor balance) is one step, not two."""
+    words = wording.steps
+    grades: dict[str, str] = words.model_dump()
+    lines: list[str] = []
+    for reason in item.why:
+        names = reason.path_names
+        if len(reason.step_evidence) < 2 or len(names) != len(reason.step_evidence) + 1:
+            continue
+        if not reason.path[-1].endswith(f":{item.id}"):
+            continue  # the path of the item this one stands in for: its swap reason says so
+        steps = [
+            words.step.format(name=name, grade=grades[grade or "reported"])
+            for before, name, grade in zip(names, names[1:], reason.step_evidence, strict=False)
+            if not (grade is None and name == before)  # "you said poor balance" → poor balance
+        ]
+        line = " → ".join([names[0], *steps])
+        if line not in lines:
+            lines.append(line)
+    return lines
+
+
 def distinct_reasons(item: PlanItem) -> list[tuple[str, list[str]]]:
     """Each distinct reason of an item once, with the names of the reported facts it answers."""
     facts: dict[str, list[str]] = {}

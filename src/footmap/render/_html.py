@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from footmap.render._common import distinct_reasons, dosage_line, headline, section_items
+from footmap.render._common import distinct_reasons, dosage_line, graded_paths, headline, section_items
 
 if TYPE_CHECKING:
     from footmap._knowledge.schema import Wording
@@ -47,6 +47,10 @@ def to_html(plan: Plan, wording: Wording) -> str:
 
 def _item(item: PlanItem, wording: Wording) -> str:
     why = "".join(f"<li>{escape(summary)}</li>" for summary, _ in distinct_reasons(item))
+    why += "".join(
+        f"<li><small>{escape(wording.markdown.why_path.format(path=path))}</small></li>"
+        for path in graded_paths(item, wording)
+    )
     cautions = "".join(f"<li>⚠ {escape(c.message)}</li>" for c in item.cautions)
     return (
         f"<li><strong>{escape(item.name)}</strong> — {escape(dosage_line(item.dosage, wording))}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from footmap.render._common import distinct_reasons, dosage_line, headline, section_items
+from footmap.render._common import distinct_reasons, dosage_line, graded_paths, headline, section_items
 
 if TYPE_CHECKING:
     from footmap._knowledge.schema import Wording
@@ -61,6 +61,7 @@ def _item(number: int, item: PlanItem, wording: Wording) -> list[str]:
         f"- {words.why.format(summary=summary, facts=', '.join(facts))}"
         for summary, facts in distinct_reasons(item)
     ]
+    lines += [f"- {words.why_path.format(path=path)}" for path in graded_paths(item, wording)]
     lines += [f"- {words.caution.format(message=caution.message)}" for caution in item.cautions]
     lines.append("")
     return lines
