@@ -21,6 +21,15 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+# The second interpreter of CI (Python 3.13, the reference evaluator): the same properties, fewer
+# examples, since 3.11's run already covers them at 500 and against durable-rules.
+settings.register_profile(
+    "ci_second",
+    max_examples=100,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.register_profile("dev", max_examples=50, deadline=None)
 settings.register_profile(
     "thorough",
