@@ -321,3 +321,19 @@ def test_fast_and_pure_python_loaders_agree(path: Path) -> None:
             return type(error).__name__, None
 
     assert outcome(FastStrictLoader) == outcome(StrictLoader)
+
+
+def test_the_exercises_that_depart_from_the_seed_say_how_and_why() -> None:
+    """Seed fidelity, auditable: each known departure is recorded on its item (docs/safety.md)."""
+    kb = KnowledgeBase.load()
+    departed = {ident for ident, item in kb.items.items() if item.departures}
+    assert {
+        "ankle_circles",
+        "heel_tendon_stretch",
+        "heel_stretch",
+        "upward_stretch",
+        "toe_press",
+        "foot_massage_ball",
+        "resisted_flexion",
+    } <= departed
+    assert all(kb.items[ident].seed for ident in departed)

@@ -42,6 +42,7 @@ def safety_report(knowledge: KnowledgeBase) -> str:
         ),
         *_precautions(knowledge),
         *_reviews(knowledge),
+        *_departures(knowledge),
         *_evidence(knowledge),
         *_sources(knowledge),
     ]
@@ -127,6 +128,22 @@ def _precautions(knowledge: KnowledgeBase) -> list[str]:
             f" | {_cell(p.reason)} | {_cell(_cite(knowledge, p.source))} |"
             for p in item.precautions
         ]
+    return [*lines, ""]
+
+
+def _departures(knowledge: KnowledgeBase) -> list[str]:
+    """Where items depart from the seed article, and why (seed fidelity, auditable)."""
+    lines = [
+        "## Departures from the seed article",
+        "",
+        "| item | seed section | change | reason | why |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    lines += [
+        f"| `{ident}` | {_cell(item.seed or '')} | {_cell(d.change)} | {d.reason} | {_cell(d.why)} |"
+        for ident, item in _items(knowledge)
+        for d in item.departures
+    ]
     return [*lines, ""]
 
 

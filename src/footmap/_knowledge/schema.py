@@ -322,6 +322,16 @@ class Dosage(Strict):
     per_side: bool = False
 
 
+class Departure(Strict):
+    """Where an item departs from the seed article's steps, dosage or end point, and why: the
+    audit trail of seed fidelity (listed in ``docs/safety.md``)."""
+
+    change: Text
+    """What footmap does differently from the article."""
+    reason: Literal["safety", "clarity"]
+    why: Text
+
+
 class ItemBase(Strict):
     """Fields every recommendable item has."""
 
@@ -335,6 +345,8 @@ class ItemBase(Strict):
     works_on: list[WorksOn] = []
     precautions: list[Precaution] = []
     seed: str | None = None
+    #: Where the item departs from the seed article (its ``seed`` section), and why.
+    departures: list[Departure] = []
     #: Gentle enough to keep while the person waits to be assessed (a ``see_clinician`` plan).
     gentle: bool = False
     #: Care the guidelines give for the complaint that the person may start while waiting to be
