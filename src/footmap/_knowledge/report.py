@@ -115,36 +115,33 @@ def _items(knowledge: KnowledgeBase) -> Iterable[tuple[str, schema.Item]]:
     return sorted(knowledge.items.items())
 
 
+def _table(title: str, columns: list[str], rows: Iterable[str]) -> list[str]:
+    """A titled Markdown table: its heading, header row, rule and rows, then a blank line."""
+    header = "| " + " | ".join(columns) + " |"
+    rule = "| " + " | ".join("---" for _ in columns) + " |"
+    return [f"## {title}", "", header, rule, *rows, ""]
+
+
 def _precautions(knowledge: KnowledgeBase) -> list[str]:
-    lines = [
-        "## Precautions on single items",
-        "",
-        "| item | precaution | effect | when | reason | source |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    for ident, item in _items(knowledge):
-        lines += [
-            f"| `{ident}` | `{p.id}` | {p.effect} | {_cell(describe_condition(p.when))}"
-            f" | {_cell(p.reason)} | {_cell(_cite(knowledge, p.source))} |"
-            for p in item.precautions
-        ]
-    return [*lines, ""]
+    rows = (
+        f"| `{ident}` | `{p.id}` | {p.effect} | {_cell(describe_condition(p.when))}"
+        f" | {_cell(p.reason)} | {_cell(_cite(knowledge, p.source))} |"
+        for ident, item in _items(knowledge)
+        for p in item.precautions
+    )
+    columns = ["item", "precaution", "effect", "when", "reason", "source"]
+    return _table("Precautions on single items", columns, rows)
 
 
 def _departures(knowledge: KnowledgeBase) -> list[str]:
     """Where items depart from the seed article, and why (seed fidelity, auditable)."""
-    lines = [
-        "## Departures from the seed article",
-        "",
-        "| item | seed section | change | reason | why |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    lines += [
+    rows = (
         f"| `{ident}` | {_cell(item.seed or '')} | {_cell(d.change)} | {d.reason} | {_cell(d.why)} |"
         for ident, item in _items(knowledge)
         for d in item.departures
-    ]
-    return [*lines, ""]
+    )
+    columns = ["item", "seed section", "change", "reason", "why"]
+    return _table("Departures from the seed article", columns, rows)
 
 
 def _reviews(knowledge: KnowledgeBase) -> list[str]:

@@ -437,15 +437,11 @@ class EvidenceWording(Strict):
     none: Text
 
 
-class StepWording(Strict):
-    """How one step of a reason's path is graded, briefly (``Tight ankles [no evidence]``)."""
+class StepWording(EvidenceWording):
+    """How one step of a reason's path is graded, briefly (``Tight ankles [no evidence]``): each
+    grade's short words, and ``reported`` for what the person said (relevance, not a grade)."""
 
     step: Annotated[Text, _template("name", "grade")]
-    high: Text
-    moderate: Text
-    low: Text
-    very_low: Text
-    none: Text
     reported: Text
 
 
