@@ -16,7 +16,9 @@ Exit code 0 when every target holds, 1 when one does not (``--quick``: 0 once it
 from __future__ import annotations
 
 import argparse
+import copy
 import gc
+import gzip
 import json
 import os
 import platform
@@ -34,12 +36,14 @@ import footmap
 from footmap._facts import Fact, candidate_ids, fact_nodes, item_facts, profile_facts
 from footmap._knowledge.base import shipped_knowledge
 from footmap._rules.compile import knowledge_rules
-from footmap._rules.durable import RuleEngine
-from footmap._rules.engine import durable_available, engine_for
+from footmap._rules.engine import durable_available, engine_for, engine_info
 from footmap._rules.reference import ReferenceEngine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_knowledge import make_knowledge  # a script beside this one
+from mix import realistic_mix  # a script beside this one
+
+_HERE = Path(__file__).resolve().parent
 
 #: Representative profiles: every triage level, the example profiles, small and large plans.
 PROFILES: dict[str, dict[str, Any]] = {
@@ -135,12 +139,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     quick: bool = args.quick
     steps = [step for step in STEPS if not args.only or step.__name__ in args.only]
     knowledge = shipped_knowledge()
-    engine = engine_for(knowledge)
-    backend = "durable-rules 2.0.28" if isinstance(engine, RuleEngine) else "reference evaluator"
     print(
         f"footmap {footmap.__version__} benchmark{' (quick)' if quick else ''}: Python"
-        f" {platform.python_version()}, rule engine: {backend}"
-        f"{'' if durable_available() else ' (durable-rules cannot be imported here)'},"
+        f" {platform.python_version()}, rule engine: {engine_info(knowledge=knowledge)},"
         f" {os.cpu_count()} CPUs, {platform.machine()}"
     )
     print(f"{len(PROFILES)} representative profiles: {', '.join(PROFILES)}", flush=True)
@@ -170,6 +171,43 @@ def warm(quick: bool) -> list[Figure]:
         ),
         Figure("warm recommend() p95", f"{p95:.3f} ms"),
     ]
+
+
+def yardstick(quick: bool) -> list[Figure]:
+    """Warm ``recommend()`` over the realistic mix, as a ratio to a fixed yardstick, one run.
+
+    The yardstick stands for the machine's speed and does not move when footmap changes:
+    ``copy.deepcopy`` of a frozen set of plans as plain dicts (``yardstick_plans.json.gz``, made
+    by footmap 0.1.0 before the performance work). Rounds interleave one pass over the mix with
+    one pass of the yardstick; the figure is the median of the rounds' ratios (per call).
+    """
+    plans = json.loads(gzip.decompress((_HERE / "yardstick_plans.json.gz").read_bytes()))
+    knowledge = shipped_knowledge()
+    halves = realistic_mix(knowledge)
+    mix = [profile for half in halves.values() for profile in half]
+    for profile in mix:
+        footmap.recommend(profile)  # warm
+    rounds = 3 if quick else 9
+    ratios, per_half = [], {name: [] for name in halves}
+    for _ in range(rounds):
+        ruler = _time(lambda: [copy.deepcopy(plan) for plan in plans]) / len(plans)
+        for name, half in halves.items():
+            per_half[name].append(_time(lambda h=half: [footmap.recommend(p) for p in h]) / len(half))
+        ratios.append(statistics.median([per_half[name][-1] for name in halves]) / ruler)
+    ratio = statistics.median(ratios)
+    figures = [
+        Figure(
+            f"warm recommend() / yardstick (realistic mix of {len(mix)}, median of {rounds} rounds)",
+            f"{ratio:.2f}x",
+            "<= 1.5x",
+            ratio <= 1.5,
+        )
+    ]
+    figures += [
+        Figure(f"  {name.replace('_', '-')} half, per plan", f"{_ms(statistics.median(times)):.3f} ms")
+        for name, times in per_half.items()
+    ]
+    return figures
 
 
 def throughput(quick: bool) -> list[Figure]:
@@ -218,30 +256,47 @@ def cold(quick: bool) -> list[Figure]:
 
 
 def rule_stage(quick: bool) -> list[Figure]:
-    """footmap's rule stage against the reference evaluator of the same rules, same facts."""
+    """The rule stage on each engine, same rules, same facts, interleaved in one run.
+
+    The durable-rules stage against the compiled twin (target: within 2x), and the twin against
+    the independent reference evaluator (the test oracle, plain and unindexed by alpha).
+    """
     knowledge = shipped_knowledge()
-    engine = engine_for(knowledge)
-    reference = ReferenceEngine(knowledge_rules(knowledge))
+    engines: dict[str, Any] = {"python": engine_for(knowledge, "python")}
+    if durable_available():
+        engines["durable"] = engine_for(knowledge, "durable")
+    engines["reference"] = ReferenceEngine(knowledge_rules(knowledge))
     rounds = 100 if quick else 1_000
-    engine_total = reference_total = 0.0
+    totals = dict.fromkeys(engines, 0.0)
     for data in PROFILES.values():
         facts = _facts(data, knowledge)
-        assert engine.run(facts) == reference.run(facts)
-        engine_times, reference_times = [], []
-        for _ in range(rounds):  # interleaved, so that drift hits both alike
-            engine_times.append(_time(lambda f=facts: engine.run(f)))
-            reference_times.append(_time(lambda f=facts: reference.run(f)))
-        engine_total += statistics.median(engine_times)
-        reference_total += statistics.median(reference_times)
-    ratio = engine_total / reference_total
+        expected = engines["reference"].run(facts)
+        assert all(engine.run(facts) == expected for engine in engines.values())
+        times: dict[str, list[float]] = {name: [] for name in engines}
+        for _ in range(rounds):  # interleaved, so that drift hits all alike
+            for name, engine in engines.items():
+                times[name].append(_time(lambda f=facts, e=engine: e.run(f)))
+        for name in engines:
+            totals[name] += statistics.median(times[name])
     count = len(PROFILES)
-    return [
-        Figure(
-            "rule stage / reference evaluator (same rules, same facts)", f"{ratio:.2f}x", "<= 5x", ratio <= 5
-        ),
-        Figure("  rule stage, mean of profile medians", f"{engine_total / count * 1e6:.0f} us"),
-        Figure("  reference evaluator, mean of profile medians", f"{reference_total / count * 1e6:.0f} us"),
+    figures = []
+    if "durable" in totals:
+        ratio = totals["durable"] / totals["python"]
+        figures.append(
+            Figure(
+                "durable-rules stage / compiled twin (same rules, same facts)",
+                f"{ratio:.2f}x",
+                "<= 2x",
+                ratio <= 2,
+            )
+        )
+    twin = totals["python"] / totals["reference"]
+    figures.append(Figure("compiled twin / reference evaluator", f"{twin:.2f}x", "<= 1x", twin <= 1))
+    figures += [
+        Figure(f"  {name}, mean of profile medians", f"{total / count * 1e6:.0f} us")
+        for name, total in totals.items()
     ]
+    return figures
 
 
 def memory(quick: bool) -> list[Figure]:
@@ -336,6 +391,7 @@ def larger_knowledge(quick: bool) -> list[Figure]:
 #: Every measure, in the order they run.
 STEPS: tuple[Callable[[bool], list[Figure]], ...] = (
     warm,
+    yardstick,
     throughput,
     cold,
     rule_stage,

@@ -37,6 +37,7 @@ from footmap._plan import (
     SafetyMessage,
     SafetyNetSign,
 )
+from footmap._rules.engine import EngineInfo, engine_info
 
 __version__ = "0.1.0"
 
@@ -45,6 +46,7 @@ __all__ = [
     "Caution",
     "DosagePlan",
     "EngineFallbackWarning",
+    "EngineInfo",
     "Excluded",
     "Finding",
     "FindingCode",
@@ -64,6 +66,7 @@ __all__ = [
     "SafetyNetSign",
     "WorkerError",
     "__version__",
+    "engine_info",
     "recommend",
     "recommend_many",
 ]

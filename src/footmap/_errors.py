@@ -12,7 +12,7 @@
     ├── ScenarioError            scenario files are invalid (``footmap.testing``; every problem)
     └── RuleEngineError          the rule engine failed while evaluating a profile
 
-    EngineFallbackWarning        (a UserWarning) durable-rules cannot run the rules here
+    EngineFallbackWarning        (a UserWarning) durable-rules is installed but cannot run here
 
 Invalid profiles raise :class:`pydantic.ValidationError`, like any other pydantic model,
 with messages that list the allowed values and the nearest match.
@@ -142,4 +142,4 @@ class RuleEngineError(FootmapError):
 
 
 class EngineFallbackWarning(UserWarning):
-    """durable-rules cannot run the rules here; footmap runs them in plain Python instead."""
+    """durable-rules is installed but cannot run the rules here; footmap runs its compiled twin."""

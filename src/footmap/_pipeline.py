@@ -15,11 +15,20 @@ from footmap._facts import gather
 from footmap._input.profile import Profile
 from footmap._knowledge.base import KnowledgeBase, shipped_knowledge
 from footmap._plan import Plan
-from footmap._rules.engine import decide
+from footmap._rules.engine import EngineChoice, decide
 
 
-def recommend(profile: Profile | Mapping[str, Any], *, knowledge: KnowledgeBase | None = None) -> Plan:
+def recommend(
+    profile: Profile | Mapping[str, Any],
+    *,
+    knowledge: KnowledgeBase | None = None,
+    engine: EngineChoice = "auto",
+) -> Plan:
     """A personalised, explained plan for a profile (a ``Profile`` or a dict of its fields).
+
+    ``engine`` chooses the rule engine: ``"auto"`` (durable-rules where it is installed, else the
+    compiled-Python twin), ``"durable"`` or ``"python"``; both give the same plan, byte for byte
+    (:func:`footmap.engine_info` says which runs and why).
 
     Raises :class:`pydantic.ValidationError` for a profile that names anything the knowledge does
     not know, with every bad value at once, the allowed values and the nearest match.
@@ -30,7 +39,7 @@ def recommend(profile: Profile | Mapping[str, Any], *, knowledge: KnowledgeBase 
     """
     knowledge = knowledge if knowledge is not None else shipped_knowledge()
     candidates = gather(_validated(profile, knowledge), knowledge)
-    decisions = decide(candidates)
+    decisions = decide(candidates, engine)
     return compose(decisions)
 
 

@@ -1,7 +1,7 @@
 """The rule engine: every rule fires on a witness, agrees with the reference, stays isolated.
 
 Tests marked ``needs_durable`` check durable-rules itself; they are skipped where it cannot be
-imported (Python 3.13+), where ``engine_for`` is the reference evaluator (tests/rules/test_fallback.py).
+imported (Python 3.13+), where ``engine_for`` is the compiled twin (tests/rules/test_fallback.py).
 """
 
 from __future__ import annotations
@@ -20,15 +20,15 @@ from footmap._kinds import FACT_TYPES
 from footmap._knowledge import schema
 from footmap._rules import engine as choice
 from footmap._rules import reference
-from footmap._rules.compile import CompiledRule, compile_rule, compile_rules, knowledge_rules
-from footmap._rules.durable import RuleEngine
-from footmap._rules.effects import RuleHead
-from footmap._rules.engine import durable_available, engine_for
+from footmap._rules.compile import knowledge_rules
+from footmap._rules.durable import DurableEngine
+from footmap._rules.engine import create_engine, durable_available, engine_for, rules_engine
+from footmap._rules.python import PythonEngine
 from tests.strategies import profile_dicts
 
 needs_durable = pytest.mark.skipif(
     not durable_available(),
-    reason="durable-rules cannot be imported on this Python; footmap runs the reference evaluator",
+    reason="durable-rules cannot be imported on this Python; footmap runs its compiled twin",
 )
 
 
@@ -111,28 +111,39 @@ def test_more_sessions_than_durable_rules_keeps_alive(kb: footmap.KnowledgeBase)
 
 @needs_durable
 def test_two_engines_with_the_same_rules_coexist(kb: footmap.KnowledgeBase) -> None:
-    rules = compile_rules(kb)
-    one, two = RuleEngine(rules), RuleEngine(rules)
+    one, two = create_engine(kb, "durable"), create_engine(kb, "durable")
     facts = witness(RULES[0])
     assert one.run(facts) == two.run(facts) != []
 
 
 @needs_durable
 def test_an_error_inside_an_action_is_raised_not_swallowed() -> None:
-    rule = CompiledRule(
-        head=RuleHead("test.broken", "exclude", None, "m", "s", "missing_binding", None),
-        condition={"all": [{"x": {"$and": [{"t": "symptom"}]}}]},
+    rule = schema.Rule.model_validate(
+        {
+            "id": "test.pain",
+            "effect": "caution",
+            "message": "m",
+            "source": "s",
+            "when": {"all": [{"fact": "pain"}]},
+        }
     )
-    engine = RuleEngine([rule])
-    with pytest.raises(footmap.RuleEngineError, match=r"test\.broken"):
-        engine.run([{"t": "symptom", "key": "stiffness"}])
+    engine = rules_engine([rule], "durable")
+    assert isinstance(engine, DurableEngine)
+
+    def broken(raw: list[str]) -> list[list[int]]:
+        raise footmap.RuleEngineError("a rule match could not be read: simulated")
+
+    engine._read = broken  # type: ignore[method-assign]
+    with pytest.raises(footmap.RuleEngineError, match="simulated"):
+        engine.run([{"t": "pain", "key": "back"}])
+    del engine._read
     # The failed run left nothing behind: the next run sees only its own facts.
-    assert engine.run([{"t": "pain", "key": "back"}]) == []
+    assert [effect.matched for effect in engine.run([{"t": "pain", "key": "knee"}])] == [("pain:knee",)]
 
 
 @needs_durable
 def test_no_facts_no_effects(kb: footmap.KnowledgeBase) -> None:
-    assert RuleEngine(compile_rules(kb)).run([]) == []
+    assert create_engine(kb, "durable").run([]) == []
 
 
 def test_concurrent_runs_give_identical_effects(kb: footmap.KnowledgeBase) -> None:
@@ -195,7 +206,8 @@ def test_absent_patterns_hold_whatever_the_fact_order(facts: list[Fact], fires: 
     rule = _absent_rule()
     assert bool(reference.evaluate([rule], facts)) == fires
     if durable_available():
-        assert bool(RuleEngine([compile_rule(rule)]).run(facts)) == fires
+        assert bool(rules_engine([rule], "durable").run(facts)) == fires
+    assert bool(rules_engine([rule], "python").run(facts)) == fires
 
 
 def _keyed_rules(count: int, fact: str = "symptom") -> list[schema.Rule]:
@@ -217,7 +229,7 @@ def _keyed_rules(count: int, fact: str = "symptom") -> list[schema.Rule]:
 def test_a_thousand_rules_on_one_fact_type_agree_with_the_reference() -> None:
     # durable-rules files a node's children in 512 slots; keys are spread over buckets.
     rules = _keyed_rules(1_000)
-    engine = RuleEngine([compile_rule(rule) for rule in rules])
+    engine = rules_engine(rules, "durable")
     facts: list[Fact] = [{"t": "symptom", "key": f"k{number}"} for number in (0, 511, 512, 999)]
     effects = engine.run(facts)
     assert [effect.rule for effect in effects] == [
@@ -232,13 +244,12 @@ def test_a_thousand_rules_on_one_fact_type_agree_with_the_reference() -> None:
 _TOO_WIDE = """
 import footmap
 from footmap._knowledge import schema
-from footmap._rules.compile import compile_rule
-from footmap._rules.durable import RuleEngine
+from footmap._rules.engine import rules_engine
 rules = [schema.Rule.model_validate({
     "id": f"test.wide_{n}", "effect": "caution", "message": "m", "source": "s",
     "when": {"all": [{"fact": "item", "where": {"modality": f"m{n}"}}]}}) for n in range(600)]
 try:
-    RuleEngine([compile_rule(rule) for rule in rules])
+    rules_engine(rules, "durable")
 except footmap.RuleEngineError as error:
     print(error)
 """
@@ -257,13 +268,13 @@ def test_rules_that_would_hang_durable_rules_are_refused() -> None:
 def test_auto_falls_back_when_durable_rules_cannot_hold_the_rules(
     kb: footmap.KnowledgeBase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(rules: Any) -> RuleEngine:
+    def refuse(network: Any) -> DurableEngine:
         raise footmap.RuleEngineError("simulated: too many rules")
 
-    monkeypatch.setattr(choice, "RuleEngine", refuse)
+    monkeypatch.setattr(choice, "DurableEngine", refuse)
     monkeypatch.setattr(choice, "_warned", [])
     with pytest.warns(footmap.EngineFallbackWarning, match="cannot run this knowledge's rules"):
         engine = choice.create_engine(kb)
-    assert isinstance(engine, reference.ReferenceEngine)
+    assert isinstance(engine, PythonEngine)
     with pytest.raises(footmap.RuleEngineError, match="simulated"):
         choice.create_engine(kb, "durable")

@@ -1,7 +1,8 @@
-"""The reference evaluator as footmap's engine where durable-rules cannot be imported.
+"""The compiled twin as footmap's engine where durable-rules is not there, and the oracles.
 
-It must give the same effects as a brute-force reading of the rules, the same plans as
-durable-rules (byte for byte), and say once per process that it is in use.
+The reference evaluator must give the same effects as a brute-force reading of the rules; the
+twin and durable-rules the same plans (byte for byte). Where durable-rules is not installed, by
+design, the twin runs without a word; where it is installed and fails, one warning per process.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import warnings
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,10 +27,11 @@ from footmap._knowledge import schema
 from footmap._knowledge.base import shipped_knowledge
 from footmap._rules import durable, engine
 from footmap._rules.compile import knowledge_rules
-from footmap._rules.durable import RuleEngine
+from footmap._rules.durable import DurableEngine
 from footmap._rules.effects import Bindings, Effect, describe_fact
 from footmap._rules.engine import Decisions, create_engine, engine_for
 from footmap._rules.match import fits
+from footmap._rules.python import PythonEngine
 from footmap._rules.reference import ReferenceEngine
 from tests.rules.test_engine import needs_durable
 from tests.strategies import profile_dicts
@@ -102,7 +106,10 @@ def test_the_reference_engine_agrees_with_brute_force(data: dict[str, Any]) -> N
 def test_both_engines_give_the_same_plan_byte_for_byte(data: dict[str, Any]) -> None:
     profile, _, _ = _inputs(data)
     plan = footmap.recommend(profile, knowledge=KB)
-    assert isinstance(engine_for(KB), RuleEngine)
+    assert isinstance(engine_for(KB), DurableEngine)
+    assert (
+        footmap.recommend(profile, knowledge=KB, engine="python").model_dump_json() == plan.model_dump_json()
+    )
     candidates = gather(profile, KB)
     by_reference = compose(Decisions(candidates, tuple(REFERENCE.run(candidates.facts))))
     assert by_reference.model_dump_json() == plan.model_dump_json()
@@ -115,15 +122,41 @@ def without_durable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(durable, "DURABLE_IMPORT_ERROR", "ImportError: simulated")
     monkeypatch.setattr(engine, "DURABLE_IMPORT_ERROR", "ImportError: simulated")
     monkeypatch.setattr(engine, "_warned", [])
+    monkeypatch.setattr(engine, "_shared", OrderedDict())  # no engine built with durable-rules
+
+
+@pytest.fixture
+def durable_not_installed(without_durable: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process as on Python 3.13, where the environment marker leaves durable-rules out."""
+    monkeypatch.setattr(engine, "durable_version", lambda: None)
 
 
 @pytest.mark.usefixtures("without_durable")
-def test_without_durable_auto_falls_back_with_one_warning() -> None:
-    with pytest.warns(EngineFallbackWarning, match="simulated") as caught:
+def test_durable_installed_but_failing_falls_back_with_one_warning() -> None:
+    with pytest.warns(EngineFallbackWarning, match="installed but cannot be imported") as caught:
         first = create_engine(KB)
         second = create_engine(KB)
-    assert isinstance(first, ReferenceEngine) and isinstance(second, ReferenceEngine)
+    assert isinstance(first, PythonEngine) and isinstance(second, PythonEngine)
     assert len([w for w in caught if w.category is EngineFallbackWarning]) == 1
+
+
+@pytest.mark.usefixtures("durable_not_installed")
+def test_durable_not_installed_by_design_runs_the_twin_without_a_warning() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # as apps' test settings have it (-W error)
+        assert isinstance(create_engine(KB), PythonEngine)
+        info = footmap.engine_info(knowledge=footmap.KnowledgeBase.load())
+    assert info.engine == "python" and not info.durable_installed
+    assert "not installed" in info.reason
+
+
+def test_engine_info_says_which_engine_runs_and_asking_for_one_runs_it() -> None:
+    info = footmap.engine_info()
+    assert info.engine == ("durable" if engine.durable_available() else "python")
+    assert info.requested == "auto" and info.python == sys.version.split()[0]
+    assert footmap.engine_info("python").engine == "python"
+    with pytest.raises(ValueError, match="engine must be one of 'auto', 'durable', 'python'"):
+        footmap.recommend({}, engine="clips")  # type: ignore[arg-type]
 
 
 @pytest.mark.usefixtures("without_durable")
@@ -185,7 +218,7 @@ def test_a_process_without_durable_gives_the_same_plans_and_warns_once(tmp_path:
     assert out["same"]
     assert out["plans"] == [footmap.recommend(p).model_dump_json() for p in PROFILES]
     [warning] = out["warnings"]
-    assert "reference evaluator" in warning and "same plans" in warning
+    assert "compiled-Python engine" in warning and "same plans" in warning
 
 
 @pytest.mark.usefixtures("without_durable")

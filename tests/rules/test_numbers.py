@@ -17,13 +17,12 @@ from footmap._facts import Fact
 from footmap._knowledge import schema
 from footmap._rules import reference
 from footmap._rules.compile import (
-    compile_rule,
     durable_json,
     knowledge_rules,
     number_text,
     operand_problems,
 )
-from footmap._rules.engine import durable_available, engine_for
+from footmap._rules.engine import durable_available, engine_for, rules_engine
 from tests.rules.test_engine import needs_durable
 
 #: Numbers durable-rules 2.0.28 could not read as ``json.dumps`` writes them, and their neighbours.
@@ -98,12 +97,11 @@ def test_the_engine_takes_any_number_in_a_fact(value: float | int, kb: footmap.K
 @pytest.mark.parametrize("operator", sorted(_OPERATORS))
 @pytest.mark.parametrize("operand", NUMBERS, ids=repr)
 def test_durable_rules_compares_like_python(operator: str, operand: float | int) -> None:
-    from footmap._rules.durable import RuleEngine
-
     rule = _rule(operator, operand)
     if list(operand_problems(rule)):
         pytest.skip("knowledge check refuses this operand (an integer beyond 2**53)")
-    engine = RuleEngine([compile_rule(rule)])
+    engine = rules_engine([rule], "durable")
+    twin = rules_engine([rule], "python")
     comparison = rule.when.patterns[0].where["weeks"]
     assert isinstance(comparison, schema.Comparison)
     stored = getattr(comparison, operator)  # gt, gte, lt and lte operands are floats
@@ -111,6 +109,7 @@ def test_durable_rules_compares_like_python(operator: str, operand: float | int)
         facts: list[Fact] = [{"t": "pain", "key": "back", "weeks": value}]
         expected = _OPERATORS[operator](value, stored)
         assert bool(engine.run(facts)) == expected, (value, operator, operand)
+        assert bool(twin.run(facts)) == expected, (value, operator, operand)
         assert bool(reference.evaluate([rule], facts)) == expected
 
 
@@ -154,10 +153,9 @@ def test_operands_durable_rules_once_refused_now_run(operand: float) -> None:
     assert list(operand_problems(rule)) == []
     facts: list[Fact] = [{"t": "pain", "key": "back", "weeks": operand}]
     assert [effect.rule for effect in reference.evaluate([rule], facts)] == ["test.gte"]
+    assert [effect.rule for effect in rules_engine([rule], "python").run(facts)] == ["test.gte"]
     if durable_available():
-        from footmap._rules.durable import RuleEngine
-
-        assert [effect.rule for effect in RuleEngine([compile_rule(rule)]).run(facts)] == ["test.gte"]
+        assert [effect.rule for effect in rules_engine([rule], "durable").run(facts)] == ["test.gte"]
 
 
 @pytest.mark.parametrize("operand", [2**53 + 1, -(2**63) - 1, float("inf"), float("nan")], ids=repr)

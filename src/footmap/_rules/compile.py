@@ -1,4 +1,8 @@
-"""Compile declarative rule data into a durable-rules ruleset definition (JSON, no Python)."""
+"""Compile declarative rule data: into a network of alphas and joins, and alphas into durable-rules JSON.
+
+No Python is generated and nothing is evaluated: a rule is data, its network is plain tuples
+(:mod:`footmap._rules.network`), and its alphas become a durable-rules ruleset definition (JSON).
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,16 @@ import json
 import math
 import zlib
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from footmap._kinds import FACT_TYPES
 from footmap._knowledge import schema
-from footmap._rules.effects import RuleHead
+from footmap._rules.match import Check
 
 if TYPE_CHECKING:  # the knowledge check imports this module, and the knowledge base the check
     from footmap._knowledge.base import KnowledgeBase
+    from footmap._rules.network import Alpha
 
 _COMPARISON_KEYS = {"ne": "$neq", "gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$lte"}
 #: The prefixes of the two flags a fact carries for its key (see ``_pattern_json``).
@@ -25,31 +29,14 @@ BUCKETS = 64
 #: durable-rules 2.0.28 files the children of a network node in a table of 512 slots; a node
 #: with 512 children makes every assert loop forever (measured), so the engine stays below.
 DURABLE_MAX_CHILDREN = 512
-#: The most patterns one ``all`` rule may join in durable-rules 2.0.28: a rule joining four
-#: facts of one type corrupted its heap (segfaults in ``retract_facts``, found by the generated
-#: rule sets of ``tests/rules/test_generated.py``; none in 4,000 rule sets of at most three).
-DURABLE_MAX_JOIN = 3
+#: The most matches of one alpha durable-rules hands over in one action (all of a run's).
+_CAP = 1_000_000
 #: A fact type no fact ever has: the sentinel rule waits on it forever.
 _NEVER = "__never__"
 #: The integers durable-rules compares exactly. It reads integers with ``atoll`` (saturating
 #: beyond 64 bits) and compares an integer with a float as two doubles, which is exact only up to
 #: 2**53 (measured: ``2**63 - 1 < 2.0**63`` is false there, true in Python).
 EXACT_INT_RANGE = (-(2**53), 2**53)
-
-
-@dataclass(frozen=True)
-class CompiledRule:
-    """One rule ready for the engine: its effect, and its durable-rules condition."""
-
-    head: RuleHead
-    condition: dict[str, Any]
-    absent: tuple[schema.Pattern, ...] = ()
-    rule: schema.Rule | None = None
-    """The rule data it was compiled from (the reference evaluator's input), when known."""
-
-    @property
-    def id(self) -> str:
-        return self.head.id
 
 
 def knowledge_rules(knowledge: KnowledgeBase) -> list[schema.Rule]:
@@ -115,115 +102,115 @@ def _precaution_rules(item_id: str, precaution: schema.Precaution) -> list[schem
     ]
 
 
-def compile_rules(knowledge: KnowledgeBase) -> list[CompiledRule]:
-    """Every rule of the knowledge (precautions included), compiled.
-
-    ``absent`` patterns are not compiled into durable-rules' ``$not``: durable-rules decides a
-    negation when the positive facts arrive, so a negating fact later in the same batch (or the
-    same fact matching both) does not stop the rule (measured on 2.0.28). The engine checks them
-    in Python once the batch is in, against every fact of the run.
-    """
-    return [compile_rule(rule) for rule in knowledge_rules(knowledge)]
-
-
-def compile_rule(rule: schema.Rule) -> CompiledRule:
-    """One rule as a durable-rules condition (``all`` or ``any`` of named patterns)."""
-    mode = "all" if rule.when.all is not None else "any"
-    patterns = [
-        {pattern.bind or f"p{index}": _pattern_json(pattern)}
-        for index, pattern in enumerate(rule.when.patterns)
-        if not pattern.absent
-    ]
-    return CompiledRule(
-        head=RuleHead.of(rule),
-        condition={mode: patterns},
-        absent=tuple(pattern for pattern in rule.when.patterns if pattern.absent),
-        rule=rule,
-    )
-
-
-def durable_conditions(condition: dict[str, Any]) -> list[dict[str, Any]]:
-    """A rule's condition as the durable-rules rules that run it: ``any`` becomes one per pattern.
-
-    durable-rules' own ``any`` joins a fact of one branch to the frames other branches left
-    behind, so its matches report extra bindings that depend on the order facts arrive (measured
-    on 2.0.28): ``any: [pain, symptom]`` over two pains and a symptom reports ``{pain, symptom}``
-    pairs as well. One ``all`` rule per pattern reports each fitting fact alone, as footmap means.
-    """
-    if "any" in condition:
-        return [{"all": [pattern]} for pattern in condition["any"]]
-    return [condition]
-
-
 def key_flags(key: str) -> tuple[str, str]:
     """The two flags a fact with this key carries for durable-rules: its bucket's, then its own."""
     return f"{BUCKET_FLAG}{zlib.crc32(key.encode()) % BUCKETS}", KEY_FLAG + key
 
 
-def _pattern_json(pattern: schema.Pattern) -> dict[str, Any]:
-    """A pattern as a durable-rules condition; ``is: X`` tests the flags of ``X``, not ``key``.
+def alpha_json(alpha: Alpha) -> dict[str, Any]:
+    """An alpha as a durable-rules condition, with Python's comparisons (see :func:`typed_field`).
 
-    durable-rules chains a pattern's tests in order and files a node's children by the name of
-    the field they test, not by its value. With ``key == X`` every fact would meet one test per
-    item precaution and per named complaint (a cost that grows with the knowledge), and 512 of
-    them under one node hang durable-rules. The engine gives each fact with a key two flags, its
-    bucket's (``#<n>``, one of 64) and its own (``@<key>``): a fact only meets the tests of its
-    bucket and its key, and a node has at most 64 buckets or a bucket's keys as children.
+    ``is: X`` tests the flags of ``X``, not ``key``: durable-rules chains a pattern's tests in
+    order and files a node's children by the name of the field they test, not by its value. With
+    ``key == X`` every fact would meet one test per item precaution and per named complaint (a
+    cost that grows with the knowledge), and 512 of them under one node hang durable-rules. The
+    engine gives each fact with a tested key two flags, its bucket's (``#<n>``, one of 64) and its
+    own (``@<key>``): a fact only meets the tests of its bucket and its key, and a node has at most
+    64 buckets or a bucket's keys as children.
     """
-    terms: list[dict[str, Any]] = [{"t": pattern.fact}]
-    if pattern.is_ is not None:
-        terms += [{flag: True} for flag in key_flags(pattern.is_)]
-    tests: list[dict[str, Any]] = []
-    joins: list[dict[str, Any]] = []
-    choices: list[dict[str, Any]] = []
-    for field, value in sorted(pattern.where.items()):
-        operator = value.operator if isinstance(value, schema.Comparison) else "eq"
-        if operator == "ref":
-            # durable-rules has a missing field on both sides of a join equal (nil == nil,
-            # measured); a missing field never holds in footmap, so the field must exist.
-            joins += [{"$ex": {field: 1}}, _comparison_json(field, value)]
-        else:
-            (choices if operator == "one_of" else tests).append(_comparison_json(field, value))
-    # Joins before `$or`s: after an `$or`, a join on a field the bound fact lacks holds in
-    # durable-rules 2.0.28 (measured); before it, it does not.
-    return {"$and": terms + tests + joins + choices}
+    terms: list[dict[str, Any]] = [{"t": alpha.fact}]
+    if alpha.key is not None:
+        terms += [{flag: True} for flag in key_flags(alpha.key)]
+    checks = sorted(alpha.checks, key=repr)
+    tests = [_check_json(check) for check in checks if check[1] != "one_of"]
+    choices = [_check_json(check) for check in checks if check[1] == "one_of"]
+    return {"$and": terms + tests + choices}
 
 
-def _comparison_json(field: str, value: schema.Scalar | schema.Comparison) -> dict[str, Any]:
-    if not isinstance(value, schema.Comparison):
-        return {field: value}
-    operator = value.operator
-    operand = getattr(value, operator)
+#: The suffixes of the fields that hold a fact's text, its null, and its numbers for an order.
+TEXT, NULL, ORDERED = "~s", "~z", "~n"
+
+
+def typed_fields(name: str, value: object, ordered: bool) -> list[tuple[str, object]]:
+    """Where durable-rules gets a fact's field, and as what, so that it compares as Python does.
+
+    durable-rules compares across kinds unlike Python (measured on 2.0.28: ``"a" >= 1``, ``"1" ==
+    1`` and ``False >= 0`` hold there, ``None != 1`` does not). So each kind of value has its own
+    field: numbers and flags under the field's own name, a flag as ``1`` or ``0`` (Python's
+    ``True == 1``), for ``eq``, ``ne`` and ``one_of``; text under ``<name>~s``; null as ``true``
+    under ``<name>~z``; and, where an order is tested on the field (``ordered``), numbers that
+    are not flags again under ``<name>~n``, the only field an order reads.
+
+    >>> typed_fields("severity", 6, True), typed_fields("severity", True, True)
+    ([('severity', 6), ('severity~n', 6)], [('severity', 1)])
+    >>> typed_fields("side", "left", False), typed_fields("side", None, False)
+    ([('side~s', 'left')], [('side~z', True)])
+    """
+    if isinstance(value, bool):
+        return [(name, int(value))]
+    if isinstance(value, int | float):
+        return [(name, value), (name + ORDERED, value)] if ordered else [(name, value)]
+    if value is None:
+        return [(name + NULL, True)]
+    return [(name + TEXT, value)]
+
+
+def _equal(name: str, operand: Any) -> dict[str, Any]:
+    """The durable-rules test that holds when the field ``== operand`` in Python."""
+    if isinstance(operand, str):
+        return {name + TEXT: operand}
+    return {name: int(operand) if isinstance(operand, bool) else operand}
+
+
+def _unequal(name: str, operand: Any) -> dict[str, Any]:
+    """The durable-rules test that holds when the field is there and ``!= operand`` in Python."""
+    number, text = (None, name + TEXT) if isinstance(operand, str) else (name, None)
+    other_kinds = [
+        {"$ex": {field: 1}} for field in (name, name + TEXT, name + NULL) if field not in (number, text)
+    ]
+    same_kind = number if number is not None else text
+    own = _equal(name, operand)
+    return {"$or": [{"$and": [{"$ex": {same_kind: 1}}, {"$neq": own}]}, *other_kinds]}
+
+
+def _check_json(check: Check) -> dict[str, Any]:
+    name, operator, operand = check
     if operator == "eq":
-        return {field: operand}
+        return _equal(name, operand)
     if operator == "one_of":
-        return {"$or": [{field: one} for one in operand]}
-    if operator == "ref":
-        binding, _, other_field = operand.partition(".")
-        return {field: {binding: other_field}}
-    return {_COMPARISON_KEYS[operator]: {field: operand}}
+        return {"$or": [_equal(name, one) for one in operand]}
+    if operator == "ne":
+        return _unequal(name, operand)
+    if isinstance(operand, bool) or not isinstance(operand, int | float):
+        return {"t": _NEVER}  # an order holds between numbers only
+    return {_COMPARISON_KEYS[operator]: {name + ORDERED: operand}}
 
 
-def durable_definition(rules: list[CompiledRule]) -> dict[str, Any]:
-    """The durable-rules ruleset definition (for ``create_ruleset``): ``r<i>_<j>`` runs ``rules[i]``.
+def ordered_fields(alpha: Alpha) -> set[str]:
+    """The fields an alpha tests with an order (``gt``, ``gte``, ``lt``, ``lte``)."""
+    return {name for name, operator, _ in alpha.checks if operator in _COMPARISON_KEYS and operator != "ne"}
 
-    There are no actions in it: the engine drains the matches itself (see ``rules/engine.py``).
-    A sentinel rule mentions every fact type so that no fact is ever "not handled" (durable-rules
-    rejects a whole batch if one fact matches no rule), and never fires.
+
+def alpha_definition(alphas: Sequence[Alpha]) -> dict[str, Any]:
+    """The durable-rules ruleset definition (for ``create_ruleset``): rule ``a<i>`` is ``alphas[i]``.
+
+    Each rule has one pattern and takes all its matches in one action (``cap``). There are no
+    actions in it: the engine drains the matches itself. A sentinel rule mentions every fact type
+    so that no fact is ever "not handled" (durable-rules rejects a whole batch if one fact matches
+    no rule), and never fires.
     """
     definition: dict[str, Any] = {
-        durable_name(index, branch): part
-        for index, rule in enumerate(rules)
-        for branch, part in enumerate(durable_conditions(rule.condition))
+        alpha_name(index): {"all": [{"m": alpha_json(alpha)}], "cap": _CAP}
+        for index, alpha in enumerate(alphas)
     }
     every_type = [{"t": fact_type} for fact_type in sorted(FACT_TYPES)]
     definition["sentinel"] = {"all": [{"m": {"$or": every_type}}, {"never": {"t": _NEVER}}]}
     return definition
 
 
-def durable_join_width(definition: dict[str, Any]) -> int:
-    """The most patterns any rule of this definition joins (see :data:`DURABLE_MAX_JOIN`)."""
-    return max((len(rule.get("all") or rule.get("any") or []) for rule in definition.values()), default=0)
+def alpha_name(index: int) -> str:
+    """The durable-rules name of alpha ``index``."""
+    return f"a{index}"
 
 
 def durable_fan_out(definition: dict[str, Any]) -> int:
@@ -244,11 +231,6 @@ def durable_fan_out(definition: dict[str, Any]) -> int:
                     children[path].add(step)
                     path = (*path, step)
     return max((len(nodes) for nodes in children.values()), default=0)
-
-
-def durable_name(index: int, branch: int) -> str:
-    """The durable-rules name of branch ``branch`` of rule ``index`` (see ``durable_conditions``)."""
-    return f"r{index}_{branch}"
 
 
 # --- numbers as durable-rules reads them ---------------------------------------------------------

@@ -1,4 +1,4 @@
-"""An isolated durable-rules engine: one private ruleset per knowledge base, one clean session.
+"""durable-rules runs the alpha half of the rules: each distinct one-fact test is one of its rules.
 
 durable-rules keeps rulesets in a process-wide host that refuses a second registration of a name,
 starts timer threads that race callers for pending actions, holds at most 1,024 live sessions and
@@ -7,41 +7,42 @@ it creates its ruleset through the C extension directly (no host, no timer threa
 of knowledge bases in one process) and serialises calls with a lock (the C extension holds the
 GIL anyway).
 
-The lean path: durable's own Python layer (``durable.engine.Ruleset.do_actions``) wraps every rule
-match in a ``Closure`` and a ``Promise``, runs the action, then JSON-encodes the whole session
-state back into C (``update_state``) before asking for the next match, which made actions cost
-many times C matching (figures in ``docs/performance.md``). footmap's actions never change the
-state, and the C side's ``complete_and_start_action`` does not need ``update_state`` (read in
-``src/rules/events.c`` of 2.0.28), so :meth:`RuleEngine.run` drains the matches itself: each step
-only appends the match's JSON to a list; the effects are built in Python after the run, where an
-error is raised, not swallowed. The facts are JSON-encoded once, for both the assert and the
-retract.
+**Alphas only.** Each :class:`~footmap._rules.network.Alpha` (a one-fact test shared by every
+pattern alike) is one durable-rules rule of one pattern; the joins between facts run in Python
+(:meth:`~footmap._rules.network.Network.effects`), the same code the compiled twin uses. A
+durable-rules rule joining two facts is not safe to retract: completing its action frees the
+match's frame but leaves both facts pointing at it, and retracting the second fact then reads
+and can write past the frame (``deleteMessageFromFrame`` in 2.0.28's ``src/rules/state.c`` clears
+a message without lowering ``messageCount``); valgrind shows it on every join that matched, and
+it crashed long-running processes (``docs/reliability.md``). One-fact frames are cleared once
+and cleanly: valgrind reports no error from durable-rules over the shipped rules.
 
-Sessions: ``delete_state`` on a session that holds a partly matched rule (a join still waiting
-for its second fact, which almost every profile leaves) corrupts durable-rules' heap: "free():
-invalid pointer" or a segfault, measured here on 2.0.28. So each run asserts its facts into one
-long-lived session and retracts exactly those facts afterwards, which leaves the session empty
-(checked over 12,000 runs) and never approaches the 1,024-session limit. A run that fails half
-way moves on to a fresh session id, so a dirty session is never reused.
+**Lean runs.** A fact goes in with only the fields some alpha tests (and its key's flags only
+when an alpha tests its key); each alpha's rule takes every match at once (``cap``), so a run
+makes one C call per alpha that matched, and reads back only the facts' positions (``id``).
 
-Facts and the definition are written by :func:`~footmap._rules.compile.durable_json`: its JSON
-parser crashes on ``1e-05`` (an exponent without a decimal point), and it compares an integer
-with a float as two doubles, so a fact holding an integer beyond 2**53 (or infinity, NaN) runs on
-the reference evaluator instead, which has the same meaning (``docs/knowledge.md``, "What a rule
-means"). Rules joining more than :data:`~footmap._rules.compile.DURABLE_MAX_JOIN` patterns are
-refused: durable-rules corrupts its heap on them.
+Sessions: ``delete_state`` can corrupt durable-rules' heap, so each run asserts its facts into
+one long-lived session and retracts exactly those facts afterwards, which leaves the session
+empty and never approaches the 1,024-session limit. A run that fails half way moves on to a
+fresh session id, so a dirty session is never reused.
+
+Numbers are written by :func:`~footmap._rules.compile.durable_json`: its JSON parser crashes on
+``1e-05`` (an exponent without a decimal point), and it compares an integer with a float as two
+doubles, so a run whose tested fields hold an integer beyond 2**53 (or infinity, NaN) has its
+alphas run by the compiled twin instead, which has the same meaning (``docs/knowledge.md``).
 
 durable-rules 2.0.28 cannot be imported on Python 3.13 or later (``PyEval_CallObject`` was
-removed); :data:`DURABLE_IMPORT_ERROR` then says why, and :mod:`footmap._rules.engine` falls back
-to the plain-Python :class:`~footmap._rules.reference.ReferenceEngine`.
+removed); :data:`DURABLE_IMPORT_ERROR` then says why, and :mod:`footmap._rules.engine` runs the
+compiled twin (:class:`~footmap._rules.python.PythonEngine`).
 """
 
 from __future__ import annotations
 
 import itertools
-import json
+import re
 import threading
 import weakref
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,20 +50,16 @@ from footmap._errors import RuleEngineError
 from footmap._facts import Fact
 from footmap._rules.compile import (
     DURABLE_MAX_CHILDREN,
-    DURABLE_MAX_JOIN,
-    EXACT_INT_RANGE,
-    CompiledRule,
-    durable_conditions,
-    durable_definition,
+    alpha_definition,
     durable_fan_out,
-    durable_join_width,
     durable_json,
-    durable_name,
     key_flags,
+    ordered_fields,
+    typed_fields,
 )
-from footmap._rules.effects import Effect, describe_fact, sorted_effects
-from footmap._rules.match import compile_pattern
-from footmap._rules.reference import ReferenceEngine
+from footmap._rules.effects import Effect
+from footmap._rules.network import Network
+from footmap._rules.python import PythonEngine
 
 try:  # durable-rules 2.0.28 builds on Python 3.13 but fails to import there
     import durable_rules_engine as _durable
@@ -77,39 +74,36 @@ _ruleset_names = itertools.count(1)
 _durable_lock = threading.Lock()
 #: durable-rules' result codes for an assert or retract (``src/rules/rules.h``).
 _NOT_HANDLED, _OBSERVED, _DEFERRED = 1, 2, 3
+_SCALARS = (str, bool, int, float, type(None))
+_UNKNOWN = object()
+#: How many distinct facts' JSON an engine remembers (then it starts again).
+_REMEMBERED_BODIES = 4096
+#: A match's fact as durable-rules hands it back: the ``id`` leads it, as the engine wrote it.
+_MATCH_ID = re.compile(r'\{"m":\{"id": (\d+)')
 
 
-class RuleEngine:
-    """Runs compiled rules over facts with durable-rules and returns the effects, sorted."""
+class DurableEngine:
+    """Runs a network's alphas with durable-rules and its joins in Python; the effects, sorted."""
 
-    def __init__(self, rules: Sequence[CompiledRule]) -> None:
+    name = "durable"
+
+    def __init__(self, network: Network) -> None:
         if _durable is None:
             raise RuleEngineError(f"durable-rules cannot be imported here ({DURABLE_IMPORT_ERROR})")
-        self.rules = tuple(rules)
+        self.network = network
         self._lock = threading.Lock()
         self._sessions = itertools.count(1)
         self._sid = "1"
-        self._index = {
-            durable_name(index, branch): index
-            for index, rule in enumerate(self.rules)
-            for branch in range(len(durable_conditions(rule.condition)))
-        }
-        self._reference: ReferenceEngine | None = None
-        self._absent = [tuple(compile_pattern(p) for p in rule.absent) for rule in self.rules]
-        definition = durable_definition(list(self.rules))
+        self._twin: PythonEngine | None = None
+        definition = alpha_definition(network.alphas)
         fan_out = durable_fan_out(definition)
         if fan_out >= DURABLE_MAX_CHILDREN:
             raise RuleEngineError(
                 f"these rules give a node of durable-rules' network {fan_out} children;"
                 f" durable-rules 2.0.28 hangs at {DURABLE_MAX_CHILDREN}"
             )
-        width = durable_join_width({name: rule for name, rule in definition.items() if name != "sentinel"})
-        if width > DURABLE_MAX_JOIN:
-            raise RuleEngineError(
-                f"a rule joins {width} patterns; durable-rules 2.0.28 corrupts its heap on joins"
-                f" of more than {DURABLE_MAX_JOIN}"
-            )
-        self._flags: dict[str, dict[str, bool]] = {}
+        self._fields, self._keys, self._ordered = _tested(network)
+        self._bodies: dict[tuple[tuple[tuple[str, object], ...], tuple[type, ...]], str | None] = {}
         try:
             with _durable_lock:
                 self._handle = _durable.create_ruleset(
@@ -121,14 +115,17 @@ class RuleEngine:
         weakref.finalize(self, _durable.delete_ruleset, self._handle)
 
     def run(self, facts: Sequence[Fact]) -> list[Effect]:
-        """Assert the facts, collect every rule match, retract the facts; effects come sorted."""
+        """Every effect the rules produce over the facts, sorted."""
+        return self.network.effects(facts, self.fits(facts))
+
+    def fits(self, facts: Sequence[Fact]) -> list[list[int]]:
+        """For each alpha, the positions of the facts that pass it (durable-rules decides)."""
         if not facts:
-            return []
+            return [[] for _ in self.network.alphas]
         with self._lock:
-            sid = self._sid
-            batch = _batch_text([self._asserted(fact, sid, number) for number, fact in enumerate(facts)])
+            batch = self._batch(facts, self._sid)
             if batch is None:
-                return self._run_exactly(facts)
+                return self._exactly(facts)
             try:
                 raw = self._drain(_durable.assert_facts(self._handle, batch))
             except Exception:
@@ -136,31 +133,63 @@ class RuleEngine:
                 raise
             finally:
                 self._retract(batch)
-        return self._effects(raw, facts)
+        return self._read(raw)
 
-    def _run_exactly(self, facts: Sequence[Fact]) -> list[Effect]:
-        """The effects over facts holding a number durable-rules cannot hold exactly (an integer
-        beyond 2**53, infinity, NaN): the reference evaluator's, which has the same semantics."""
-        if self._reference is None:
-            sources = [rule.rule for rule in self.rules]
-            if any(source is None for source in sources):
-                raise RuleEngineError("a fact holds a number durable-rules cannot compare exactly")
-            self._reference = ReferenceEngine([source for source in sources if source is not None])
-        return self._reference.run(facts)
+    def _exactly(self, facts: Sequence[Fact]) -> list[list[int]]:
+        """The fits over facts holding a number durable-rules cannot hold exactly (an integer
+        beyond 2**53, infinity, NaN) or a value it cannot compare: the compiled twin's."""
+        if self._twin is None:
+            self._twin = PythonEngine(self.network)
+        return self._twin.fits(facts)
 
-    def _asserted(self, fact: Fact, sid: str, number: int) -> dict[str, object]:
-        """The fact as durable-rules gets it: with its key's flags, in the session, and numbered
-        by its position (its ``id``, by which a match finds the fact again)."""
+    def _batch(self, facts: Sequence[Fact], sid: str) -> str | None:
+        """The run's facts as one JSON array, each numbered by its position (its ``id``, first, by
+        which the matches are read back), in the session; ``None`` if a fact cannot be written."""
+        parts = []
+        for number, fact in enumerate(facts):
+            body = self._body(fact)
+            if body is None:
+                return None
+            parts.append(f'{{"id": {number}, "sid": "{sid}", {body}}}')
+        return "[" + ", ".join(parts) + "]"
+
+    def _body(self, fact: Fact) -> str | None:
+        """The JSON text of what durable-rules needs of a fact (remembered for facts alike: item
+        facts repeat from run to run); ``None`` if durable-rules cannot compare a value."""
+        try:
+            # with each value's type: 1, 1.0 and True are equal keys, but not the same fact here
+            content = (tuple(fact.items()), tuple(map(type, fact.values())))
+            known = self._bodies.get(content, _UNKNOWN)
+        except TypeError:  # an unhashable value: written, not remembered
+            return self._written(fact)
+        if known is _UNKNOWN:
+            if len(self._bodies) >= _REMEMBERED_BODIES:
+                self._bodies.clear()
+            known = self._bodies[content] = self._written(fact)
+        return known if isinstance(known, str) else None
+
+    def _written(self, fact: Fact) -> str | None:
+        """The fields alphas test (each kind of value in its own field), and its key's flags if an
+        alpha tests its key, as JSON text without the braces."""
+        fact_type = str(fact.get("t"))
+        asserted: dict[str, object] = {"t": fact_type}
+        ordered = self._ordered.get(fact_type, frozenset())
+        for name in self._fields.get(fact_type, ()):
+            if name in fact:
+                value = fact[name]  # type: ignore[literal-required]
+                if not isinstance(value, _SCALARS):
+                    return None
+                asserted.update(typed_fields(name, value, name in ordered))
         key = fact.get("key")
-        if not isinstance(key, str):
-            return {**fact, "sid": sid, "id": number}
-        flags = self._flags.get(key)
-        if flags is None:
-            flags = self._flags[key] = dict.fromkeys(key_flags(key), True)
-        return {**fact, **flags, "sid": sid, "id": number}
+        if isinstance(key, str) and key in self._keys.get(fact_type, ()):
+            asserted.update(dict.fromkeys(key_flags(key), True))
+        try:
+            return durable_json(asserted)[1:-1]
+        except ValueError:  # a number it cannot hold exactly
+            return None
 
     def _drain(self, result: Any) -> list[str]:
-        """Every pending match of the session, as durable-rules' JSON (one append per match)."""
+        """Every pending match of the session, as durable-rules' JSON (one string per alpha)."""
         raw: list[str] = []
         try:
             state = self._state(result)
@@ -192,72 +221,35 @@ class RuleEngine:
         except Exception:
             self._sid = str(next(self._sessions))
 
-    def _effects(self, raw: list[str], facts: Sequence[Fact]) -> list[Effect]:
-        """Build the effects of the matches in Python, checking ``absent`` patterns here."""
-        effects: set[Effect] = set()
-        errors: list[str] = []
-        described = [describe_fact(fact) for fact in facts]
-        for message in json.loads("[" + ",".join(raw) + "]"):
-            for name, bound in message.items():
-                index = self._index[name]
-                rule = self.rules[index]
-                try:
-                    ids = {binding: fact["id"] for binding, fact in bound.items()}
-                    if self._absent[index]:
-                        bindings = {binding: facts[i] for binding, i in ids.items()}
-                        if not all(m.none_fits(facts, bindings) for m in self._absent[index]):
-                            continue
-                    head = rule.head
-                    target = str(facts[ids[head.target]]["key"]) if head.target is not None else None
-                    matched = tuple(sorted([described[i] for i in ids.values()]))
-                    effects.add(head.effect_for(target, matched))
-                except Exception as error:
-                    errors.append(f"rule {rule.id!r}: {error!r}")
-        if errors:
-            raise RuleEngineError("a rule match could not be read: " + "; ".join(errors))
-        return sorted_effects(effects)
+    def _read(self, raw: list[str]) -> list[list[int]]:
+        """The fits from the matches' JSON, ``{"a<i>":[{"m":{"id": <position>, ...}}, ...]}``: the
+        alpha's number and each match's ``id``, which leads each fact as it was written (text
+        values cannot hide a match: their quotes come escaped)."""
+        fits: list[list[int]] = [[] for _ in self.network.alphas]
+        try:
+            for message in raw:
+                alpha = int(message[3 : message.index('"', 3)])
+                fits[alpha] = [int(found) for found in _MATCH_ID.findall(message)]
+        except (ValueError, IndexError) as error:
+            raise RuleEngineError(f"a rule match could not be read: {error!r}") from error
+        return fits
 
 
-def _batch_text(facts: list[dict[str, object]]) -> str | None:
-    """The facts as one JSON array durable-rules reads back exactly (``None`` if none exists).
-
-    A whole float is written as its integer (as :func:`~footmap._rules.compile.number_text`
-    does), so that most runs hold no float and are encoded by one ``json.dumps`` call; the facts
-    are the run's own copies (``_asserted``), so this changes nothing outside.
-    """
-    low, high = EXACT_INT_RANGE
-    plain = True
-    for fact in facts:
-        for name, value in fact.items():
-            if type(value) is float:
-                if value.is_integer() and low <= value <= high:
-                    fact[name] = int(value)
-                else:
-                    plain = False
-            elif type(value) is int and not low <= value <= high:
-                plain = False
-    if plain:
-        return json.dumps(facts, ensure_ascii=False)
-    texts = [_fact_text(fact) for fact in facts]
-    if None in texts:
-        return None
-    return "[" + ", ".join(text for text in texts if text is not None) + "]"
-
-
-def _fact_text(fact: dict[str, object]) -> str | None:
-    """A fact as JSON that durable-rules reads back exactly (``None`` if no such text exists).
-
-    ``json.dumps`` writes ``1e-05`` for a float, which durable-rules' parser refuses or crashes on
-    (see :func:`footmap._rules.compile.number_text`); facts with a float, or an integer beyond 2**53,
-    are written by :func:`footmap._rules.compile.durable_json` instead.
-    """
-    low, high = EXACT_INT_RANGE
-    for value in fact.values():
-        if isinstance(value, float) or (isinstance(value, int) and not low <= value <= high):
-            break
-    else:
-        return json.dumps(fact, ensure_ascii=False)
-    try:
-        return durable_json(fact)
-    except ValueError:
-        return None
+def _tested(
+    network: Network,
+) -> tuple[dict[str, tuple[str, ...]], dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """By fact type: the fields the alphas test, the keys they test (``is``), and the fields
+    they test with an order."""
+    fields: dict[str, set[str]] = defaultdict(set)
+    keys: dict[str, set[str]] = defaultdict(set)
+    ordered: dict[str, set[str]] = defaultdict(set)
+    for alpha in network.alphas:
+        fields[alpha.fact].update(name for name, _, _ in alpha.checks)
+        ordered[alpha.fact].update(ordered_fields(alpha))
+        if alpha.key is not None:
+            keys[alpha.fact].add(alpha.key)
+    return (
+        {fact: tuple(sorted(names)) for fact, names in fields.items()},
+        {fact: frozenset(names) for fact, names in keys.items()},
+        {fact: frozenset(names) for fact, names in ordered.items()},
+    )
