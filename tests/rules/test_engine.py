@@ -124,21 +124,23 @@ def test_an_error_inside_an_action_is_raised_not_swallowed() -> None:
             "effect": "caution",
             "message": "m",
             "source": "s",
-            "when": {"all": [{"fact": "pain"}]},
+            "when": {"all": [{"fact": "pain", "where": {"severity": {"gte": 0}}}]},
         }
     )
     engine = rules_engine([rule], "durable")
     assert isinstance(engine, DurableEngine)
 
-    def broken(raw: list[str]) -> list[list[int]]:
+    def broken(raw: list[str], fits: list[list[int]]) -> list[list[int]]:
         raise footmap.RuleEngineError("a rule match could not be read: simulated")
 
     engine._read = broken  # type: ignore[method-assign]
     with pytest.raises(footmap.RuleEngineError, match="simulated"):
-        engine.run([{"t": "pain", "key": "back"}])
+        engine.run([{"t": "pain", "key": "back", "severity": 3}])
     del engine._read
     # The failed run left nothing behind: the next run sees only its own facts.
-    assert [effect.matched for effect in engine.run([{"t": "pain", "key": "knee"}])] == [("pain:knee",)]
+    assert [effect.matched for effect in engine.run([{"t": "pain", "key": "knee", "severity": 2}])] == [
+        ("pain:knee",)
+    ]
 
 
 @needs_durable

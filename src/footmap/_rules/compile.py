@@ -10,7 +10,7 @@ import json
 import math
 import zlib
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from footmap._kinds import FACT_TYPES
@@ -191,7 +191,7 @@ def ordered_fields(alpha: Alpha) -> set[str]:
     return {name for name, operator, _ in alpha.checks if operator in _COMPARISON_KEYS and operator != "ne"}
 
 
-def alpha_definition(alphas: Sequence[Alpha]) -> dict[str, Any]:
+def alpha_definition(alphas: Mapping[int, Alpha]) -> dict[str, Any]:
     """The durable-rules ruleset definition (for ``create_ruleset``): rule ``a<i>`` is ``alphas[i]``.
 
     Each rule has one pattern and takes all its matches in one action (``cap``). There are no
@@ -200,8 +200,7 @@ def alpha_definition(alphas: Sequence[Alpha]) -> dict[str, Any]:
     no rule), and never fires.
     """
     definition: dict[str, Any] = {
-        alpha_name(index): {"all": [{"m": alpha_json(alpha)}], "cap": _CAP}
-        for index, alpha in enumerate(alphas)
+        alpha_name(index): {"all": [{"m": alpha_json(alpha)}], "cap": _CAP} for index, alpha in alphas.items()
     }
     every_type = [{"t": fact_type} for fact_type in sorted(FACT_TYPES)]
     definition["sentinel"] = {"all": [{"m": {"$or": every_type}}, {"never": {"t": _NEVER}}]}

@@ -58,7 +58,7 @@ from footmap._rules.compile import (
     typed_fields,
 )
 from footmap._rules.effects import Effect
-from footmap._rules.network import Network
+from footmap._rules.network import Alpha, Network
 from footmap._rules.python import PythonEngine
 
 try:  # durable-rules 2.0.28 builds on Python 3.13 but fails to import there
@@ -76,6 +76,7 @@ _durable_lock = threading.Lock()
 _NOT_HANDLED, _OBSERVED, _DEFERRED = 1, 2, 3
 _SCALARS = (str, bool, int, float, type(None))
 _UNKNOWN = object()
+_NOTHING = "[]"
 #: How many distinct facts' JSON an engine remembers (then it starts again).
 _REMEMBERED_BODIES = 4096
 #: A match's fact as durable-rules hands it back: the ``id`` leads it, as the engine wrote it.
@@ -95,7 +96,10 @@ class DurableEngine:
         self._sessions = itertools.count(1)
         self._sid = "1"
         self._twin: PythonEngine | None = None
-        definition = alpha_definition(network.alphas)
+        self._short_fields, self._short_keys = _shorthand(network)
+        definition = alpha_definition(
+            {index: self._shortened(alpha) for index, alpha in network.tested.items()}
+        )
         fan_out = durable_fan_out(definition)
         if fan_out >= DURABLE_MAX_CHILDREN:
             raise RuleEngineError(
@@ -120,12 +124,15 @@ class DurableEngine:
 
     def fits(self, facts: Sequence[Fact]) -> list[list[int]]:
         """For each alpha, the positions of the facts that pass it (durable-rules decides)."""
-        if not facts:
-            return [[] for _ in self.network.alphas]
+        fits = self.network.indexed_fits(facts)
+        if not self.network.tested or not facts:
+            return fits
         with self._lock:
             batch = self._batch(facts, self._sid)
             if batch is None:
                 return self._exactly(facts)
+            if batch == _NOTHING:  # no fact of a type whose fields an alpha tests
+                return fits
             try:
                 raw = self._drain(_durable.assert_facts(self._handle, batch))
             except Exception:
@@ -133,7 +140,7 @@ class DurableEngine:
                 raise
             finally:
                 self._retract(batch)
-        return self._read(raw)
+        return self._read(raw, fits)
 
     def _exactly(self, facts: Sequence[Fact]) -> list[list[int]]:
         """The fits over facts holding a number durable-rules cannot hold exactly (an integer
@@ -146,12 +153,15 @@ class DurableEngine:
         """The run's facts as one JSON array, each numbered by its position (its ``id``, first, by
         which the matches are read back), in the session; ``None`` if a fact cannot be written."""
         parts = []
+        tested = self._fields
         for number, fact in enumerate(facts):
+            if fact.get("t") not in tested:  # no alpha tests its fields: nothing to ask
+                continue
             body = self._body(fact)
             if body is None:
                 return None
             parts.append(f'{{"id": {number}, "sid": "{sid}", {body}}}')
-        return "[" + ", ".join(parts) + "]"
+        return "[" + ", ".join(parts) + "]" if parts else _NOTHING
 
     def _body(self, fact: Fact) -> str | None:
         """The JSON text of what durable-rules needs of a fact (remembered for facts alike: item
@@ -179,10 +189,10 @@ class DurableEngine:
                 value = fact[name]  # type: ignore[literal-required]
                 if not isinstance(value, _SCALARS):
                     return None
-                asserted.update(typed_fields(name, value, name in ordered))
+                asserted.update(typed_fields(self._short_fields[name], value, name in ordered))
         key = fact.get("key")
         if isinstance(key, str) and key in self._keys.get(fact_type, ()):
-            asserted.update(dict.fromkeys(key_flags(key), True))
+            asserted.update(dict.fromkeys(key_flags(self._short_keys[key]), True))
         try:
             return durable_json(asserted)[1:-1]
         except ValueError:  # a number it cannot hold exactly
@@ -221,11 +231,18 @@ class DurableEngine:
         except Exception:
             self._sid = str(next(self._sessions))
 
-    def _read(self, raw: list[str]) -> list[list[int]]:
+    def _shortened(self, alpha: Alpha) -> Alpha:
+        """The alpha as durable-rules holds it: fields and keys by their short names."""
+        checks = tuple(
+            (self._short_fields[name], operator, operand) for name, operator, operand in alpha.checks
+        )
+        key = self._short_keys[alpha.key] if alpha.key is not None else None
+        return Alpha(alpha.fact, key, checks)
+
+    def _read(self, raw: list[str], fits: list[list[int]]) -> list[list[int]]:
         """The fits from the matches' JSON, ``{"a<i>":[{"m":{"id": <position>, ...}}, ...]}``: the
         alpha's number and each match's ``id``, which leads each fact as it was written (text
         values cannot hide a match: their quotes come escaped)."""
-        fits: list[list[int]] = [[] for _ in self.network.alphas]
         try:
             for message in raw:
                 alpha = int(message[3 : message.index('"', 3)])
@@ -233,6 +250,14 @@ class DurableEngine:
         except (ValueError, IndexError) as error:
             raise RuleEngineError(f"a rule match could not be read: {error!r}") from error
         return fits
+
+
+def _shorthand(network: Network) -> tuple[dict[str, str], dict[str, str]]:
+    """Short names for the fields and keys the alphas test (``f0``, ``k0``, …): durable-rules
+    parses every fact and hands each match back as text, so shorter text is less work both ways."""
+    fields = sorted({name for alpha in network.tested.values() for name, _, _ in alpha.checks})
+    keys = sorted({alpha.key for alpha in network.tested.values() if alpha.key is not None})
+    return {name: f"f{n}" for n, name in enumerate(fields)}, {key: f"k{n}" for n, key in enumerate(keys)}
 
 
 def _tested(
@@ -243,7 +268,7 @@ def _tested(
     fields: dict[str, set[str]] = defaultdict(set)
     keys: dict[str, set[str]] = defaultdict(set)
     ordered: dict[str, set[str]] = defaultdict(set)
-    for alpha in network.alphas:
+    for alpha in network.tested.values():
         fields[alpha.fact].update(name for name, _, _ in alpha.checks)
         ordered[alpha.fact].update(ordered_fields(alpha))
         if alpha.key is not None:

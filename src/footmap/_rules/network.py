@@ -40,6 +40,9 @@ if TYPE_CHECKING:  # the facts stage reads the profile, which the knowledge chec
 Fits = Sequence[Sequence[int]]
 #: A ``ref`` check: the field of this fact, the binding of an earlier pattern, that fact's field.
 RefCheck = tuple[str, str, str]
+#: A ``ref`` check ready to run: this fact's field, the place of the earlier binding among the
+#: facts bound so far (``-1``: none binds it, so it never holds), and that fact's field.
+BoundRef = tuple[str, int, str]
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,10 @@ class Alpha:
 class JoinStep:
     """One pattern of a rule: its binding, its alpha, and its checks against earlier bindings.
 
-    ``key_ref`` is the ``ref`` a keyless pattern makes on its ``key`` (``key: {ref: need.item}``):
-    the join looks that key up among the alpha's facts instead of trying each one.
+    ``key_ref`` is the ``ref`` a keyless pattern makes on its ``key`` (``key: {ref: need.item}``).
+    ``bound_refs`` are the ``refs`` with each binding resolved to its place among the facts bound
+    before this step; the join looks the first one up in an index of the alpha's facts by that
+    field (a hash join) instead of trying each fact.
     """
 
     name: str
@@ -69,6 +74,7 @@ class JoinStep:
     refs: tuple[RefCheck, ...]
     absent: bool
     key_ref: tuple[str, str] | None
+    bound_refs: tuple[BoundRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,8 @@ class JoinRule:
     head: RuleHead
     any: bool
     steps: tuple[JoinStep, ...]
+    #: The binding names of the positive steps, in order: the names of an ``all`` match.
+    names: tuple[str, ...] = ()
 
     @property
     def anchors(self) -> tuple[int, ...]:
@@ -104,23 +112,41 @@ class Network:
     always: tuple[int, ...] = field(repr=False)
     #: The rules' own data, in order (what the reference evaluator reads).
     sources: tuple[schema.Rule, ...] = field(repr=False)
+    #: The alphas that test fields, by index; the others test only a fact's type and key, and
+    #: are looked up in an index of the run's facts (:meth:`indexed_fits`), on both engines.
+    tested: Mapping[int, Alpha] = field(repr=False, default_factory=dict)
+    #: The alphas that test only a type and key: (index, type, key or ``None``).
+    lookups: tuple[tuple[int, str, str | None], ...] = field(repr=False, default=())
+
+    def indexed_fits(self, facts: Sequence[Fact]) -> list[list[int]]:
+        """The fits of the alphas that test only a fact's type (and key); the others empty."""
+        by_slot: dict[tuple[object, object], list[int]] = defaultdict(list)
+        for position, fact in enumerate(facts):
+            fact_type = fact.get("t")
+            by_slot[(fact_type, None)].append(position)
+            if "key" in fact:
+                by_slot[(fact_type, fact["key"])].append(position)
+        fits: list[list[int]] = [[] for _ in self.alphas]
+        for index, fact_type, key in self.lookups:
+            fits[index] = by_slot.get((fact_type, key), [])
+        return fits
 
     def effects(self, facts: Sequence[Fact], fits: Fits) -> list[Effect]:
         """Every effect of the rules over the facts, given which facts pass each alpha; sorted."""
-        described = [describe_fact(fact) for fact in facts]
+        run = _Run(facts, fits)
         rows: set[Effect] = set()
         for index in self._reached(fits):
             rule = self.rules[index]
-            for names, positions in _matches(rule, facts, fits):
-                rows.add(_effect(rule.head, names, positions, facts, described))
+            for names, positions in run.matches(rule):
+                rows.add(run.effect(rule.head, names, positions))
         return sorted_effects(rows)
 
     def _reached(self, fits: Fits) -> list[int]:
         """The rules that may fire: those anchored on an alpha some fact passed, and the rest."""
         reached = dict.fromkeys(self.always)
-        for alpha, positions in enumerate(fits):
-            if positions:
-                reached.update(dict.fromkeys(self.by_anchor.get(alpha, ())))
+        for alpha, rules in self.by_anchor.items():
+            if fits[alpha]:
+                reached.update(dict.fromkeys(rules))
         return list(reached)
 
 
@@ -131,14 +157,21 @@ def build_network(rules: Sequence[schema.Rule]) -> Network:
     joins: list[JoinRule] = []
     for rule in rules:
         steps = []
+        positive: list[str] = []
         for number, pattern in enumerate(rule.when.patterns):
             alpha, refs, key_ref = _split(pattern)
             if alpha.identity not in alphas:
                 alphas[alpha.identity] = len(ordered)
                 ordered.append(alpha)
             name = pattern.bind or f"p{number}"
-            steps.append(JoinStep(name, alphas[alpha.identity], refs, pattern.absent, key_ref))
-        joins.append(JoinRule(RuleHead.of(rule), rule.when.any is not None, tuple(steps)))
+            bound_refs = tuple(
+                (field_name, positive.index(binding) if binding in positive else -1, other)
+                for field_name, binding, other in refs
+            )
+            steps.append(JoinStep(name, alphas[alpha.identity], refs, pattern.absent, key_ref, bound_refs))
+            if not pattern.absent:
+                positive.append(name)
+        joins.append(JoinRule(RuleHead.of(rule), rule.when.any is not None, tuple(steps), tuple(positive)))
     by_anchor: dict[int, list[int]] = defaultdict(list)
     always = []
     for index, join in enumerate(joins):
@@ -152,6 +185,8 @@ def build_network(rules: Sequence[schema.Rule]) -> Network:
         {alpha: tuple(indexes) for alpha, indexes in by_anchor.items()},
         tuple(always),
         tuple(rules),
+        {index: alpha for index, alpha in enumerate(ordered) if alpha.checks},
+        tuple((index, alpha.fact, alpha.key) for index, alpha in enumerate(ordered) if not alpha.checks),
     )
 
 
@@ -165,80 +200,117 @@ def _split(pattern: schema.Pattern) -> tuple[Alpha, tuple[RefCheck, ...], tuple[
     return Alpha(pattern.fact, pattern.is_, own), refs, key_ref
 
 
-def _matches(
-    rule: JoinRule, facts: Sequence[Fact], fits: Fits
-) -> Iterator[tuple[tuple[str, ...], tuple[int, ...]]]:
-    """Each match of a rule: the binding names, and the positions of the facts they bind."""
-    if rule.any:
-        for step in rule.steps:
-            names: tuple[str, ...] = (step.name,)
-            for position in fits[step.alpha]:
-                if not step.refs:  # a `ref` in an `any` pattern has nothing bound to compare with
+class _Run:
+    """One run's joins: the facts, their fits, and the indexes the hash joins build as needed."""
+
+    def __init__(self, facts: Sequence[Fact], fits: Fits) -> None:
+        self.facts = facts
+        self.fits = fits
+        self._described: dict[int, str] = {}
+        self._indexes: dict[tuple[int, str], dict[Any, list[int]] | None] = {}
+
+    def matches(self, rule: JoinRule) -> Iterator[tuple[tuple[str, ...], tuple[int, ...]]]:
+        """Each match of a rule: the binding names, and the positions of the facts they bind."""
+        if rule.any:
+            for step in rule.steps:
+                if step.refs:  # a `ref` in an `any` pattern has nothing bound to compare with
+                    continue
+                names: tuple[str, ...] = (step.name,)
+                for position in self.fits[step.alpha]:
                     yield names, (position,)
-        return
-    names = tuple(step.name for step in rule.steps if not step.absent)
-    for positions in _join(rule.steps, 0, facts, fits, ()):
-        yield names, positions
+            return
+        names, steps = rule.names, rule.steps
+        if len(steps) == 1 and not steps[0].absent:  # most triage rules: one fact, no join
+            for position in self.fits[steps[0].alpha]:
+                yield names, (position,)
+            return
+        for positions in self._join(steps, 0, ()):
+            yield names, positions
+
+    def effect(self, head: RuleHead, names: tuple[str, ...], positions: tuple[int, ...]) -> Effect:
+        """The effect of one match, read from the facts at the bound positions."""
+        target = None
+        if head.target is not None:
+            target = str(self.facts[positions[names.index(head.target)]]["key"])
+        return head.effect_for(target, tuple(sorted(self._describe(position) for position in positions)))
+
+    def _describe(self, position: int) -> str:
+        described = self._described.get(position)
+        if described is None:
+            described = self._described[position] = describe_fact(self.facts[position])
+        return described
+
+    def _join(
+        self, steps: tuple[JoinStep, ...], at: int, bound: tuple[int, ...]
+    ) -> Iterator[tuple[int, ...]]:
+        if at == len(steps):
+            yield bound
+            return
+        step = steps[at]
+        fitting = self._fitting(step, bound)
+        if step.absent:
+            if not fitting:
+                yield from self._join(steps, at + 1, bound)
+            return
+        for position in fitting:
+            if position not in bound:  # one fact, one pattern
+                yield from self._join(steps, at + 1, (*bound, position))
+
+    def _fitting(self, step: JoinStep, bound: tuple[int, ...]) -> Sequence[int]:
+        """The facts passing a step's alpha that also pass its checks against the earlier bindings."""
+        if not step.bound_refs:
+            return self.fits[step.alpha]
+        facts = self.facts
+        candidates = self._candidates(step, bound)
+        return [
+            position for position in candidates if _refs_hold(facts[position], step.bound_refs, facts, bound)
+        ]
+
+    def _candidates(self, step: JoinStep, bound: tuple[int, ...]) -> Sequence[int]:
+        """The alpha's facts whose first ``ref`` field equals the bound fact's, from an index."""
+        name, place, other = step.bound_refs[0]
+        if place < 0:
+            return ()
+        earlier = self.facts[bound[place]]
+        if other not in earlier:
+            return ()
+        index = self._index(step.alpha, name)
+        if index is None:  # a value no dict can hold: try each fact
+            return self.fits[step.alpha]
+        value = earlier[other]  # type: ignore[literal-required]
+        return index.get(value, ()) if _hashable(value) else self.fits[step.alpha]
+
+    def _index(self, alpha: int, name: str) -> dict[Any, list[int]] | None:
+        key = (alpha, name)
+        if key in self._indexes:
+            return self._indexes[key]
+        index: dict[Any, list[int]] | None = defaultdict(list)
+        for position in self.fits[alpha]:
+            fact = self.facts[position]
+            if name not in fact:
+                continue
+            value = fact[name]  # type: ignore[literal-required]
+            if not _hashable(value):
+                index = None
+                break
+            index[value].append(position)  # type: ignore[index]
+        self._indexes[key] = index
+        return index
 
 
-def _join(
-    steps: tuple[JoinStep, ...], at: int, facts: Sequence[Fact], fits: Fits, bound: tuple[int, ...]
-) -> Iterator[tuple[int, ...]]:
-    if at == len(steps):
-        yield bound
-        return
-    step = steps[at]
-    fitting = _fitting(step, steps, facts, fits, bound)
-    if step.absent:
-        if not fitting:
-            yield from _join(steps, at + 1, facts, fits, bound)
-        return
-    for position in fitting:
-        if position not in bound:  # one fact, one pattern
-            yield from _join(steps, at + 1, facts, fits, (*bound, position))
-
-
-def _fitting(
-    step: JoinStep, steps: tuple[JoinStep, ...], facts: Sequence[Fact], fits: Fits, bound: tuple[int, ...]
-) -> Sequence[int]:
-    """The facts passing a step's alpha that also pass its checks against the earlier bindings."""
-    candidates = fits[step.alpha]
-    if not step.refs:
-        return candidates
-    by_name = _bound_facts(steps, facts, bound)
-    return [position for position in candidates if _refs_hold(facts[position], step.refs, by_name)]
-
-
-def _bound_facts(
-    steps: tuple[JoinStep, ...], facts: Sequence[Fact], bound: tuple[int, ...]
-) -> dict[str, Fact]:
-    """The facts bound so far, by binding name (absent steps bind nothing)."""
-    names = [step.name for step in steps if not step.absent]
-    return {name: facts[position] for name, position in zip(names, bound, strict=False)}
+def _hashable(value: object) -> bool:
+    """Whether a dict finds exactly the values ``==`` to this one (scalars; NaN is not)."""
+    return isinstance(value, str | int | float | bool | type(None)) and value == value
 
 
 def _refs_hold(
-    fact: Mapping[str, object], refs: tuple[RefCheck, ...], bound: Mapping[str, Mapping[str, Any]]
+    fact: Mapping[str, object], refs: tuple[BoundRef, ...], facts: Sequence[Fact], bound: tuple[int, ...]
 ) -> bool:
     """Whether every ``ref`` check holds; a missing field, on either side, never does."""
-    for name, binding, other in refs:
-        earlier = bound.get(binding)
-        if name not in fact or earlier is None or other not in earlier:
+    for name, place, other in refs:
+        if place < 0 or name not in fact:
             return False
-        if not bool(fact[name] == earlier[other]):
+        earlier = facts[bound[place]]
+        if other not in earlier or not bool(fact[name] == earlier[other]):  # type: ignore[literal-required]
             return False
     return True
-
-
-def _effect(
-    head: RuleHead,
-    names: tuple[str, ...],
-    positions: tuple[int, ...],
-    facts: Sequence[Fact],
-    described: Sequence[str],
-) -> Effect:
-    """The effect of one match, read from the facts at the bound positions."""
-    target = None
-    if head.target is not None:
-        target = str(facts[positions[names.index(head.target)]]["key"])
-    return head.effect_for(target, tuple(sorted(described[position] for position in positions)))

@@ -49,7 +49,7 @@ class PythonEngine:
     def __init__(self, network: Network) -> None:
         self.network = network
         self._slots: dict[tuple[object, object], _Slot] = defaultdict(_Slot)
-        for index, alpha in enumerate(network.alphas):
+        for index, alpha in network.tested.items():
             self._slots[(alpha.fact, alpha.key)].add(index, alpha)
 
     def run(self, facts: Sequence[Fact]) -> list[Effect]:
@@ -58,7 +58,7 @@ class PythonEngine:
 
     def fits(self, facts: Sequence[Fact]) -> list[list[int]]:
         """For each alpha, the positions of the facts that pass it, in order."""
-        fits: list[list[int]] = [[] for _ in self.network.alphas]
+        fits = self.network.indexed_fits(facts)
         slots = self._slots
         for position, fact in enumerate(facts):
             fact_type = fact.get("t")
