@@ -30,6 +30,7 @@ def to_markdown(plan: Plan, wording: Wording) -> str:
                 lines += _item(number, item, wording)
     if plan.routine or plan.reflexology or plan.acupressure:
         lines += [words.time.format(minutes=f"{plan.minutes_per_day:g}", budget=plan.budget_minutes), ""]
+    lines += _schedule(plan, wording)
     if plan.excluded:
         lines += [f"## {words.left_out}", ""]
         lines += [f"- {e.name}: {e.reason}" for e in plan.excluded]
@@ -63,5 +64,43 @@ def _item(number: int, item: PlanItem, wording: Wording) -> list[str]:
     ]
     lines += [f"- {words.why_path.format(path=path)}" for path in graded_paths(item, wording)]
     lines += [f"- {words.caution.format(message=caution.message)}" for caution in item.cautions]
+    lines.append("")
+    return lines
+
+
+def _schedule(plan: Plan, wording: Wording) -> list[str]:
+    """The schedule as a week-by-week table (week, days, minutes, what changes), then its rules."""
+    words, schedule = wording.schedule, plan.schedule
+    if not schedule.items:
+        return []
+    names = {item.id: item.name for item in plan.routine}
+    day_names = dict(enumerate(words.day_names, start=1))
+    others = plan.minutes_per_day - sum(item.minutes for item in plan.routine)  # done every day
+    some_days = [
+        words.item_days.format(name=names[item.id], days=", ".join(day_names[d] for d in item.days))
+        for item in schedule.items
+        if len(item.days) < len(day_names)
+    ]
+    lines = [f"## {words.title}", "", words.intro.format(weeks=schedule.weeks), ""]
+    lines += [
+        f"| {words.week} | {words.days} | {words.minutes} | {words.changes} |",
+        "| --- | --- | --- | --- |",
+    ]
+    for week in schedule.by_week():
+        rest = [day_names[d] for d in week.rest_days]
+        days = "; ".join(
+            [words.every_day if not rest else words.rest.format(days=", ".join(rest)), *some_days]
+        )
+        most = max(day.minutes for day in week.days) + others
+        minutes = words.minutes_a_day.format(minutes=f"{round(most, 2):g}")
+        changes = [
+            words.change.format(name=names[item.id], change=step.change)
+            for item in schedule.items
+            if (step := item.step_in(week.week)).week == week.week and step.change
+        ]
+        said = " ".join(changes) or (words.start if week.week == 1 else words.no_change)
+        lines.append(f"| {week.week} | {days} | {minutes} | {said} |")
+    lines += ["", words.when_to_move, ""]
+    lines += [f"- {note.text}" for note in schedule.notes]
     lines.append("")
     return lines
