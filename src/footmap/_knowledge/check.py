@@ -654,8 +654,8 @@ def _progressions(knowledge: schema.Knowledge, ids: _Ids, gaps: Gaps) -> Iterato
                     yield _ladder_finding(
                         ladder.id,
                         f"{where}.condition",
-                        f"{step.condition!r} moves {taken_by.move}, but this is a{'' if move == 'up' else 'n'}"
-                        f" {field} step: name a check with `move: {move}`",
+                        f"{step.condition!r} moves {taken_by.move}, but the step is one of `{field}`:"
+                        f" name a check with `move: {move}`",
                     )
             yield from _ladder_variants(ladder, field, move, exercises, ids)
             yield from _ladder_doses(ladder, field, move, exercises)
