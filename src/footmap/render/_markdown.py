@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from footmap.render._common import distinct_reasons, dosage_line, graded_paths, headline, section_items
@@ -76,10 +77,13 @@ def _schedule(plan: Plan, wording: Wording) -> list[str]:
     names = {item.id: item.name for item in plan.routine}
     day_names = dict(enumerate(words.day_names, start=1))
     others = plan.minutes_per_day - sum(item.minutes for item in plan.routine)  # done every day
+    by_days: dict[tuple[int, ...], list[str]] = {}  # items on fewer days, grouped by their days
+    for item in schedule.items:
+        if len(item.days) < len(day_names):
+            by_days.setdefault(tuple(item.days), []).append(names[item.id])
     some_days = [
-        words.item_days.format(name=names[item.id], days=", ".join(day_names[d] for d in item.days))
-        for item in schedule.items
-        if len(item.days) < len(day_names)
+        words.item_days.format(name=", ".join(named), days=", ".join(day_names[d] for d in days))
+        for days, named in by_days.items()
     ]
     lines = [f"## {words.title}", "", words.intro.format(weeks=schedule.weeks), ""]
     lines += [
@@ -92,7 +96,7 @@ def _schedule(plan: Plan, wording: Wording) -> list[str]:
             [words.every_day if not rest else words.rest.format(days=", ".join(rest)), *some_days]
         )
         most = max(day.minutes for day in week.days) + others
-        minutes = words.minutes_a_day.format(minutes=f"{round(most, 2):g}")
+        minutes = words.minutes_a_day.format(minutes=math.ceil(round(most, 2)))  # "up to": whole minutes
         changes = [
             words.change.format(name=names[item.id], change=step.change)
             for item in schedule.items
