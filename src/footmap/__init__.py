@@ -36,6 +36,12 @@ from footmap._plan import (
     Reason,
     SafetyMessage,
     SafetyNetSign,
+    Schedule,
+    ScheduleDay,
+    ScheduledItem,
+    ScheduledStep,
+    ScheduleNote,
+    ScheduleWeek,
 )
 
 __version__ = "0.1.0"
@@ -62,6 +68,12 @@ __all__ = [
     "RuleEngineError",
     "SafetyMessage",
     "SafetyNetSign",
+    "Schedule",
+    "ScheduleDay",
+    "ScheduleNote",
+    "ScheduleWeek",
+    "ScheduledItem",
+    "ScheduledStep",
     "WorkerError",
     "__version__",
     "recommend",
