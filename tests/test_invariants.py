@@ -13,6 +13,7 @@ from footmap._compose.select import kept_while_waiting
 from footmap._facts import fact_nodes, item_facts, profile_facts
 from footmap._knowledge import schema
 from footmap._knowledge.base import shipped_knowledge
+from footmap._plan import MAX_WEEKS
 from footmap._rules import reference
 from footmap._rules.compile import knowledge_rules
 from footmap._rules.match import compile_pattern
@@ -121,6 +122,25 @@ def test_the_routine_fits_the_time_budget(data: dict[str, Any]) -> None:
     timed = sum(item.minutes for item in [*plan.routine, *plan.reflexology, *plan.acupressure])
     assert timed <= data["minutes_per_day"] + 1e-9
     assert plan.minutes_per_day <= data["minutes_per_day"]
+
+
+@given(profile_dicts(), st.integers(1, MAX_WEEKS))
+def test_every_week_of_the_schedule_fits_the_budget_and_holds_only_the_routine(
+    data: dict[str, Any], weeks: int
+) -> None:
+    plan = footmap.recommend(data, weeks=weeks)
+    schedule = plan.schedule
+    assert schedule.weeks == weeks
+    assert [item.id for item in schedule.items] == [item.id for item in plan.routine]
+    others = sum(item.minutes for item in [*plan.reflexology, *plan.acupressure])
+    for week in schedule.by_week():
+        for day in week.days:
+            assert day.minutes + others <= plan.budget_minutes + 1e-9, (week.week, day.day)
+    for item in schedule.items:
+        assert item.steps[0].week == 1
+        assert [step.week for step in item.steps] == sorted({step.week for step in item.steps})
+        if plan.triage != "self_care":
+            assert len(item.steps) == 1  # held where it is until the person is assessed
 
 
 @given(profile_dicts())

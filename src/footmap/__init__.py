@@ -36,6 +36,12 @@ from footmap._plan import (
     Reason,
     SafetyMessage,
     SafetyNetSign,
+    Schedule,
+    ScheduleDay,
+    ScheduledItem,
+    ScheduledStep,
+    ScheduleNote,
+    ScheduleWeek,
 )
 from footmap._rules.engine import EngineInfo, engine_info
 
@@ -64,6 +70,12 @@ __all__ = [
     "RuleEngineError",
     "SafetyMessage",
     "SafetyNetSign",
+    "Schedule",
+    "ScheduleDay",
+    "ScheduleNote",
+    "ScheduleWeek",
+    "ScheduledItem",
+    "ScheduledStep",
     "WorkerError",
     "__version__",
     "engine_info",

@@ -39,6 +39,7 @@ from footmap._knowledge.base import KnowledgeBase, shipped_knowledge
 from footmap._knowledge.loader import load_yaml
 from footmap._knowledge.report import safety_report
 from footmap._pipeline import recommend
+from footmap._plan import DEFAULT_WEEKS, MAX_WEEKS
 from footmap.testing import ScenarioError, run_files
 
 
@@ -52,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
         choices=[renderer.name for renderer in render.renderers()],
         default="md",
         help="; ".join(f"{r.name}: {r.description}" for r in render.renderers()),
+    )
+    rec.add_argument(
+        "--weeks",
+        type=int,
+        default=DEFAULT_WEEKS,
+        help=f"how many weeks the schedule lays out (1 to {MAX_WEEKS}; default {DEFAULT_WEEKS})",
     )
     _knowledge_options(rec)
     batch = commands.add_parser(
@@ -194,12 +201,14 @@ def _load_knowledge(args: argparse.Namespace) -> KnowledgeBase | None:
 
 
 def _recommend(args: argparse.Namespace) -> int:
+    if not 1 <= args.weeks <= MAX_WEEKS:
+        raise _Refused(f"--weeks must be from 1 to {MAX_WEEKS}; got {args.weeks}", INVALID_INPUT)
     knowledge = _load_knowledge(args)
     data = _read_profile(args.profile)
     if not isinstance(data, dict):
         raise _Refused(f"{args.profile} must hold a mapping of profile fields", INVALID_INPUT)
     try:
-        plan = recommend(data, knowledge=knowledge)
+        plan = recommend(data, knowledge=knowledge, weeks=args.weeks)
     except ValidationError as error:
         print(f"footmap: invalid profile {args.profile}:\n{error}", file=sys.stderr)
         return INVALID_INPUT

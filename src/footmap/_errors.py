@@ -44,6 +44,7 @@ class FindingCode(enum.StrEnum):
     UNMARKED_RED_FLAG = "unmarked_red_flag"
     CIRCULAR_REFERENCE = "circular_reference"
     UNVERIFIED_SOURCE = "unverified_source"
+    INVALID_PROGRESSION = "invalid_progression"
 
 
 @dataclasses.dataclass(frozen=True, order=True)

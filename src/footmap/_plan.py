@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from footmap._knowledge.schema import Evidence, Phase, Position, TriageLevel
 
@@ -136,6 +136,133 @@ class SafetyNetSign(_Model):
     facts: list[str]
 
 
+#: The most weeks a schedule lays out, and how many it lays out unless asked.
+MAX_WEEKS = 52
+DEFAULT_WEEKS = 6
+#: The days of a schedule's week (1 is Monday).
+WEEK_DAYS: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7)
+
+
+class ScheduledStep(_Model):
+    """One routine item's dose from ``week`` on, until its next step: the place it has reached on
+    its ladder (``position``: 0 is the plan's own dose, ``+n`` the n-th harder step), the dose's
+    numbers and minutes a day, and what changed, in the person's words (empty in week 1).
+
+    Written without its empty fields, to keep a plan's JSON small.
+    """
+
+    week: int = Field(ge=1, le=MAX_WEEKS)
+    position: int = 0
+    sets: int | None = None
+    reps: int | None = None
+    hold_seconds: int | None = None
+    duration_seconds: int | None = None
+    times_per_day: int = 1
+    minutes: float
+    """Minutes a day, on the days the item is done."""
+    change: str = ""
+
+    @model_serializer(mode="wrap")
+    def _compact(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        defaults = {"position": 0, "times_per_day": 1, "change": ""}
+        return {
+            key: value
+            for key, value in data.items()
+            if value is not None and not (key in defaults and value == defaults[key])
+        }
+
+
+class ScheduledItem(_Model):
+    """A routine item over the weeks: the days of the week it is done, and each dose it reaches."""
+
+    id: str
+    """The routine item (``PlanItem.id``)."""
+    days: list[int]
+    steps: list[ScheduledStep]
+    """The first from week 1 (the plan's dose), then one per week that changes it."""
+
+    def step_in(self, week: int) -> ScheduledStep:
+        """The dose done in ``week``."""
+        return [step for step in self.steps if step.week <= week][-1]
+
+
+class ScheduleNote(_Model):
+    """A rule the schedule follows, in the person's words: when to move a step up or down, or on
+    which days some exercises are done."""
+
+    rule: str
+    text: str
+    source: str
+    """The source's id."""
+
+
+class ScheduleDay(_Model):
+    """One day of one week, worked out from the schedule (not stored in the plan's JSON)."""
+
+    day: int
+    items: list[tuple[str, ScheduledStep]]
+    """The items done that day, in routine order, each with its dose that week."""
+
+    @property
+    def sessions(self) -> int:
+        """How many times that day the routine is done (the most times a day of its items)."""
+        return max((step.times_per_day for _, step in self.items), default=0)
+
+    @property
+    def minutes(self) -> float:
+        """The routine's minutes that day."""
+        return round(sum(step.minutes for _, step in self.items), 2)
+
+    @property
+    def rest(self) -> bool:
+        """Whether no routine item is done that day."""
+        return not self.items
+
+
+class ScheduleWeek(_Model):
+    """One week of the schedule, day by day (worked out from the schedule)."""
+
+    week: int
+    days: list[ScheduleDay]
+
+    @property
+    def rest_days(self) -> list[int]:
+        """The days with no routine item."""
+        return [day.day for day in self.days if day.rest]
+
+
+class Schedule(_Model):
+    """The programme over ``weeks`` weeks: each routine item with its days and the steps it takes
+    when things go well; the rules it follows. An urgent plan's schedule holds no item.
+
+    >>> import footmap
+    >>> plan = footmap.recommend({"pains": [{"area": "knee", "severity": 4}]}, weeks=4)
+    >>> plan.schedule.weeks, [week.week for week in plan.schedule.by_week()]
+    (4, [1, 2, 3, 4])
+    """
+
+    weeks: int = Field(default=0, ge=0, le=MAX_WEEKS)
+    items: list[ScheduledItem] = []
+    notes: list[ScheduleNote] = []
+
+    def week(self, number: int) -> ScheduleWeek:
+        """Week ``number`` (from 1), day by day."""
+        if not 1 <= number <= self.weeks:
+            raise ValueError(f"week {number} is not in this {self.weeks}-week schedule")
+        days = [
+            ScheduleDay(
+                day=day, items=[(item.id, item.step_in(number)) for item in self.items if day in item.days]
+            )
+            for day in WEEK_DAYS
+        ]
+        return ScheduleWeek(week=number, days=days)
+
+    def by_week(self) -> list[ScheduleWeek]:
+        """Every week, in order."""
+        return [self.week(number) for number in range(1, self.weeks + 1)]
+
+
 class Plan(_Model):
     """A personalised, explained plan.
 
@@ -155,6 +282,8 @@ class Plan(_Model):
     acupressure: list[PlanItem] = []
     advice: list[PlanItem]
     excluded: list[Excluded]
+    schedule: Schedule = Schedule()
+    """The routine over the weeks asked for (``recommend(..., weeks=N)``)."""
     minutes_per_day: float
     budget_minutes: int
     disclaimer: str

@@ -249,6 +249,71 @@ CASES = [
         ("chain: toe_press_seated -> toe_press -> toe_pencil_pickup",),
     ),
 ]
+# Ladders (progressions.yaml): real exercises and checks, one family, the exercise's own numbers,
+# planned steps in order and never easier or variant steps, a time some budget holds.
+P, LADDER = "progressions.yaml", FindingCode.INVALID_PROGRESSION
+CASES += [
+    Case(
+        "progression_dangling_item",
+        FindingCode.DANGLING_REFERENCE,
+        P,
+        "toe_pres",
+        "id",
+        ("'toe_pres' is not defined",),
+        "toe_press",
+    ),
+    Case(
+        "progression_dangling_condition",
+        FindingCode.DANGLING_REFERENCE,
+        P,
+        "toe_press",
+        "harder.0.condition",
+        ("'going_wel' is not defined",),
+        "going_well",
+    ),
+    Case(
+        "progression_wrong_condition",
+        LADDER,
+        P,
+        "toe_press",
+        "harder.0.condition",
+        ("moves down", "move: up"),
+    ),
+    Case(
+        "progression_variant_outside_family",
+        LADDER,
+        P,
+        "toe_press",
+        "easier.0.variant",
+        ("'ankle_circles_seated' is not in the family of 'toe_press'", "toe_press_seated"),
+    ),
+    Case(
+        "progression_untimed_dose",
+        LADDER,
+        P,
+        "ankle_circles",
+        "harder.0.hold_seconds",
+        ("not timed by hold_seconds",),
+    ),
+    Case(
+        "progression_unordered",
+        LADDER,
+        P,
+        "toe_pencil_pickup",
+        "harder.1.after_weeks",
+        ("after_weeks 2 comes after week 4",),
+    ),
+    Case("progression_planned_easier", LADDER, P, "toe_stretch", "easier.0.after_weeks", ("never planned",)),
+    Case(
+        "progression_planned_variant",
+        LADDER,
+        P,
+        "toe_press_seated",
+        "harder.0.after_weeks",
+        ("a move to 'toe_press' is never planned",),
+    ),
+    Case("progression_too_long", LADDER, P, "toe_press", "harder.0", ("225 minutes a day", "120 a day")),
+]
 CASES_BY_NAME = {case.name: case for case in CASES}
 
 # One fixture breaks the knowledge in six ways, from every stage; one check reports each of them.

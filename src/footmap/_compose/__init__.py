@@ -3,16 +3,17 @@
 ``select`` keeps, swaps and holds back items; ``dose`` makes each kept item a plan item;
 ``budget`` fits the timed items into the minutes a day; ``order`` sorts each section; ``safety``
 writes the safety messages; ``parts`` holds the plan's typed parts and what they take from the
-knowledge alone.
+knowledge alone; ``schedule`` lays the routine out over the weeks.
 """
 
 from __future__ import annotations
 
-from footmap._compose.budget import fit_budget, over_budget
+from footmap._compose.budget import ROUTINE, fit_budget, over_budget
 from footmap._compose.dose import plan_item
 from footmap._compose.order import ordered, ordered_excluded
 from footmap._compose.parts import ItemData, knowledge_parts
 from footmap._compose.safety import safety_messages, safety_net
+from footmap._compose.schedule import lay_out
 from footmap._compose.select import (
     by_effect,
     by_target,
@@ -22,12 +23,14 @@ from footmap._compose.select import (
     withhold_all,
 )
 from footmap._kinds import SECTIONS, item_kind
-from footmap._plan import Plan
+from footmap._knowledge import schema
+from footmap._plan import DEFAULT_WEEKS, Plan
 from footmap._rules.engine import Decisions
 
 
-def compose(decisions: Decisions) -> Plan:
-    """Drop or swap excluded items, apply adjustments and cautions, fit the time budget, order."""
+def compose(decisions: Decisions, *, weeks: int = DEFAULT_WEEKS) -> Plan:
+    """Drop or swap excluded items, apply adjustments and cautions, fit the time budget, order, and
+    lay the routine out over ``weeks`` weeks."""
     candidates = decisions.candidates
     knowledge, budget = candidates.knowledge, candidates.profile.minutes_per_day
     parts = knowledge_parts(knowledge)
@@ -63,6 +66,15 @@ def compose(decisions: Decisions) -> Plan:
             "safety": safety_messages(parts, effects["refer"], effects["caution"], in_plan),
             **sections,
             "excluded": ordered_excluded(left_out),
+            "schedule": lay_out(
+                sections[ROUTINE],
+                other_minutes=sum(item["minutes"] for item in timed if item not in sections[ROUTINE]),
+                budget=budget,
+                weeks=weeks,
+                progressions=knowledge.knowledge.progressions,
+                exercises={i: e for i, e in knowledge.items.items() if isinstance(e, schema.Exercise)},
+                progress=level == "self_care",
+            ),
             "minutes_per_day": round(sum(item["minutes"] for item in timed), 2),
             "budget_minutes": budget,
             "disclaimer": parts.wording.disclaimer,

@@ -23,7 +23,7 @@ from footmap._kinds import (
     split_node,
 )
 from footmap._knowledge import schema
-from footmap._knowledge.loader import RULES, Gaps
+from footmap._knowledge.loader import PROGRESSIONS, RULES, Gaps
 from footmap._rules.compile import operand_problems
 from footmap._suggest import did_you_mean, nearest
 
@@ -59,6 +59,7 @@ def cross_check(
         *_link_cycles(knowledge),
         *_item_cycles(knowledge),
         *_red_flags(knowledge, gaps),
+        *_progressions(knowledge, ids, gaps),
     ]
 
 
@@ -130,6 +131,14 @@ def _duplicates(knowledge: schema.Knowledge, gaps: Gaps) -> Iterator[Finding]:
         ),
         ("links.yaml", [link.id for link in knowledge.links] + list(broken.get("links", ()))),
         ("rules/", [rule.id for rule in knowledge.rules] + list(broken.get(RULES, ()))),
+    ]
+    groups += [
+        (
+            f"{PROGRESSIONS}.yaml: {name}",
+            [entry.id for entry in getattr(knowledge.progressions, name)]
+            + list(broken.get(f"{PROGRESSIONS}.{name}", ())),
+        )
+        for name in schema.Progressions.model_fields
     ]
     groups += [
         (
@@ -595,3 +604,154 @@ def _referral(
                 by_level.setdefault(effect.level, []).append(rule.id)
     level = max(by_level, key=schema.TRIAGE_ORDER.index)
     return level, sorted(set(by_level[level]))
+
+
+# --- progressions -------------------------------------------------------------------------------
+
+_PROGRESSIONS_FILE = f"{PROGRESSIONS}.yaml"
+
+
+def _largest_budget() -> int:
+    """The most minutes a day a profile may give: a step that takes longer can never be planned."""
+    from footmap._input.profile import Profile  # the input stage reads the knowledge; see _default_person
+
+    limits = [meta.le for meta in Profile.model_fields["minutes_per_day"].metadata if hasattr(meta, "le")]
+    return int(limits[0])
+
+
+def _progressions(knowledge: schema.Knowledge, ids: _Ids, gaps: Gaps) -> Iterator[Finding]:
+    """Ladders that name real exercises and checks, move within one family of variants, change only
+    doses their exercise has, keep their planned steps in order and fit into some day's budget."""
+    if PROGRESSIONS in gaps.unreadable:
+        return
+    progressions = knowledge.progressions
+    checks = {check.id: check for check in progressions.monitoring}
+    known_checks: Known = {*checks, *gaps.broken.get(f"{PROGRESSIONS}.monitoring", ())}
+    exercises = {item.id: item for _, item in _items(knowledge) if isinstance(item, schema.Exercise)}
+    for check in progressions.monitoring:
+        yield from _dangling(_PROGRESSIONS_FILE, check.id, "source", check.source, ids.sources)
+    for rule in progressions.rest:
+        yield from _dangling(_PROGRESSIONS_FILE, rule.id, "source", rule.source, ids.sources)
+    for ladder in progressions.ladders:
+        yield from _dangling(_PROGRESSIONS_FILE, ladder.id, "source", ladder.source, ids.sources)
+        if ladder.id not in exercises:
+            yield from _dangling(
+                _PROGRESSIONS_FILE, ladder.id, "id", ladder.id, ids.nodes_by_kind.get("exercise")
+            )
+            continue
+        ways: tuple[tuple[schema.Move, str], ...] = (("up", "harder"), ("down", "easier"))
+        for move, field in ways:
+            for index, step in enumerate(ladder.steps(move)):
+                where = f"{field}.{index}"
+                yield from _dangling(
+                    _PROGRESSIONS_FILE, ladder.id, f"{where}.source", step.source, ids.sources
+                )
+                yield from _dangling(
+                    _PROGRESSIONS_FILE, ladder.id, f"{where}.condition", step.condition, known_checks
+                )
+                taken_by = checks.get(step.condition)
+                if taken_by is not None and taken_by.move != move:
+                    yield _ladder_finding(
+                        ladder.id,
+                        f"{where}.condition",
+                        f"{step.condition!r} moves {taken_by.move}, but the step is one of `{field}`:"
+                        f" name a check with `move: {move}`",
+                    )
+            yield from _ladder_variants(ladder, field, move, exercises, ids)
+            yield from _ladder_doses(ladder, field, move, exercises)
+        yield from _ladder_order(ladder)
+
+
+def _ladder_finding(ladder: str, field: str, message: str) -> Finding:
+    return Finding(_PROGRESSIONS_FILE, ladder, field, FindingCode.INVALID_PROGRESSION, message)
+
+
+def _family(exercise: schema.Exercise, exercises: dict[str, schema.Exercise]) -> set[str]:
+    """An exercise's original and every variant of that original."""
+    original = exercise.variant_of or exercise.id
+    return {original, *(ident for ident, other in exercises.items() if other.variant_of == original)}
+
+
+def _ladder_variants(
+    ladder: schema.Ladder, field: str, move: schema.Move, exercises: dict[str, schema.Exercise], ids: _Ids
+) -> Iterator[Finding]:
+    family = _family(exercises[ladder.id], exercises)
+    for index, step in enumerate(ladder.steps(move)):
+        if step.variant is None:
+            continue
+        where = f"{field}.{index}.variant"
+        if step.variant not in exercises:
+            yield from _dangling(
+                _PROGRESSIONS_FILE, ladder.id, where, step.variant, ids.nodes_by_kind.get("exercise")
+            )
+        elif step.variant == ladder.id or step.variant not in family:
+            members = ", ".join(sorted(family - {ladder.id})) or "none"
+            yield _ladder_finding(
+                ladder.id,
+                where,
+                f"{step.variant!r} is not in the family of {ladder.id!r} (its original and that original's"
+                f" variants, by `variant_of`); a step moves only within it: {members}",
+            )
+
+
+def _ladder_doses(
+    ladder: schema.Ladder, field: str, move: schema.Move, exercises: dict[str, schema.Exercise]
+) -> Iterator[Finding]:
+    """Steps setting a number of seconds the exercise is not timed by, or taking longer than an
+    item may (``minutes``) or than any budget holds."""
+    largest = _largest_budget()
+    most_per_session = schema.ItemBase.model_fields["minutes"].metadata
+    session_limit = next(float(meta.le) for meta in most_per_session if hasattr(meta, "le"))
+    for rung in schema.climb(ladder, exercises, move):
+        index = abs(rung.position) - 1
+        exercise = exercises[rung.item]
+        timed_by = [
+            name for name in ("hold_seconds", "duration_seconds") if name in schema.own_dose(exercise)
+        ]
+        for name in ("hold_seconds", "duration_seconds"):
+            if name in rung.step.dose() and name not in timed_by:
+                yield _ladder_finding(
+                    ladder.id,
+                    f"{field}.{index}.{name}",
+                    f"{exercise.id!r} is not timed by {name} (its dosage has"
+                    f" {', '.join(timed_by) or 'no seconds'}); a step changes the numbers its exercise has",
+                )
+        per_session = rung.minutes / rung.dose.get("times_per_day", 1)
+        if per_session > session_limit or rung.minutes > largest:
+            yield _ladder_finding(
+                ladder.id,
+                f"{field}.{index}",
+                f"the step takes about {rung.minutes:g} minutes a day ({per_session:g} a session): more"
+                f" than an item may take ({session_limit:g} a session) or any budget holds ({largest} a"
+                " day), so no schedule could ever take it",
+            )
+
+
+def _ladder_order(ladder: schema.Ladder) -> Iterator[Finding]:
+    """Planned steps come first, in the order of their weeks; easier steps are never planned."""
+    for index, step in enumerate(ladder.easier):
+        if step.after_weeks is not None:
+            yield _ladder_finding(
+                ladder.id,
+                f"easier.{index}.after_weeks",
+                "an easier step is taken on how the person is doing, never planned ahead: drop `after_weeks`",
+            )
+    for index, step in enumerate(ladder.harder):
+        if step.variant is not None and step.after_weeks is not None:
+            yield _ladder_finding(
+                ladder.id,
+                f"harder.{index}.after_weeks",
+                f"a move to {step.variant!r} is never planned ahead (the rules have not cleared that"
+                " variant for the person): drop `after_weeks`",
+            )
+    previous: int | None = 0
+    for index, step in enumerate(ladder.harder):
+        if step.after_weeks is not None and (previous is None or step.after_weeks <= previous):
+            before = "a step that is not planned" if previous is None else f"week {previous}"
+            yield _ladder_finding(
+                ladder.id,
+                f"harder.{index}.after_weeks",
+                f"after_weeks {step.after_weeks} comes after {before}: planned steps go first, each"
+                " later than the one before",
+            )
+        previous = step.after_weeks if previous is not None else None

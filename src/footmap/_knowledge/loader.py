@@ -18,8 +18,21 @@ from footmap._kinds import ITEM_KINDS
 from footmap._knowledge import schema
 from footmap._suggest import did_you_mean, nearest
 
+
+def _unwrap_list(annotation: Any) -> type[BaseModel]:
+    """The model of a ``list[Model]`` field."""
+    model: type[BaseModel] = get_args(annotation)[0]
+    return model
+
+
 VOCABULARY = "vocabulary"
 WORDING = "wording"
+#: The file of ladders, pain-monitoring checks and rest days: a mapping of lists, optional.
+PROGRESSIONS = "progressions"
+#: Each list of ``progressions.yaml`` and the model of its entries.
+PROGRESSION_LISTS: dict[str, type[BaseModel]] = {
+    name: _unwrap_list(info.annotation) for name, info in schema.Progressions.model_fields.items()
+}
 RULES_DIR = "rules"
 #: The section that gathers every file of ``rules/``.
 RULES = "rules"
@@ -55,6 +68,8 @@ class RawKnowledge(NamedTuple):
     """Vocabulary lists that could not be read (every list, if the vocabulary file could not)."""
     #: ``wording.yaml`` as read: a mapping of sections of texts; ``None`` when it could not be read.
     wording: dict[str, Any] | None = None
+    #: ``progressions.yaml``'s lists of raw entries (none when there is no such file).
+    progressions: dict[str, list[Entry]] = {}  # noqa: RUF012 - never mutated: replaced whole
 
 
 #: The deepest nesting of collections a YAML document may have (the knowledge needs 10).
@@ -274,7 +289,50 @@ def load_raw(directory: Path, *, require_all: bool = True) -> tuple[RawKnowledge
             unreadable.add(RULES)
     vocabulary, unreadable_lists = _load_vocabulary(directory, require_all, findings)
     wording = _load_wording(directory, require_all, findings)
-    return RawKnowledge(sections, vocabulary, frozenset(unreadable), unreadable_lists, wording), findings
+    progressions = _load_progressions(directory, findings)
+    if progressions is None:
+        unreadable.add(PROGRESSIONS)
+    raw = RawKnowledge(
+        sections, vocabulary, frozenset(unreadable), unreadable_lists, wording, progressions or {}
+    )
+    return raw, findings
+
+
+def _load_progressions(directory: Path, findings: list[Finding]) -> dict[str, list[Entry]] | None:
+    """``progressions.yaml``'s lists of entries: none without the file (a knowledge without
+    ladders plans no progression); ``None`` when it cannot be read."""
+    path = directory / f"{PROGRESSIONS}.yaml"
+    if not path.is_file():
+        return {}
+    data, readable = _read_yaml(path, path.name, findings)
+    if not readable:
+        return None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        findings.append(Finding(path.name, "", "", FindingCode.INVALID_FIELD, "expected a mapping of lists"))
+        return None
+    lists: dict[str, list[Entry]] = {}
+    for key, value in data.items():
+        name = str(key)
+        if name not in PROGRESSION_LISTS:
+            findings.append(
+                Finding(
+                    path.name,
+                    name,
+                    "",
+                    FindingCode.UNKNOWN_FIELD,
+                    f"unknown list; expected one of {', '.join(PROGRESSION_LISTS)}."
+                    + did_you_mean(name, PROGRESSION_LISTS),
+                    nearest(name, PROGRESSION_LISTS),
+                )
+            )
+            continue
+        entries = _as_list(value, path.name, findings, entry=name)
+        if entries is None:
+            return None
+        lists[name] = entries
+    return lists
 
 
 def _load_wording(directory: Path, require_all: bool, findings: list[Finding]) -> dict[str, Any] | None:
@@ -365,6 +423,10 @@ def merge_raw(base: RawKnowledge, overlay: RawKnowledge) -> RawKnowledge:
         None
         if base.wording is None or overlay.wording is None
         else _merge_mapping(base.wording, overlay.wording),
+        {
+            name: _merge_entries(base.progressions.get(name, []), overlay.progressions.get(name, []))
+            for name in sorted(set(base.progressions) | set(overlay.progressions))
+        },
     )
 
 
@@ -550,7 +612,22 @@ def parse(raw: RawKnowledge) -> Parsed:
     vocabulary, broken_terms, unreadable_lists = _parse_vocabulary(raw, findings)
     items = {kind.name: models.pop(kind.file) for kind in ITEM_KINDS}
     wording = _parse_wording(raw.wording, findings)
-    knowledge = schema.Knowledge(vocabulary=vocabulary, items=items, wording=wording, **models)
+    progressions = schema.Progressions.model_validate(
+        {
+            name: list(
+                _validate_entries(
+                    raw.progressions.get(name, []),
+                    model,
+                    findings,
+                    broken.setdefault(f"{PROGRESSIONS}.{name}", []),
+                )
+            )
+            for name, model in PROGRESSION_LISTS.items()
+        }
+    )
+    knowledge = schema.Knowledge(
+        vocabulary=vocabulary, items=items, wording=wording, progressions=progressions, **models
+    )
     gaps = Gaps(
         {name: tuple(sorted(ids)) for name, ids in broken.items() if ids},
         {name: tuple(sorted(ids)) for name, ids in broken_terms.items() if ids},

@@ -43,6 +43,7 @@ def safety_report(knowledge: KnowledgeBase) -> str:
         *_precautions(knowledge),
         *_reviews(knowledge),
         *_departures(knowledge),
+        *_progressions(knowledge),
         *_evidence(knowledge),
         *_sources(knowledge),
     ]
@@ -142,6 +143,38 @@ def _departures(knowledge: KnowledgeBase) -> list[str]:
     )
     columns = ["item", "seed section", "change", "reason", "why"]
     return _table("Departures from the seed article", columns, rows)
+
+
+def _progressions(knowledge: KnowledgeBase) -> list[str]:
+    """The pain-monitoring checks, rest-day rules and every ladder step (``progressions.yaml``)."""
+    progressions = knowledge.knowledge.progressions
+    checks = (
+        f"| `{c.id}` | {c.move} | {c.pain_limit}/10 | {_cell(c.text)} | {_cell(_cite(knowledge, c.source))} |"
+        for c in progressions.monitoring
+    )
+    rests = (
+        f"| `{r.id}` | {', '.join(r.training)} | {', '.join(map(str, r.days))} | {_cell(r.text)}"
+        f" | {_cell(_cite(knowledge, r.source))} |"
+        for r in progressions.rest
+    )
+    steps = (
+        f"| `{ladder.id}` | {ladder.training} | {position:+d} | {step.after_weeks or ''}"
+        f" | {step.variant or ''} | {_cell(step.description)} | `{step.condition}` | `{step.source}` |"
+        for ladder in progressions.ladders
+        for way, sign in (("up", 1), ("down", -1))
+        for position, step in ((sign * n, s) for n, s in enumerate(ladder.steps(way), start=1))  # type: ignore[arg-type]
+    )
+    return [
+        *_table(
+            "Pain monitoring: when a step is taken", ["check", "move", "pain limit", "says", "source"], checks
+        ),
+        *_table("Rest days", ["rule", "training", "days (1 = Monday)", "says", "source"], rests),
+        *_table(
+            "Progression ladders",
+            ["exercise", "training", "step", "planned after weeks", "variant", "says", "check", "source"],
+            steps,
+        ),
+    ]
 
 
 def _reviews(knowledge: KnowledgeBase) -> list[str]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import string
 import sys
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Literal, NamedTuple
 
 from pydantic import (
     AfterValidator,
@@ -398,6 +399,176 @@ class Advice(ItemBase):
     text: Text
 
 
+# --- progressions: ladders, the pain-monitoring checks that move along them, rest days ---------
+
+#: What kind of training an exercise is, as rest-day rules select it.
+Training = Literal["strength", "motor", "mobility", "stretch", "massage"]
+#: Which way a ladder step moves: up (harder) or down (easier).
+Move = Literal["up", "down"]
+#: The dose fields a ladder step may change (``Dosage``'s numbers, ``rest_seconds`` apart).
+DOSE_FIELDS: tuple[str, ...] = ("sets", "reps", "hold_seconds", "duration_seconds", "times_per_day")
+#: The days of a week a schedule lays out (1 is Monday).
+WEEKDAYS: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7)
+
+
+class PainCheck(Strict):
+    """When a step of a ladder is taken, read from the pain-monitoring model: moving ``up`` when
+    the pain during the exercise stayed at or below ``pain_limit`` (0-10) and had settled by the
+    next morning, ``down`` when it went above it or had not settled."""
+
+    id: Id
+    move: Move
+    pain_limit: Annotated[int, Field(ge=0, le=10)]
+    settled_by_morning: bool = True
+    text: Text
+    """The check in the person's words (shown with every schedule)."""
+    source: Id
+
+
+class LadderStep(Strict):
+    """One step along a ladder: a dose change, a move to a variant of the item, or both.
+
+    The dose fields are the step's new values (the fields it leaves out keep the previous step's);
+    a ``variant`` step starts from that variant's own dosage.
+    """
+
+    condition: Id
+    """The ``PainCheck`` that takes this step (one that moves the ladder's way)."""
+    after_weeks: Annotated[int, Field(ge=1, le=52)] | None = None
+    """The earliest the step is planned: after this many weeks of the programme, when things go
+    well. Without it the step is never planned ahead, only taken on how the person is doing."""
+    variant: Id | None = None
+    sets: int | None = Field(default=None, ge=1)
+    reps: int | None = Field(default=None, ge=1)
+    hold_seconds: int | None = Field(default=None, ge=1)
+    duration_seconds: int | None = Field(default=None, ge=1)
+    times_per_day: int | None = Field(default=None, ge=1, le=10)
+    description: Text
+    """What changes, in the person's words."""
+    source: Id
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> LadderStep:
+        if self.variant is None and not self.dose():
+            raise ValueError(f"a step changes the dose ({', '.join(DOSE_FIELDS)}) or names a `variant`")
+        return self
+
+    def dose(self) -> dict[str, int]:
+        """The dose fields this step sets."""
+        return {name: value for name in DOSE_FIELDS if (value := getattr(self, name)) is not None}
+
+
+class Ladder(Strict):
+    """The ordered steps of one exercise (its ``id``): ``harder`` ones up from the item's own
+    dosage, ``easier`` ones down from it. A position on the ladder is a number: 0 is the item's
+    own dosage, ``+n`` the n-th harder step, ``-n`` the n-th easier one."""
+
+    id: Id
+    training: Training
+    source: Id
+    harder: list[LadderStep] = []
+    easier: list[LadderStep] = []
+
+    def steps(self, move: Move) -> list[LadderStep]:
+        """The steps one way, in the order they are taken."""
+        return self.harder if move == "up" else self.easier
+
+
+def _distinct_days(days: list[int]) -> list[int]:
+    if len(set(days)) != len(days):
+        raise ValueError("each day once")
+    return sorted(days)
+
+
+class RestRule(Strict):
+    """On which days of the week exercises of some ``training`` are done, and why (the rest the
+    source asks for between them)."""
+
+    id: Id
+    training: Annotated[list[Training], Field(min_length=1)]
+    days: Annotated[
+        list[Annotated[int, Field(ge=1, le=7)]], Field(min_length=1), AfterValidator(_distinct_days)
+    ]
+    text: Text
+    """The rule in the person's words (shown with the schedules it shapes)."""
+    source: Id
+
+
+class Progressions(Strict):
+    """``progressions.yaml``: the pain-monitoring checks, the rest-day rules, the ladders."""
+
+    monitoring: list[PainCheck] = []
+    rest: list[RestRule] = []
+    ladders: list[Ladder] = []
+
+    def ladder(self, item: str) -> Ladder | None:
+        """The ladder of an item, if it has one."""
+        return next((ladder for ladder in self.ladders if ladder.id == item), None)
+
+
+def session_work(dose: Mapping[str, int | None]) -> int:
+    """How much one session of a dose holds: sets x reps x the seconds each (1 where a field is
+    absent). A dose's minutes scale with it from the item's own dosage and minutes.
+
+    >>> session_work({"sets": 2, "reps": 10, "hold_seconds": 5})
+    100
+    """
+    seconds = (dose.get("hold_seconds") or 0) + (dose.get("duration_seconds") or 0)
+    return (dose.get("sets") or 1) * (dose.get("reps") or 1) * (seconds or 1)
+
+
+def scaled_minutes(
+    item_minutes: float, base: Mapping[str, int | None], dose: Mapping[str, int | None]
+) -> float:
+    """The minutes a day of ``dose`` for an item that takes ``item_minutes`` a session at ``base``.
+
+    >>> scaled_minutes(1.5, {"hold_seconds": 3, "times_per_day": 3}, {"hold_seconds": 5, "times_per_day": 3})
+    7.5
+    """
+    per_session = item_minutes * session_work(dose) / session_work(base)
+    return round(per_session * (dose.get("times_per_day") or 1), 2)
+
+
+class Rung(NamedTuple):
+    """A step of a ladder as it is done: its position, the item done, the whole dose, the minutes."""
+
+    position: int
+    """``+n`` for the n-th harder step, ``-n`` for the n-th easier one."""
+    step: LadderStep
+    item: str
+    dose: dict[str, int]
+    minutes: float
+    """Minutes a day at this dose, scaled from the item's own minutes by :func:`session_work`."""
+
+
+def own_dose(exercise: Exercise) -> dict[str, int]:
+    """An exercise's own dose: the fields of its dosage a ladder step may change."""
+    return {name: value for name in DOSE_FIELDS if (value := getattr(exercise.dosage, name)) is not None}
+
+
+def climb(ladder: Ladder, exercises: Mapping[str, Exercise], move: Move) -> list[Rung]:
+    """The ladder's steps one way, each with its item, whole dose and minutes a day; it stops at
+    a step naming an item that is not an exercise (``footmap knowledge check`` reports it)."""
+    current = exercises.get(ladder.id)
+    if current is None:
+        return []
+    base = own_dose(current)
+    dose = dict(base)
+    rungs: list[Rung] = []
+    sign = 1 if move == "up" else -1
+    for number, step in enumerate(ladder.steps(move), start=1):
+        if step.variant is not None:
+            variant = exercises.get(step.variant)
+            if variant is None:
+                break
+            current, base = variant, own_dose(variant)
+            dose = dict(base)
+        dose = {**dose, **step.dose()}
+        minutes = scaled_minutes(current.minutes, base, dose)
+        rungs.append(Rung(sign * number, step, current.id, dose, minutes))
+    return rungs
+
+
 def _template(*allowed: str) -> AfterValidator:
     """A check that a template (text with ``{placeholders}``) names only those its use fills in."""
 
@@ -531,6 +702,26 @@ class ExplainWording(Strict):
     excluded_rule: Annotated[Text, _template("rule")]
 
 
+class ScheduleWording(Strict):
+    """The fixed words of the schedule: the week-by-week table and its notes."""
+
+    title: Text
+    intro: Annotated[Text, _template("weeks")]
+    week: Text
+    days: Text
+    minutes: Text
+    changes: Text
+    day_names: Annotated[list[Text], Field(min_length=7, max_length=7)]
+    every_day: Text
+    rest: Annotated[Text, _template("days")]
+    start: Text
+    no_change: Text
+    item_days: Annotated[Text, _template("name", "days")]
+    change: Annotated[Text, _template("name", "change")]
+    minutes_a_day: Annotated[Text, _template("minutes")]
+    when_to_move: Text
+
+
 class Wording(Strict):
     """Every fixed word footmap says to a person (``wording.yaml``): a translation is this file."""
 
@@ -543,6 +734,7 @@ class Wording(Strict):
     dosage: DosageWording
     markdown: MarkdownWording
     explain: ExplainWording
+    schedule: ScheduleWording
 
 
 Item = Exercise | ReflexArea | AcupressurePoint | Advice
@@ -566,6 +758,7 @@ class Knowledge(Strict):
     items: dict[str, list[Item]]
     links: list[Link]
     rules: list[Rule]
+    progressions: Progressions = Progressions()
     #: ``None`` only where ``wording.yaml`` did not validate (a loaded ``KnowledgeBase`` always
     #: has its wording: see ``KnowledgeBase.wording``).
     wording: Wording | None

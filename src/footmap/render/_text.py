@@ -33,6 +33,7 @@ def explain(plan: Plan, wording: Wording) -> str:
             lines += ["", f"{title}:"]
             for item in items:
                 lines += _explain_item(item, wording)
+    lines += _schedule(plan, wording)
     if plan.excluded:
         lines += ["", words.left_out]
         lines += ["  " + _excluded(entry, wording) for entry in plan.excluded]
@@ -68,4 +69,34 @@ def _explain_item(item: PlanItem, wording: Wording) -> list[str]:
     lines += [f"    {words.caution.format(message=c.message, rule=c.rule)}" for c in item.cautions]
     if item.dosage and item.dosage.adjusted_by:
         lines.append(f"    {words.adjusted_by.format(rules=', '.join(item.dosage.adjusted_by))}")
+    return lines
+
+
+def _schedule(plan: Plan, wording: Wording) -> list[str]:
+    """The schedule, one line a week (days, minutes, what changes), then the rules it follows."""
+    words, schedule = wording.schedule, plan.schedule
+    if not schedule.items:
+        return []
+    day_names = dict(enumerate(words.day_names, start=1))
+    others = plan.minutes_per_day - sum(item.minutes for item in plan.routine)  # done every day
+    lines = ["", f"{words.title}:", "  " + words.intro.format(weeks=schedule.weeks)]
+    lines += [
+        "  " + words.item_days.format(name=item.id, days=", ".join(day_names[d] for d in item.days))
+        for item in schedule.items
+        if len(item.days) < len(day_names)
+    ]
+    for week in schedule.by_week():
+        rest = [day_names[d] for d in week.rest_days]
+        days = words.rest.format(days=", ".join(rest)) if rest else words.every_day
+        most = max(day.minutes for day in week.days) + others
+        minutes = words.minutes_a_day.format(minutes=f"{round(most, 2):g}")
+        changes = [
+            words.change.format(name=item.id, change=f"{step.change} [step {step.position:+d}]")
+            for item in schedule.items
+            if (step := item.step_in(week.week)).week == week.week and step.change
+        ]
+        said = " ".join(changes) or (words.start if week.week == 1 else words.no_change)
+        lines.append(f"  {words.week} {week.week}: {days}; {minutes}; {said}")
+    lines.append("  " + words.when_to_move)
+    lines += [f"    - {note.text} (rule {note.rule}; source: {note.source})" for note in schedule.notes]
     return lines
