@@ -531,6 +531,33 @@ class ExplainWording(Strict):
     excluded_rule: Annotated[Text, _template("rule")]
 
 
+class DisplayWording(Strict):
+    """The fixed words of the readable plan: the notebook card (``html``), the printable page
+    (``handout``) and the terminal text (``text``), the numbered sources they end with, and a
+    knowledge base's notebook summary."""
+
+    now: Text
+    dose: Annotated[Text, _template("dose")]
+    how: Text
+    minutes: Annotated[Text, _template("minutes")]
+    position: Annotated[Text, _template("position")]
+    equipment: Annotated[Text, _template("equipment")]
+    evidence: Annotated[Text, _template("label")]
+    cautions: Text
+    why: Text
+    for_facts: Annotated[Text, _template("facts")]
+    rule: Annotated[Text, _template("rule")]
+    source_quote: Annotated[Text, _template("text")]
+    sources: Text
+    citation: Annotated[Text, _template("number")]
+    knowledge: Text
+    knowledge_items: Annotated[Text, _template("count")]
+    knowledge_kind: Annotated[Text, _template("kind", "count")]
+    knowledge_sources: Annotated[Text, _template("count")]
+    knowledge_rules: Annotated[Text, _template("count")]
+    knowledge_fingerprint: Annotated[Text, _template("fingerprint")]
+
+
 class Wording(Strict):
     """Every fixed word footmap says to a person (``wording.yaml``): a translation is this file."""
 
@@ -543,6 +570,7 @@ class Wording(Strict):
     dosage: DosageWording
     markdown: MarkdownWording
     explain: ExplainWording
+    display: DisplayWording
 
 
 Item = Exercise | ReflexArea | AcupressurePoint | Advice
