@@ -208,7 +208,7 @@ def _card(
     return (
         f'<article class="fm-card">{head}{summary}{dose_html}{_facts_row(item, wording)}'
         f'<p class="fm-label">{escape(words.evidence.format(label=item.evidence_label))}</p>'
-        f"{_steps(item, wording)}{_cautions(item, wording, citations)}"
+        f"{_cautions(item, wording, citations)}{_steps(item, wording)}"
         f"{_why(item, wording, citations, open_why=open_why)}</article>"
     )
 

@@ -82,18 +82,18 @@ def _item(prefix: str, item: PlanItem, wording: Wording, citations: Citations) -
         details.append(display.equipment.format(equipment=", ".join(readable(e) for e in item.equipment)))
     details.append(display.evidence.format(label=item.evidence_label))
     lines += [f"*{' · '.join(details)}*", ""]
+    if item.cautions:
+        lines += [f"**{display.cautions}:**", ""]
+        lines += _bullets([with_mark(c.message, citations.mark(c.source, wording)) for c in item.cautions])
     if len(item.steps) == 1:
         lines += [item.steps[0], ""]
     elif item.steps:
-        lines += [f"{display.how}:", ""]
+        lines += [f"**{display.how}:**", ""]
         lines += [f"{index}. {step}" for index, step in enumerate(item.steps, start=1)]
         lines.append("")
-    if item.cautions:
-        lines += [f"{display.cautions}:", ""]
-        lines += _bullets([with_mark(c.message, citations.mark(c.source, wording)) for c in item.cautions])
     groups = reason_groups(item, wording)
     if groups:
-        lines += [f"{display.why}:", ""]
+        lines += [f"**{display.why}:**", ""]
     for group in groups:
         lines.append(f"- {with_mark(group.summary, citations.mark(group.source, wording))}")
         details = [display.for_facts.format(facts=", ".join(group.facts))] if group.facts else []

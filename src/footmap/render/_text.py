@@ -98,17 +98,17 @@ def _item(item: PlanItem, prefix: str, wording: Wording, citations: Citations) -
     if facts:
         lines += _wrap(" · ".join(facts), indent, indent + "  ")
     lines += _wrap(words.evidence.format(label=item.evidence_label), indent, indent + "  ")
+    if item.cautions:
+        lines += _wrap(words.cautions + ":", indent)
+        lines += _bullets(
+            [_marked(c.message, citations.mark(c.source, wording)) for c in item.cautions], indent
+        )
     if len(item.steps) == 1:
         lines += _wrap(item.steps[0], indent)
     elif item.steps:
         lines += _wrap(words.how + ":", indent)
         for number, step in enumerate(item.steps, start=1):
             lines += _wrap(step, f"{indent}  {number}) ", f"{indent}     ")
-    if item.cautions:
-        lines += _wrap(words.cautions + ":", indent)
-        lines += _bullets(
-            [_marked(c.message, citations.mark(c.source, wording)) for c in item.cautions], indent
-        )
     groups = reason_groups(item, wording)
     if groups:
         lines += _wrap(words.why + ":", indent)
