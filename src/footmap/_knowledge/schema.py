@@ -536,6 +536,8 @@ class DisplayWording(Strict):
     (``handout``) and the terminal text (``text``), the numbered sources they end with, and a
     knowledge base's notebook summary."""
 
+    language: Text
+    """The language these words are in, as a BCP 47 tag (``en``): the HTML's ``lang``."""
     now: Text
     dose: Annotated[Text, _template("dose")]
     how: Text

@@ -113,7 +113,7 @@ def to_page(plan: Plan, wording: Wording) -> str:
     body = "".join(_parts(plan, wording, open_why=True))
     title = escape(wording.markdown.title)
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{escape(wording.display.language)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{title}</title><style>{_STYLE}{_PAGE_STYLE}</style></head>"
         f'<body><main class="footmap-plan footmap-page"><h1 class="fm-title">{title}</h1>{body}'
