@@ -257,6 +257,16 @@ def test_the_page_prints_on_a4_and_letter_with_breaks_between_sections() -> None
     assert page.count("<details") == page.count("<details class=") and '<details class="fm-why">' not in page
 
 
+def test_extra_sections_go_where_they_say(monkeypatch: pytest.MonkeyPatch) -> None:
+    from footmap.render import _html
+
+    grid = '<section class="fm-week">a week of tick boxes</section>'
+    monkeypatch.setattr(_html, "EXTRA_SOURCES", [lambda plan, wording: [_html.ExtraSection("routine", grid)]])
+    for html in (render.render(pinned("back_pain"), "html"), pinned("back_pain").to_html()):
+        routine, after = html.split('<section class="fm-section fm-routine">')[1].split("</section>", 1)
+        assert after.startswith(grid) and "fm-card" in routine
+
+
 # --- in a real browser ------------------------------------------------------------------------
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)

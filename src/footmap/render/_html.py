@@ -19,6 +19,7 @@ from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING, NamedTuple
 
+from footmap._kinds import SECTIONS
 from footmap._knowledge.schema import EVIDENCE_ORDER
 from footmap.render._common import (
     Citations,
@@ -53,8 +54,9 @@ EVIDENCE_COLOURS: dict[str, tuple[str, str]] = {
     "none": ("#4b5565", "#ffffff"),
 }
 
-#: The parts of a plan in reading order; :func:`extra_sections` places its sections after one.
-SECTION_KEYS = ("triage", "safety_net", "safety", "routine", "reflexology", "acupressure", "advice")
+#: The parts of a plan in reading order (the item sections are the kinds table's);
+#: :func:`extra_sections` places its sections after one of them.
+SECTION_KEYS = ("triage", "safety_net", "safety", *SECTIONS)
 
 
 class ExtraSection(NamedTuple):
@@ -77,7 +79,8 @@ def extra_sections(plan: Plan, wording: Wording) -> list[ExtraSection]:
     plan's schedule (``after="routine"``). Neither exists yet, so a plan has none.
 
     >>> import footmap
-    >>> extra_sections(footmap.recommend({"pains": [{"area": "knee", "severity": 3}]}), None)
+    >>> plan = footmap.recommend({"pains": [{"area": "knee", "severity": 3}]})
+    >>> extra_sections(plan, footmap.KnowledgeBase.load().wording)
     []
     """
     return [section for source in EXTRA_SOURCES for section in source(plan, wording)]
@@ -135,9 +138,7 @@ def _parts(plan: Plan, wording: Wording, *, open_why: bool) -> list[str]:
         "safety_net": _safety_net(plan, wording, citations),
         "safety": _safety(plan, wording, citations),
     }
-    sections = iter(section_items(plan, wording))
-    for key in SECTION_KEYS[3:]:
-        title, items = next(sections)
+    for key, (title, items) in zip(SECTIONS, section_items(plan, wording), strict=True):
         parts[key] = _section(key, title, items, wording, citations, open_why=open_why)
     extras = extra_sections(plan, wording)
     ordered = [
