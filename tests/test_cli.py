@@ -50,7 +50,9 @@ FORMAT_CHECKS: dict[str, Callable[[str], bool]] = {
     "md": lambda out: out.startswith("# Your foot plan"),
     "json": _is_json_of_the_plan,
     "html": lambda out: '<div class="footmap-plan">' in out,
-    "text": lambda out: "Triage:" in out,
+    "text": lambda out: out.startswith("Your foot plan\n==============\n"),
+    "explain": lambda out: out.startswith("Triage:"),
+    "handout": lambda out: out.startswith("<!DOCTYPE html>"),
 }
 
 
@@ -65,6 +67,16 @@ def test_recommend_prints_markdown_by_default(capsys: pytest.CaptureFixture[str]
     code, out, _ = run(capsys, "recommend", PROFILE)
     assert code == 0
     assert out == expected_plan().to_markdown() + "\n"
+
+
+def test_recommend_prints_plain_text_on_a_terminal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, out, _ = run(capsys, "recommend", PROFILE)
+    assert code == 0
+    assert out == footmap.render.render(expected_plan(), "text") + "\n"
+    assert "**" not in out and not any(line.startswith("#") for line in out.splitlines())
 
 
 def test_recommend_reads_the_profile_from_stdin(

@@ -20,5 +20,5 @@ def test_example_script_runs(script: Path, capsys: pytest.CaptureFixture[str]) -
 
 @pytest.mark.parametrize("profile", sorted((EXAMPLES / "profiles").glob("*.yaml")), ids=lambda p: p.name)
 def test_example_profile_gives_a_plan(profile: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["recommend", str(profile), "--format", "text"]) == 0
+    assert main(["recommend", str(profile), "--format", "explain"]) == 0
     assert "Triage:" in capsys.readouterr().out

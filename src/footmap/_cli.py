@@ -51,8 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     rec.add_argument(
         "--format",
         choices=[renderer.name for renderer in render.renderers()],
-        default="md",
-        help="; ".join(f"{r.name}: {r.description}" for r in render.renderers()),
+        default=None,
+        help="; ".join(f"{r.name}: {r.description}" for r in render.renderers())
+        + " (default: text on a terminal, md otherwise)",
     )
     rec.add_argument(
         "--weeks",
@@ -214,7 +215,9 @@ def _recommend(args: argparse.Namespace) -> int:
         return INVALID_INPUT
     except RecursionError:
         raise _Refused(f"invalid profile {args.profile}: nested too deeply", INVALID_INPUT) from None
-    text = render.render(plan, args.format, wording=(knowledge or shipped_knowledge()).wording)
+    # A person at a terminal reads text; a pipe or a file keeps getting Markdown, as it always has.
+    name = args.format or ("text" if sys.stdout.isatty() else "md")
+    text = render.render(plan, name, wording=(knowledge or shipped_knowledge()).wording)
     _write_stdout(text + "\n")
     return OK
 

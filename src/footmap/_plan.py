@@ -27,6 +27,12 @@ class Display(Protocol):
         """The plan for Jupyter, one rendering per media type."""
         ...
 
+    def item_mimebundle(
+        self, item: PlanItem, include: Iterable[str] | None, exclude: Iterable[str] | None
+    ) -> dict[str, str]:
+        """One item for Jupyter, one rendering per media type."""
+        ...
+
 
 _display: list[Display] = []
 
@@ -104,6 +110,16 @@ class PlanItem(_Model):
     why: list[Reason]
     cautions: list[Caution]
     replaces: str | None = None
+
+    def _repr_mimebundle_(
+        self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
+    ) -> dict[str, str]:
+        """The item for Jupyter: its card as HTML, and as plain text."""
+        return _display[0].item_mimebundle(self, include, exclude)
+
+    def _repr_html_(self) -> str:
+        """The item's card as HTML (for viewers that read only ``_repr_html_``)."""
+        return self._repr_mimebundle_(include=["text/html"])["text/html"]
 
 
 class Excluded(_Model):
@@ -295,18 +311,32 @@ class Plan(_Model):
         return [*self.routine, *self.reflexology, *self.acupressure, *self.advice]
 
     def explain(self) -> str:
-        """The reasoning behind the plan, as plain text (the ``text`` renderer)."""
-        return _display[0].render(self, "text")
+        """The reasoning behind the plan as a trace: every item with its facts, paths, rules and
+        evidence (the ``explain`` renderer)."""
+        return _display[0].render(self, "explain")
 
     def to_markdown(self) -> str:
         """The plan as Markdown (the ``md`` renderer)."""
         return _display[0].render(self, "md")
+
+    def to_html(self) -> str:
+        """The plan as one self-contained printable HTML page (the ``handout`` renderer).
+
+        >>> import footmap
+        >>> footmap.recommend({"pains": [{"area": "knee", "severity": 4}]}).to_html()[:15]
+        '<!DOCTYPE html>'
+        """
+        return _display[0].render(self, "handout")
 
     def _repr_mimebundle_(
         self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
     ) -> dict[str, str]:
         """The plan for Jupyter: HTML, Markdown and plain text, from the renderer registry."""
         return _display[0].mimebundle(self, include, exclude)
+
+    def _repr_html_(self) -> str:
+        """The plan's notebook view (for viewers that read only ``_repr_html_``)."""
+        return _display[0].render(self, "html")
 
     def __str__(self) -> str:
         return self.to_markdown()

@@ -39,10 +39,16 @@ def test_the_pinned_plans_span_every_triage_level() -> None:
     assert {pinned(name).triage for name in PLANS} == {"self_care", "see_clinician", "urgent"}
 
 
-def test_every_renderer_has_a_distinct_media_type_and_suffix() -> None:
+def test_every_renderer_has_a_distinct_suffix_and_a_description() -> None:
     renderers = render.renderers()
-    assert len({r.media_type for r in renderers}) == len({r.suffix for r in renderers}) == len(renderers)
+    assert len({r.suffix for r in renderers}) == len(renderers)
     assert all(r.description for r in renderers)
+
+
+def test_the_notebook_bundle_names_a_renderer_of_each_media_type() -> None:
+    assert {media: render.get(name).media_type for media, name in render.MIMEBUNDLE.items()} == {
+        media: media for media in render.MIMEBUNDLE
+    }
 
 
 def test_the_notebook_gets_html_markdown_and_plain_text_from_the_registry() -> None:
@@ -50,8 +56,10 @@ def test_the_notebook_gets_html_markdown_and_plain_text_from_the_registry() -> N
     bundle = plan._repr_mimebundle_()
     assert list(bundle) == ["text/html", "text/markdown", "text/plain"]
     assert bundle["text/markdown"] == plan.to_markdown() == str(plan)
-    assert bundle["text/plain"] == plan.explain()
-    assert bundle["text/html"] == render.render(plan, "html")
+    assert bundle["text/plain"] == render.render(plan, "text") != plan.explain()
+    assert bundle["text/html"] == render.render(plan, "html") == plan._repr_html_()
+    assert plan.explain() == render.render(plan, "explain")
+    assert plan.to_html() == render.render(plan, "handout")
     assert list(plan._repr_mimebundle_(include=["text/plain"])) == ["text/plain"]
     assert "text/html" not in plan._repr_mimebundle_(exclude=["text/html"])
 
@@ -60,12 +68,14 @@ def test_html_escapes_every_text() -> None:
     plan = pinned("back_pain")
     hostile = plan.model_copy(update={"disclaimer": "<script>alert(1)</script>"})
     html = render.render(hostile, "html")
-    assert "<script" not in html and html.startswith('<div class="footmap-plan">')
+    assert "<script" not in html and html.startswith('<div class="footmap-plan"')
+    assert "&lt;script&gt;" in html and "&lt;script&gt;" in hostile.to_html()
 
 
 def test_an_unknown_renderer_names_the_known_ones() -> None:
     with pytest.raises(
-        ValueError, match=r"no renderer 'mdd'\. Did you mean 'md'\? Known: html, json, md, text"
+        ValueError,
+        match=r"no renderer 'mdd'\. Did you mean 'md'\? Known: explain, handout, html, json, md, text",
     ):
         render.get("mdd")
 

@@ -6,8 +6,10 @@ import hashlib
 import json
 import threading
 import weakref
+from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import cached_property
+from html import escape
 from importlib import resources
 from pathlib import Path as FsPath
 from typing import Generic, TypeVar
@@ -185,6 +187,48 @@ class KnowledgeBase:
 
     def __repr__(self) -> str:
         return f"KnowledgeBase(origin={self.origin!r}, items={len(self.items)})"
+
+    def _summary_lines(self) -> tuple[str, list[str]]:
+        """The title and the lines of the notebook summary: counts of items by kind, sources,
+        rules, and the fingerprint."""
+        words = self.wording.display
+        kinds = Counter(self.item_kinds.values())
+        lines = [words.knowledge_items.format(count=len(self.items))]
+        lines += [
+            words.knowledge_kind.format(kind=kind.replace("_", " "), count=count)
+            for kind, count in kinds.items()  # the kinds table's order
+        ]
+        lines += [
+            words.knowledge_sources.format(count=len(self.sources)),
+            words.knowledge_rules.format(count=len(self.knowledge.rules)),
+            words.knowledge_fingerprint.format(fingerprint=self.fingerprint),
+        ]
+        return f"{words.knowledge}: {self.origin}", lines
+
+    def _repr_mimebundle_(
+        self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
+    ) -> dict[str, str]:
+        """The knowledge base for Jupyter: its counts as a small HTML table, and as text.
+
+        >>> sorted(KnowledgeBase.load()._repr_mimebundle_())
+        ['text/html', 'text/plain']
+        """
+        title, lines = self._summary_lines()
+        bundle = {
+            "text/html": (
+                '<div class="footmap-knowledge" style="font-family:system-ui,sans-serif;line-height:1.5">'
+                f"<strong>{escape(title)}</strong><ul>"
+                + "".join(f"<li>{escape(line)}</li>" for line in lines)
+                + "</ul></div>"
+            ),
+            "text/plain": "\n".join([title, *(f"  {line}" for line in lines)]),
+        }
+        wanted = set(bundle) if include is None else set(include)
+        return {media: text for media, text in bundle.items() if media in wanted - set(exclude or ())}
+
+    def _repr_html_(self) -> str:
+        """The notebook summary as HTML (for viewers that read only ``_repr_html_``)."""
+        return self._repr_mimebundle_(include=["text/html"])["text/html"]
 
 
 _shipped_lock = threading.Lock()

@@ -722,6 +722,35 @@ class ScheduleWording(Strict):
     when_to_move: Text
 
 
+class DisplayWording(Strict):
+    """The fixed words of the readable plan: the notebook card (``html``), the printable page
+    (``handout``) and the terminal text (``text``), the numbered sources they end with, and a
+    knowledge base's notebook summary."""
+
+    language: Text
+    """The language these words are in, as a BCP 47 tag (``en``): the HTML's ``lang``."""
+    now: Text
+    dose: Annotated[Text, _template("dose")]
+    how: Text
+    minutes: Annotated[Text, _template("minutes")]
+    position: Annotated[Text, _template("position")]
+    equipment: Annotated[Text, _template("equipment")]
+    evidence: Annotated[Text, _template("label")]
+    cautions: Text
+    why: Text
+    for_facts: Annotated[Text, _template("facts")]
+    rule: Annotated[Text, _template("rule")]
+    source_quote: Annotated[Text, _template("text")]
+    sources: Text
+    citation: Annotated[Text, _template("number")]
+    knowledge: Text
+    knowledge_items: Annotated[Text, _template("count")]
+    knowledge_kind: Annotated[Text, _template("kind", "count")]
+    knowledge_sources: Annotated[Text, _template("count")]
+    knowledge_rules: Annotated[Text, _template("count")]
+    knowledge_fingerprint: Annotated[Text, _template("fingerprint")]
+
+
 class Wording(Strict):
     """Every fixed word footmap says to a person (``wording.yaml``): a translation is this file."""
 
@@ -735,6 +764,7 @@ class Wording(Strict):
     markdown: MarkdownWording
     explain: ExplainWording
     schedule: ScheduleWording
+    display: DisplayWording
 
 
 Item = Exercise | ReflexArea | AcupressurePoint | Advice

@@ -1,14 +1,16 @@
-"""Renderers: a ``Plan`` as text, Markdown, HTML or JSON, from one registry.
+"""Renderers: a ``Plan`` as text, Markdown, HTML, a printable page, a trace or JSON, from one
+registry.
 
 A renderer is a name, a media type, a file suffix and a function of a plan and the wording it is
-written in. ``Plan.explain()``, ``Plan.to_markdown()``, ``Plan._repr_mimebundle_()`` (Jupyter),
+written in. ``Plan.explain()``, ``Plan.to_markdown()``, ``Plan.to_html()``,
+``Plan._repr_mimebundle_()`` (Jupyter: the renderers :data:`MIMEBUNDLE` names),
 ``footmap recommend --format`` and the docs all read this registry. Renderers read only the plan
 (and the fixed wording, ``knowledge/wording.yaml``); they never change it.
 
 >>> import footmap
 >>> from footmap import render
 >>> [renderer.name for renderer in render.renderers()]
-['html', 'json', 'md', 'text']
+['explain', 'handout', 'html', 'json', 'md', 'text']
 >>> plan = footmap.recommend({"pains": [{"area": "knee", "severity": 4}]})
 >>> render.render(plan, "md").startswith("# Your foot plan")
 True
@@ -23,14 +25,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from footmap import _plan
-from footmap._plan import Plan
+from footmap._plan import Plan, PlanItem
 from footmap._suggest import did_you_mean
 from footmap.render import _html, _json, _markdown, _text
 
 if TYPE_CHECKING:
     from footmap._knowledge.schema import Wording
 
-__all__ = ["Renderer", "get", "mimebundle", "register", "render", "renderers"]
+__all__ = ["Renderer", "get", "item_mimebundle", "mimebundle", "register", "render", "renderers"]
 
 #: A renderer's function: the plan, in the given wording, as text.
 RenderFunction = Callable[["Plan", "Wording"], str]
@@ -75,7 +77,7 @@ def get(name: str) -> Renderer:
     >>> get("mdd")
     Traceback (most recent call last):
     ...
-    ValueError: no renderer 'mdd'. Did you mean 'md'? Known: html, json, md, text.
+    ValueError: no renderer 'mdd'. Did you mean 'md'? Known: explain, handout, html, json, md, text.
     """
     found = _registry.get(name)
     if found is None:
@@ -99,15 +101,37 @@ def mimebundle(
 ) -> dict[str, str]:
     """The plan for Jupyter: one rendering per media type of ``MIMEBUNDLE`` (``include`` and
     ``exclude`` filter media types, as IPython passes them)."""
-    wanted = [media for media in MIMEBUNDLE if (include is None or media in include)]
-    wanted = [media for media in wanted if exclude is None or media not in exclude]
     words = wording if wording is not None else _shipped_wording()
-    by_media = {renderer.media_type: renderer for renderer in renderers()}
-    return {media: by_media[media].function(plan, words) for media in wanted}
+    return {media: get(name).function(plan, words) for media, name in _wanted(include, exclude)}
 
 
-#: The media types a notebook gets, richest first.
-MIMEBUNDLE = ("text/html", "text/markdown", "text/plain")
+def item_mimebundle(
+    item: PlanItem,
+    *,
+    include: Iterable[str] | None = None,
+    exclude: Iterable[str] | None = None,
+    wording: Wording | None = None,
+) -> dict[str, str]:
+    """One plan item for Jupyter: its card as HTML, and as plain text."""
+    words = wording if wording is not None else _shipped_wording()
+    functions = {"text/html": _html.item_html, "text/plain": _text.item_text}
+    return {
+        media: functions[media](item, words) for media, _ in _wanted(include, exclude) if media in functions
+    }
+
+
+def _wanted(include: Iterable[str] | None, exclude: Iterable[str] | None) -> list[tuple[str, str]]:
+    included = None if include is None else set(include)
+    excluded = set() if exclude is None else set(exclude)
+    return [
+        (media, name)
+        for media, name in MIMEBUNDLE.items()
+        if (included is None or media in included) and media not in excluded
+    ]
+
+
+#: The media types a notebook gets, richest first, and the renderer that makes each.
+MIMEBUNDLE: dict[str, str] = {"text/html": "html", "text/markdown": "md", "text/plain": "text"}
 
 
 def _shipped_wording() -> Wording:
@@ -116,7 +140,29 @@ def _shipped_wording() -> Wording:
     return shipped_knowledge().wording
 
 
-register(Renderer("html", "text/html", ".html", _html.to_html, "an HTML fragment, every text escaped"))
+register(
+    Renderer(
+        "explain",
+        "text/plain",
+        ".trace.txt",
+        _text.explain,
+        "the reasoning behind every item as a trace: facts, paths, rules, evidence",
+    )
+)
+register(
+    Renderer(
+        "handout",
+        "text/html",
+        ".handout.html",
+        _html.to_page,
+        "one self-contained printable HTML page (A4 or Letter)",
+    )
+)
+register(
+    Renderer(
+        "html", "text/html", ".html", _html.to_html, "the notebook view: an HTML fragment, styled inline"
+    )
+)
 register(
     Renderer(
         "json",
@@ -127,9 +173,7 @@ register(
     )
 )
 register(Renderer("md", "text/markdown", ".md", _markdown.to_markdown, "Markdown: what to do, how, and why"))
-register(
-    Renderer("text", "text/plain", ".txt", _text.explain, "the reasoning behind every item, as plain text")
-)
+register(Renderer("text", "text/plain", ".txt", _text.to_text, "the plan as plain text for a terminal"))
 
 
 class _Registry:
@@ -142,6 +186,11 @@ class _Registry:
         self, plan: Plan, include: Iterable[str] | None, exclude: Iterable[str] | None
     ) -> dict[str, str]:
         return mimebundle(plan, include=include, exclude=exclude)
+
+    def item_mimebundle(
+        self, item: PlanItem, include: Iterable[str] | None, exclude: Iterable[str] | None
+    ) -> dict[str, str]:
+        return item_mimebundle(item, include=include, exclude=exclude)
 
 
 _plan.install(_Registry())

@@ -1,11 +1,21 @@
-"""The ``md`` renderer: the plan as a Markdown document."""
+"""The ``md`` renderer: the plan as a Markdown document, the sources numbered once at the end."""
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
-from footmap.render._common import distinct_reasons, dosage_line, graded_paths, headline, section_items
+from footmap.render._common import (
+    Citations,
+    headline,
+    leading_messages,
+    left_out_groups,
+    other_messages,
+    readable,
+    reason_groups,
+    schedule_rows,
+    section_items,
+    with_mark,
+)
 
 if TYPE_CHECKING:
     from footmap._knowledge.schema import Wording
@@ -13,59 +23,89 @@ if TYPE_CHECKING:
 
 
 def to_markdown(plan: Plan, wording: Wording) -> str:
-    """The plan as Markdown: triage, safety, each section, what was left out, the disclaimer."""
+    """The plan as Markdown: triage and what to do first, the signs to get help for, each section,
+    what was left out, the sources and the disclaimer.
+
+    >>> import footmap
+    >>> md = to_markdown(footmap.recommend({"pains": [{"area": "knee", "severity": 4}]}),
+    ...                  footmap.KnowledgeBase.load().wording)
+    >>> md.splitlines()[0]
+    '# Your foot plan'
+    """
     words = wording.markdown
+    citations = Citations()
     lines = [f"# {words.title}", "", f"**{headline(plan, wording)}**", ""]
+    leading = leading_messages(plan)
+    if leading:
+        if plan.triage == "urgent":
+            lines += [f"## {wording.display.now}", ""]
+        lines += _bullets([with_mark(m.message, citations.mark(m.source, wording)) for m in leading])
     if plan.safety_net:
         lines += [f"## {words.safety_net}", ""]
-        lines += [f"- {sign.message}" for sign in plan.safety_net]
-        lines.append("")
-    if plan.safety:
+        lines += _bullets([with_mark(s.message, citations.mark(s.source, wording)) for s in plan.safety_net])
+    others = other_messages(plan)
+    if others:
         lines += [f"## {words.safety}", ""]
-        lines += [f"- **{m.level}**: {m.message}" for m in plan.safety]
-        lines.append("")
+        lines += _bullets([with_mark(m.message, citations.mark(m.source, wording)) for m in others])
     for title, items in section_items(plan, wording):
         if items:
             lines += [f"## {title}", ""]
             for number, item in enumerate(items, start=1):
-                lines += _item(number, item, wording)
+                lines += _item(f"{number}. ", item, wording, citations)
     if plan.routine or plan.reflexology or plan.acupressure:
         lines += [words.time.format(minutes=f"{plan.minutes_per_day:g}", budget=plan.budget_minutes), ""]
     lines += _schedule(plan, wording)
     if plan.excluded:
         lines += [f"## {words.left_out}", ""]
-        lines += [f"- {e.name}: {e.reason}" for e in plan.excluded]
+        for reason, names in left_out_groups(plan):
+            lines += [f"- {reason}", *(f"  - {name}" for name in names)]
         lines.append("")
+    lines += _sources(citations, wording)
     lines += ["---", "", f"*{plan.disclaimer}*", ""]
     return "\n".join(lines)
 
 
-def _item(number: int, item: PlanItem, wording: Wording) -> list[str]:
-    words = wording.markdown
-    lines = [f"### {number}. {item.name}", "", item.summary, ""]
-    dosage = dosage_line(item.dosage, wording)
-    details = (
-        [words.minutes_a_day.format(minutes=f"{item.minutes:g}")] if item.minutes and item.dosage else []
-    )
+def item_markdown(item: PlanItem, wording: Wording) -> str:
+    """One item as Markdown, with the sources it cites."""
+    citations = Citations()
+    return "\n".join([*_item("", item, wording, citations), *_sources(citations, wording)])
+
+
+def _item(prefix: str, item: PlanItem, wording: Wording, citations: Citations) -> list[str]:
+    words, display = wording.markdown, wording.display
+    lines = [f"### {prefix}{item.name}", "", item.summary, ""]
+    if item.dosage:
+        lines += [f"**{words.dose}** {item.dosage.words or item.dosage.text}", ""]
+        lines += [line for note in item.dosage.notes for line in (words.adjusted.format(note=note), "")]
+    details = [display.minutes.format(minutes=f"{item.minutes:g}")] if item.minutes and item.dosage else []
     if item.position:
-        details.append(words.position.format(position=item.position))
+        details.append(display.position.format(position=readable(item.position)))
     if item.equipment:
-        details.append(words.equipment.format(equipment=", ".join(item.equipment)))
-    details.append(words.evidence.format(label=item.evidence_label))
-    lines += [f"*{'; '.join(details)}*", ""]
-    if dosage:
-        lines += [f"**{words.dose}** {dosage}", ""]
-    if item.dosage and item.dosage.words:
-        lines += [f"*{words.dose_source.format(text=item.dosage.text)}*", ""]
-    lines += [f"{index}. {step}" for index, step in enumerate(item.steps, start=1)]
-    lines.append("")
-    lines += [
-        f"- {words.why.format(summary=summary, facts=', '.join(facts))}"
-        for summary, facts in distinct_reasons(item)
-    ]
-    lines += [f"- {words.why_path.format(path=path)}" for path in graded_paths(item, wording)]
-    lines += [f"- {words.caution.format(message=caution.message)}" for caution in item.cautions]
-    lines.append("")
+        details.append(display.equipment.format(equipment=", ".join(readable(e) for e in item.equipment)))
+    details.append(display.evidence.format(label=item.evidence_label))
+    lines += [f"*{' · '.join(details)}*", ""]
+    if item.cautions:
+        lines += [f"**{display.cautions}:**", ""]
+        lines += _bullets([with_mark(c.message, citations.mark(c.source, wording)) for c in item.cautions])
+    if len(item.steps) == 1:
+        lines += [item.steps[0], ""]
+    elif item.steps:
+        lines += [f"**{display.how}:**", ""]
+        lines += [f"{index}. {step}" for index, step in enumerate(item.steps, start=1)]
+        lines.append("")
+    groups = reason_groups(item, wording)
+    if groups:
+        lines += [f"**{display.why}:**", ""]
+    for group in groups:
+        lines.append(f"- {with_mark(group.summary, citations.mark(group.source, wording))}")
+        details = [display.for_facts.format(facts=", ".join(group.facts))] if group.facts else []
+        details += [words.why_path.format(path=path) for path in group.paths]
+        details += [display.rule.format(rule=rule) for rule in group.rules]
+        lines += [f"  - {detail}" for detail in details]
+    if groups:
+        lines.append("")
+    if item.dosage and item.dosage.words and item.dosage.text:
+        lines += [f"*{display.source_quote.format(text=item.dosage.text)}*", ""]
     return lines
 
 
@@ -74,37 +114,29 @@ def _schedule(plan: Plan, wording: Wording) -> list[str]:
     words, schedule = wording.schedule, plan.schedule
     if not schedule.items:
         return []
-    names = {item.id: item.name for item in plan.routine}
-    day_names = dict(enumerate(words.day_names, start=1))
-    others = plan.minutes_per_day - sum(item.minutes for item in plan.routine)  # done every day
-    by_days: dict[tuple[int, ...], list[str]] = {}  # items on fewer days, grouped by their days
-    for item in schedule.items:
-        if len(item.days) < len(day_names):
-            by_days.setdefault(tuple(item.days), []).append(names[item.id])
-    some_days = [
-        words.item_days.format(name=", ".join(named), days=", ".join(day_names[d] for d in days))
-        for days, named in by_days.items()
-    ]
     lines = [f"## {words.title}", "", words.intro.format(weeks=schedule.weeks), ""]
     lines += [
         f"| {words.week} | {words.days} | {words.minutes} | {words.changes} |",
         "| --- | --- | --- | --- |",
     ]
-    for week in schedule.by_week():
-        rest = [day_names[d] for d in week.rest_days]
-        days = "; ".join(
-            [words.every_day if not rest else words.rest.format(days=", ".join(rest)), *some_days]
-        )
-        most = max(day.minutes for day in week.days) + others
-        minutes = words.minutes_a_day.format(minutes=math.ceil(round(most, 2)))  # "up to": whole minutes
-        changes = [
-            words.change.format(name=names[item.id], change=step.change)
-            for item in schedule.items
-            if (step := item.step_in(week.week)).week == week.week and step.change
-        ]
-        said = " ".join(changes) or (words.start if week.week == 1 else words.no_change)
-        lines.append(f"| {week.week} | {days} | {minutes} | {said} |")
+    lines += [
+        f"| {row.week} | {row.days} | {row.minutes} | {row.changes} |" for row in schedule_rows(plan, wording)
+    ]
     lines += ["", words.when_to_move, ""]
     lines += [f"- {note.text}" for note in schedule.notes]
     lines.append("")
     return lines
+
+
+def _sources(citations: Citations, wording: Wording) -> list[str]:
+    entries = citations.entries()
+    if not entries:
+        return []
+    lines = [f"## {wording.display.sources}", ""]
+    for number, source in entries:
+        lines += [f"{wording.display.citation.format(number=number)} {source}", ""]
+    return lines
+
+
+def _bullets(texts: list[str]) -> list[str]:
+    return [*(f"- {text}" for text in texts), ""] if texts else []
