@@ -44,6 +44,9 @@ class FindingCode(enum.StrEnum):
     UNMARKED_RED_FLAG = "unmarked_red_flag"
     CIRCULAR_REFERENCE = "circular_reference"
     UNVERIFIED_SOURCE = "unverified_source"
+    MISSING_GEOMETRY = "missing_geometry"
+    OUTSIDE_VIEW = "outside_view"
+    OFF_OUTLINE = "off_outline"
 
 
 @dataclasses.dataclass(frozen=True, order=True)
