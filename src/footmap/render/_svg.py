@@ -139,6 +139,7 @@ def foot_map_svg(plan: Plan, wording: Wording, zones: ZoneMap) -> str:
             "aria-label": words.label,
             "font-family": "sans-serif",
             "class": "footmap-foot-map",
+            "style": "max-width: 100%; height: auto",
         },
     )
     ET.SubElement(root, "title").text = words.title
@@ -159,7 +160,7 @@ def foot_map_svg(plan: Plan, wording: Wording, zones: ZoneMap) -> str:
     root.set("height", str(height))
     root.set("viewBox", f"0 0 {WIDTH} {height}")
     ET.indent(root, space=" ")
-    return ET.tostring(root, encoding="unicode") + "\n"
+    return ET.tostring(root, encoding="unicode")
 
 
 def _description(areas: dict[str, str], points: dict[str, str], words: FootMapWording) -> str:
