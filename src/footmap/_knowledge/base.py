@@ -208,10 +208,11 @@ def knowledge_of(fingerprint: str) -> KnowledgeBase | None:
     >>> knowledge_of("0000000000000000") is None
     True
     """
-    if shipped_knowledge().fingerprint == fingerprint:
-        return shipped_knowledge()
     with _fingerprinted_lock:
-        return _fingerprinted.get(fingerprint)
+        found = _fingerprinted.get(fingerprint)
+    if found is None and shipped_knowledge().fingerprint == fingerprint:
+        return shipped_knowledge()
+    return found
 
 
 def shipped_knowledge() -> KnowledgeBase:
