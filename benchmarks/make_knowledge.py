@@ -6,9 +6,10 @@ to a new temporary directory. It prints the directory; ``footmap knowledge check
 The shipped knowledge is kept as it is, and ``N - 1`` copies are added beside it: every factor,
 item, link and rule, and every vocabulary term a profile can report (pain areas, symptoms,
 observations, conditions, modalities), once more per copy with the suffix ``_s<k>``, every
-reference inside a copy pointing at the same copy. Equipment (a short list of household objects)
-and sources (citations) are shared. So each copy is a graph and a rule set of its own, as large
-as the shipped one, and a profile in the shipped vocabulary reaches the same items as before:
+reference inside a copy pointing at the same copy, and each copied reflex area and point placed on
+the foot map where its original is. Equipment (a short list of household objects), sources
+(citations) and the foot map's views are shared. So each copy is a graph and a rule set of its own,
+as large as the shipped one, and a profile in the shipped vocabulary reaches the same items as before:
 what grows is everything a recommendation has to look past, which is what the benchmark measures.
 
 A copied rule that would still fire on the shipped vocabulary (one that names no id of its copy,
@@ -30,7 +31,7 @@ import yaml
 
 from footmap._kinds import FACT_TYPES, NODE_KINDS
 from footmap._knowledge.base import shipped_knowledge_dir
-from footmap._knowledge.loader import LIST_FILES, RULES_DIR, VOCABULARY, WORDING
+from footmap._knowledge.loader import LIST_FILES, RULES_DIR, VOCABULARY, WORDING, ZONE_SECTIONS, ZONES
 
 __all__ = ["make_knowledge"]
 
@@ -73,9 +74,18 @@ def make_knowledge(out: Path, factor: int = 10, source: Path | None = None) -> P
     )
     for name, entries in lists.items():
         _dump(out / f"{name}.yaml", entries)
+    _dump(out / f"{ZONES}.yaml", _zones_copies(_load(source / f"{ZONES}.yaml") or {}, copies))
     for file, rules in rule_files.items():
         _dump(out / RULES_DIR / file, rules)
     return out
+
+
+def _zones_copies(zones: dict[str, Any], copies: range) -> dict[str, Any]:
+    """The foot map with each copied item placed where its original is (the views are shared)."""
+    for name in ("areas", "points"):
+        key, entries = ZONE_SECTIONS[name][0], zones.get(name, [])
+        zones[name] = entries + [{**entry, key: _id(entry[key], k)} for k in copies for entry in entries]
+    return zones
 
 
 def _load(path: Path) -> Any:

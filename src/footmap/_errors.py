@@ -45,6 +45,9 @@ class FindingCode(enum.StrEnum):
     CIRCULAR_REFERENCE = "circular_reference"
     UNVERIFIED_SOURCE = "unverified_source"
     INVALID_PROGRESSION = "invalid_progression"
+    MISSING_GEOMETRY = "missing_geometry"
+    OUTSIDE_VIEW = "outside_view"
+    OFF_OUTLINE = "off_outline"
 
 
 @dataclasses.dataclass(frozen=True, order=True)

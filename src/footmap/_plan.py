@@ -328,6 +328,17 @@ class Plan(_Model):
         """
         return _display[0].render(self, "handout")
 
+    def foot_map(self) -> str:
+        """The foot map as an SVG document (the ``svg`` renderer): both soles and the side views,
+        the plan's reflex areas highlighted and named, its acupressure points marked, and a legend.
+
+        >>> import footmap
+        >>> plan = footmap.recommend({"pains": [{"area": "neck", "severity": 4}]})
+        >>> plan.foot_map().startswith('<svg xmlns="http://www.w3.org/2000/svg" role="img"')
+        True
+        """
+        return _display[0].render(self, "svg")
+
     def _repr_mimebundle_(
         self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
     ) -> dict[str, str]:

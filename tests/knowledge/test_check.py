@@ -248,6 +248,49 @@ CASES = [
         "variant_of",
         ("chain: toe_press_seated -> toe_press -> toe_pencil_pickup",),
     ),
+    # The foot map (zones.yaml): every zone and mark names a real item, every item has one, and
+    # every one is inside its view's box and on the drawn foot.
+    Case(
+        "zone_dangling_area",
+        FindingCode.DANGLING_REFERENCE,
+        "zones.yaml",
+        "reflex_spin",
+        "area",
+        ("'reflex_spin' is not defined", "Did you mean 'reflex_spine'?"),
+        "reflex_spine",
+    ),
+    Case(
+        "missing_geometry",
+        FindingCode.MISSING_GEOMETRY,
+        "zones.yaml",
+        "broken_ankle_reflex",
+        "areas",
+        ("reflexology.yaml", "no zone on the foot map", "`area: broken_ankle_reflex`"),
+    ),
+    Case(
+        "zone_outside_view",
+        FindingCode.OUTSIDE_VIEW,
+        "zones.yaml",
+        "reflex_neck",
+        "shape.2",
+        ("[140, 41]", "view 'sole'", "0 to 130 across"),
+    ),
+    Case(
+        "zone_off_outline",
+        FindingCode.OFF_OUTLINE,
+        "zones.yaml",
+        "ki1_yongquan",
+        "at",
+        ("[4, 200]", "not on the foot drawn in view 'sole'"),
+    ),
+    Case(
+        "zone_too_few_points",
+        FindingCode.INVALID_FIELD,
+        "zones.yaml",
+        "reflex_knee",
+        "shape",
+        ("at least 3 items",),
+    ),
 ]
 # Ladders (progressions.yaml): real exercises and checks, one family, the exercise's own numbers,
 # planned steps in order and never easier or variant steps, a time some budget holds.

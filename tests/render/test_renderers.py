@@ -75,7 +75,7 @@ def test_html_escapes_every_text() -> None:
 def test_an_unknown_renderer_names_the_known_ones() -> None:
     with pytest.raises(
         ValueError,
-        match=r"no renderer 'mdd'\. Did you mean 'md'\? Known: explain, handout, html, json, md, text",
+        match=r"no renderer 'mdd'\. Did you mean 'md'\? Known: explain, handout, html, json, md, svg, text",
     ):
         render.get("mdd")
 

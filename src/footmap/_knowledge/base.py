@@ -162,7 +162,10 @@ class KnowledgeBase:
     def fingerprint(self) -> str:
         """A short hash of the knowledge's content: equal knowledge, equal fingerprint."""
         text = json.dumps(self.knowledge.as_files(), sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        fingerprint = hashlib.sha256(text.encode()).hexdigest()[:16]
+        with _fingerprinted_lock:
+            _fingerprinted.setdefault(fingerprint, self)
+        return fingerprint
 
     def candidates(self, fact_nodes: Iterable[str]) -> list[Path]:
         """Every graph path from the given fact nodes (``pain:back`` …) to an item, sorted.
@@ -233,6 +236,27 @@ class KnowledgeBase:
 
 _shipped_lock = threading.Lock()
 _shipped: list[KnowledgeBase] = []
+
+#: Every knowledge base of this process whose fingerprint was taken (every one that made a plan),
+#: by fingerprint, held weakly: a plan names its knowledge by fingerprint only.
+_fingerprinted: weakref.WeakValueDictionary[str, KnowledgeBase] = weakref.WeakValueDictionary()
+_fingerprinted_lock = threading.Lock()
+
+
+def knowledge_of(fingerprint: str) -> KnowledgeBase | None:
+    """The knowledge base with this fingerprint (a plan's ``knowledge``): the shipped one, or one
+    that made a plan in this process and is still alive; ``None`` for any other.
+
+    >>> knowledge_of(shipped_knowledge().fingerprint) is shipped_knowledge()
+    True
+    >>> knowledge_of("0000000000000000") is None
+    True
+    """
+    with _fingerprinted_lock:
+        found = _fingerprinted.get(fingerprint)
+    if found is None and shipped_knowledge().fingerprint == fingerprint:
+        return shipped_knowledge()
+    return found
 
 
 def shipped_knowledge() -> KnowledgeBase:

@@ -23,7 +23,7 @@ from footmap._kinds import (
     split_node,
 )
 from footmap._knowledge import schema
-from footmap._knowledge.loader import PROGRESSIONS, RULES, Gaps
+from footmap._knowledge.loader import PROGRESSIONS, RULES, ZONE_SECTIONS, ZONES, Gaps, zone_section
 from footmap._rules.compile import operand_problems
 from footmap._suggest import did_you_mean, nearest
 
@@ -60,6 +60,7 @@ def cross_check(
         *_item_cycles(knowledge),
         *_red_flags(knowledge, gaps),
         *_progressions(knowledge, ids, gaps),
+        *_zone_map(knowledge, ids, gaps),
     ]
 
 
@@ -755,3 +756,175 @@ def _ladder_order(ladder: schema.Ladder) -> Iterator[Finding]:
                 " later than the one before",
             )
         previous = step.after_weeks if previous is not None else None
+
+
+# --- the foot map -------------------------------------------------------------------------------
+
+_ZONES_FILE = f"{ZONES}.yaml"
+
+
+def _zone_map(knowledge: schema.Knowledge, ids: _Ids, gaps: Gaps) -> Iterator[Finding]:
+    """The foot map (``zones.yaml``) against the rest: unique names, references (views, reflex
+    areas, points, sources), a place on the map for every reflex area and point, and every
+    coordinate inside its view's box and on the drawn foot. Nothing is checked against a file or
+    list that could not be read."""
+    if ZONES in gaps.unreadable:
+        return
+    zones = knowledge.zones
+    yield from _zone_duplicates(zones, gaps)
+    views = _known(gaps, "views", (view.id for view in zones.views))
+    mapped = {
+        "areas": _item_ids(knowledge, gaps, schema.ReflexArea),
+        "points": _item_ids(knowledge, gaps, schema.AcupressurePoint),
+    }
+    for view in zones.views:
+        yield from _dangling(_ZONES_FILE, view.id, "source", view.source, ids.sources)
+    for name, entry, item, view_id in _placed(zones):
+        yield from _dangling(_ZONES_FILE, item, ZONE_SECTIONS[name][0], item, mapped[name])
+        yield from _dangling(_ZONES_FILE, item, "view", view_id, views)
+        yield from _dangling(_ZONES_FILE, item, "source", entry.source, ids.sources)
+    yield from _unmapped(knowledge, gaps)
+    yield from _zone_coordinates(zones)
+
+
+def _known(gaps: Gaps, section: str, valid: Iterable[str]) -> Known:
+    """The names of one list of ``zones.yaml``: of the entries that validated and of the others."""
+    name = zone_section(section)
+    return None if name in gaps.unreadable else {*valid, *gaps.broken.get(name, ())}
+
+
+def _item_ids(knowledge: schema.Knowledge, gaps: Gaps, model: type[schema.ItemBase]) -> Known:
+    """The ids of every item whose entry model is ``model`` (also those failing validation)."""
+    kinds = [kind for kind in ITEM_KINDS if schema.ITEM_MODELS[kind.name] is model]
+    if any(kind.file in gaps.unreadable for kind in kinds):
+        return None
+    return {
+        *(item.id for kind in kinds for item in knowledge.items.get(kind.name, [])),
+        *(ident for kind in kinds for ident in gaps.broken.get(kind.file, ())),
+    }
+
+
+def _placed(
+    zones: schema.ZoneMap,
+) -> Iterator[tuple[str, schema.AreaZone | schema.PointMark, str, str]]:
+    """Each area zone and point mark: its list, the entry, the item it places and its view."""
+    for zone in zones.areas:
+        yield "areas", zone, zone.area, zone.view
+    for mark in zones.points:
+        yield "points", mark, mark.point, mark.view
+
+
+def _zone_duplicates(zones: schema.ZoneMap, gaps: Gaps) -> Iterator[Finding]:
+    named = {
+        "views": [view.id for view in zones.views],
+        "areas": [zone.area for zone in zones.areas],
+        "points": [mark.point for mark in zones.points],
+    }
+    for section, (key, _) in ZONE_SECTIONS.items():
+        names = [*named[section], *gaps.broken.get(zone_section(section), ())]
+        for ident, count in sorted(Counter(names).items()):
+            if count > 1:
+                yield Finding(
+                    _ZONES_FILE,
+                    ident,
+                    key,
+                    FindingCode.DUPLICATE_ID,
+                    f"{section} names {ident!r} {count} times; each is drawn once",
+                )
+
+
+def _unmapped(knowledge: schema.Knowledge, gaps: Gaps) -> Iterator[Finding]:
+    """A reflex area without a zone, or an acupressure point without a mark: the foot map cannot
+    show where it is (``missing_geometry``)."""
+    for section, model, what in (
+        ("areas", schema.ReflexArea, "zone"),
+        ("points", schema.AcupressurePoint, "mark"),
+    ):
+        names = (item for name, _, item, _ in _placed(knowledge.zones) if name == section)
+        placed = _known(gaps, section, names)
+        if placed is None:
+            continue
+        key = ZONE_SECTIONS[section][0]
+        for kind in ITEM_KINDS:
+            if schema.ITEM_MODELS[kind.name] is not model:
+                continue
+            for item in knowledge.items.get(kind.name, []):
+                if item.id not in placed:
+                    yield Finding(
+                        _ZONES_FILE,
+                        item.id,
+                        section,
+                        FindingCode.MISSING_GEOMETRY,
+                        f"{item.id!r} ({kind.file}.yaml) has no {what} on the foot map; add"
+                        f" `{key}: {item.id}` to `{section}`, with its view, where it is and its source",
+                    )
+
+
+def _zone_coordinates(zones: schema.ZoneMap) -> Iterator[Finding]:
+    """Every coordinate inside its view's box; every zone and mark on the drawn foot."""
+    for view in zones.views:
+        shapes = [(f"outline.{i}", shape) for i, shape in enumerate(view.outline)]
+        shapes += [(f"marks.{i}", shape) for i, shape in enumerate(view.marks)]
+        for field, shape in shapes:
+            yield from _outside_view(view.id, field, shape, view)
+    for _, entry, item, view_id in _placed(zones):
+        placed_in = zones.view(view_id)
+        if placed_in is None:
+            continue  # a dangling view: reported already
+        if isinstance(entry, schema.AreaZone):
+            field, points = "shape", list(entry.shape)
+        else:
+            field, points = "at", [entry.at]
+        outside = list(_outside_view(item, field, points, placed_in))
+        yield from outside
+        if not outside:
+            yield from _off_outline(item, field, points, placed_in)
+
+
+def _where(field: str, points: Sequence[schema.XY], index: int) -> str:
+    return field if len(points) == 1 else f"{field}.{index}"
+
+
+def _outside_view(
+    entry: str, field: str, points: Sequence[schema.XY], view: schema.FootView
+) -> Iterator[Finding]:
+    """The first point of a shape outside its view's box (one finding per shape)."""
+    for index, (x, y) in enumerate(points):
+        if not (0 <= x <= view.width and 0 <= y <= view.height):
+            yield Finding(
+                _ZONES_FILE,
+                entry,
+                _where(field, points, index),
+                FindingCode.OUTSIDE_VIEW,
+                f"[{x:g}, {y:g}] is outside view {view.id!r}, whose box is 0 to {view.width:g} across"
+                f" and 0 to {view.height:g} down",
+            )
+            return
+
+
+def _off_outline(
+    entry: str, field: str, points: Sequence[schema.XY], view: schema.FootView
+) -> Iterator[Finding]:
+    """The first point of a zone or mark that is not on the foot drawn in its view."""
+    for index, point in enumerate(points):
+        if not any(_inside(point, shape) for shape in view.outline):
+            x, y = point
+            yield Finding(
+                _ZONES_FILE,
+                entry,
+                _where(field, points, index),
+                FindingCode.OFF_OUTLINE,
+                f"[{x:g}, {y:g}] is not on the foot drawn in view {view.id!r} (outside every shape"
+                " of its `outline`)",
+            )
+            return
+
+
+def _inside(point: schema.XY, shape: Sequence[schema.XY]) -> bool:
+    """Whether ``point`` lies inside the polygon ``shape`` (even-odd rule, by ray casting)."""
+    x, y = point
+    inside = False
+    for (x0, y0), (x1, y1) in zip(shape, [*shape[1:], shape[0]], strict=True):
+        if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
+            inside = not inside
+    return inside

@@ -48,6 +48,21 @@ LIST_FILES: dict[str, type[BaseModel]] = {
 }
 _RULE_MODEL: type[BaseModel] = schema.Rule
 
+#: The foot map's file (``zones.yaml``): optional, a mapping of the lists below.
+ZONES = "zones"
+#: Each list of ``zones.yaml``: the field that names its entries, and the model of an entry.
+ZONE_SECTIONS: dict[str, tuple[str, type[BaseModel]]] = {
+    "views": ("id", schema.FootView),
+    "areas": ("area", schema.AreaZone),
+    "points": ("point", schema.PointMark),
+}
+
+
+def zone_section(name: str) -> str:
+    """How one list of ``zones.yaml`` is named among the sections (``zones.areas``), in
+    ``RawKnowledge.unreadable`` and ``Gaps``."""
+    return f"{ZONES}.{name}"
+
 
 class Entry(NamedTuple):
     """One raw entry and the file it came from."""
@@ -70,6 +85,9 @@ class RawKnowledge(NamedTuple):
     wording: dict[str, Any] | None = None
     #: ``progressions.yaml``'s lists of raw entries (none when there is no such file).
     progressions: dict[str, list[Entry]] = {}  # noqa: RUF012 - never mutated: replaced whole
+    #: ``zones.yaml`` as read: its lists of raw entries (``ZONE_SECTIONS``); ``None`` for no file.
+    #: A file or list that could not be read is in ``unreadable`` (``zones``, ``zones.areas``).
+    zones: dict[str, list[Entry]] | None = None
 
 
 #: The deepest nesting of collections a YAML document may have (the knowledge needs 10).
@@ -292,10 +310,55 @@ def load_raw(directory: Path, *, require_all: bool = True) -> tuple[RawKnowledge
     progressions = _load_progressions(directory, findings)
     if progressions is None:
         unreadable.add(PROGRESSIONS)
+    zones = _load_zones(directory, unreadable, findings)
     raw = RawKnowledge(
-        sections, vocabulary, frozenset(unreadable), unreadable_lists, wording, progressions or {}
+        sections, vocabulary, frozenset(unreadable), unreadable_lists, wording, progressions or {}, zones
     )
     return raw, findings
+
+
+def _load_zones(directory: Path, unreadable: set[str], findings: list[Finding]) -> dict[str, list[Entry]]:
+    """``zones.yaml``'s lists of entries (none without the file: the knowledge check then names
+    each reflex area and point that has no place on the map). What cannot be read is added to
+    ``unreadable`` (the file, or one list), so that nothing is checked against it."""
+    path = directory / f"{ZONES}.yaml"
+    if not path.is_file():
+        return {}
+    data, readable = _read_yaml(path, path.name, findings)
+    if not readable:
+        unreadable.add(ZONES)
+        return {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        message = f"expected a mapping of lists: {', '.join(ZONE_SECTIONS)}"
+        findings.append(Finding(path.name, "", "", FindingCode.INVALID_FIELD, message))
+        unreadable.add(ZONES)
+        return {}
+    lists: dict[str, list[Entry]] = {}
+    for key, value in data.items():
+        name = str(key)
+        if name not in ZONE_SECTIONS:
+            meant = nearest(name, ZONE_SECTIONS)
+            message = f"unknown list; expected one of {', '.join(ZONE_SECTIONS)}."
+            findings.append(
+                Finding(
+                    path.name,
+                    name,
+                    "",
+                    FindingCode.UNKNOWN_FIELD,
+                    message + did_you_mean(name, ZONE_SECTIONS),
+                    meant,
+                )
+            )
+            if meant is not None:  # its entries were meant for that list: which are they?
+                unreadable.add(zone_section(meant))
+            continue
+        entries = _as_list(value, path.name, findings, entry=name)
+        if entries is None:
+            unreadable.add(zone_section(name))
+        lists[name] = entries or []
+    return lists
 
 
 def _load_progressions(directory: Path, findings: list[Finding]) -> dict[str, list[Entry]] | None:
@@ -427,7 +490,17 @@ def merge_raw(base: RawKnowledge, overlay: RawKnowledge) -> RawKnowledge:
             name: _merge_entries(base.progressions.get(name, []), overlay.progressions.get(name, []))
             for name in sorted(set(base.progressions) | set(overlay.progressions))
         },
+        _merge_zones(base.zones or {}, overlay.zones or {}),
     )
+
+
+def _merge_zones(base: dict[str, list[Entry]], overlay: dict[str, list[Entry]]) -> dict[str, list[Entry]]:
+    """Each list of ``zones.yaml`` merged by the field that names its entries (``area``, …)."""
+    merged: dict[str, list[Entry]] = {}
+    for name in sorted(set(base) | set(overlay)):
+        key = ZONE_SECTIONS[name][0] if name in ZONE_SECTIONS else "id"
+        merged[name] = _merge_entries(base.get(name, []), overlay.get(name, []), key)
+    return merged
 
 
 def _merge_wording(base: dict[str, Any] | None, overlay: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -446,19 +519,19 @@ def _merge_mapping(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, A
     return merged
 
 
-def _entry_id(entry: Entry) -> str | None:
-    ident = entry.data.get("id") if isinstance(entry.data, dict) else None
+def _entry_id(entry: Entry, key: str = "id") -> str | None:
+    ident = entry.data.get(key) if isinstance(entry.data, dict) else None
     return ident if isinstance(ident, str) else None
 
 
-def _merge_entries(base: list[Entry], overlay: list[Entry]) -> list[Entry]:
-    replaced = {_entry_id(entry) for entry in overlay} - {None}
-    return [entry for entry in base if _entry_id(entry) not in replaced] + overlay
+def _merge_entries(base: list[Entry], overlay: list[Entry], key: str = "id") -> list[Entry]:
+    replaced = {_entry_id(entry, key) for entry in overlay} - {None}
+    return [entry for entry in base if _entry_id(entry, key) not in replaced] + overlay
 
 
-def _entry_label(data: Any, index: int) -> str:
-    if isinstance(data, dict) and isinstance(data.get("id"), str):
-        return str(data["id"])
+def _entry_label(data: Any, index: int, key: str = "id") -> str:
+    if isinstance(data, dict) and isinstance(data.get(key), str):
+        return str(data[key])
     return f"#{index + 1}"
 
 
@@ -585,16 +658,21 @@ def _finding_from_error(file: str, entry: str, model: type[BaseModel], error: Ma
 
 
 def _validate_entries(
-    entries: Iterable[Entry], model: type[BaseModel], findings: list[Finding], broken: list[str]
+    entries: Iterable[Entry],
+    model: type[BaseModel],
+    findings: list[Finding],
+    broken: list[str],
+    key: str = "id",
 ) -> Iterator[BaseModel]:
-    """The entries that validate; the others add their findings, and their ids to ``broken``."""
+    """The entries that validate; the others add their findings, and their ids (the ``key``
+    field) to ``broken``."""
     for entry in entries:
-        label = _entry_label(entry.data, entry.position)
+        label = _entry_label(entry.data, entry.position, key)
         try:
             yield model.model_validate(entry.data)
         except ValidationError as error:
             findings.extend(_finding_from_error(entry.file, label, model, e) for e in error.errors())
-            ident = _entry_id(entry)
+            ident = _entry_id(entry, key)
             if ident is not None:
                 broken.append(ident)
 
@@ -625,8 +703,9 @@ def parse(raw: RawKnowledge) -> Parsed:
             for name, model in PROGRESSION_LISTS.items()
         }
     )
+    zones = _parse_zones(raw.zones or {}, findings, broken)
     knowledge = schema.Knowledge(
-        vocabulary=vocabulary, items=items, wording=wording, progressions=progressions, **models
+        vocabulary=vocabulary, items=items, wording=wording, progressions=progressions, zones=zones, **models
     )
     gaps = Gaps(
         {name: tuple(sorted(ids)) for name, ids in broken.items() if ids},
@@ -635,6 +714,21 @@ def parse(raw: RawKnowledge) -> Parsed:
         unreadable_lists,
     )
     return Parsed(knowledge, gaps, findings)
+
+
+def _parse_zones(
+    raw: dict[str, list[Entry]], findings: list[Finding], broken: dict[str, list[str]]
+) -> schema.ZoneMap:
+    """The foot map of every entry that validated; the others' names go to ``broken``."""
+    lists = {
+        name: list(
+            _validate_entries(
+                raw.get(name, []), model, findings, broken.setdefault(zone_section(name), []), key
+            )
+        )
+        for name, (key, model) in ZONE_SECTIONS.items()
+    }
+    return schema.ZoneMap.model_validate(lists)
 
 
 def _parse_vocabulary(

@@ -569,6 +569,80 @@ def climb(ladder: Ladder, exercises: Mapping[str, Exercise], move: Move) -> list
     return rungs
 
 
+# --- the foot map (zones.yaml) -------------------------------------------------------------------
+
+#: A coordinate of the foot map, in its view's units (from the view's top-left corner, y down).
+Coordinate = Annotated[float, Field(allow_inf_nan=False)]
+#: A point of the foot map: ``[x, y]`` in its view's units.
+XY = tuple[Coordinate, Coordinate]
+
+
+def _encloses_an_area(points: list[XY]) -> list[XY]:
+    """A shape's points must enclose an area: three points on one line draw nothing."""
+    twice_area = sum(
+        x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(points, [*points[1:], points[0]], strict=True)
+    )
+    if abs(twice_area) < 1e-9:
+        raise ValueError("the points lie on one line; a shape needs at least 3 points around an area")
+    return points
+
+
+#: A closed shape of the foot map: at least 3 points around an area, drawn as a smooth outline.
+Shape = Annotated[list[XY], Field(min_length=3), AfterValidator(_encloses_an_area)]
+
+
+class FootView(Strict):
+    """One drawing of the foot map: the foot (or the foot and lower leg) seen from one side, in a
+    box of its own ``width`` by ``height`` units."""
+
+    id: Id
+    name: Text
+    """What the drawing shows, as a person reads it (``Top of the foot``)."""
+    caption: Text | None = None
+    """How it is seen, under the drawing (``toes to the left, back of the leg to the right``)."""
+    width: Annotated[float, Field(gt=0, le=10_000)]
+    height: Annotated[float, Field(gt=0, le=10_000)]
+    outline: Annotated[list[Shape], Field(min_length=1)]
+    """The foot (and leg) as closed shapes: the sole and each toe, say."""
+    marks: list[Shape] = []
+    """Landmarks drawn as thin lines, to find the points by (an ankle bone, a kneecap)."""
+    mirrored: bool = False
+    """Drawn twice: as the left foot, and mirrored left to right as the right foot (both soles)."""
+    source: Id
+
+
+class AreaZone(Strict):
+    """Where one reflex area is drawn: a shape in one view (on both feet, if the view is mirrored)."""
+
+    area: Id
+    """The reflex area (an id from ``reflexology.yaml``)."""
+    view: Id
+    shape: Shape
+    source: Id
+
+
+class PointMark(Strict):
+    """Where one acupressure point is marked: a spot in one view."""
+
+    point: Id
+    """The acupressure point (an id from ``acupressure.yaml``)."""
+    view: Id
+    at: XY
+    source: Id
+
+
+class ZoneMap(Strict):
+    """The foot map (``zones.yaml``): its views, each reflex area's zone and each point's spot."""
+
+    views: list[FootView] = []
+    areas: list[AreaZone] = []
+    points: list[PointMark] = []
+
+    def view(self, ident: str) -> FootView | None:
+        """The view called ``ident``, if the map has it."""
+        return next((view for view in self.views if view.id == ident), None)
+
+
 def _template(*allowed: str) -> AfterValidator:
     """A check that a template (text with ``{placeholders}``) names only those its use fills in."""
 
@@ -751,6 +825,27 @@ class DisplayWording(Strict):
     knowledge_fingerprint: Annotated[Text, _template("fingerprint")]
 
 
+class FootMapWording(Strict):
+    """The fixed words of the foot map (``Plan.foot_map()``, the ``svg`` renderer)."""
+
+    title: Text
+    label: Text
+    """What the whole map is, for a screen reader (``aria-label``)."""
+    left: Text
+    right: Text
+    orientation: Text
+    """How the drawings are seen (the soles from below, left foot on the left …)."""
+    highlighted: Text
+    other: Text
+    point: Text
+    unproven: Text
+    """That reflexology is a traditional map, not a proven one."""
+    areas_in_plan: Annotated[Text, _template("names")]
+    points_in_plan: Annotated[Text, _template("names")]
+    nothing_in_plan: Text
+    not_on_map: Annotated[Text, _template("names")]
+
+
 class Wording(Strict):
     """Every fixed word footmap says to a person (``wording.yaml``): a translation is this file."""
 
@@ -765,6 +860,7 @@ class Wording(Strict):
     explain: ExplainWording
     schedule: ScheduleWording
     display: DisplayWording
+    foot_map: FootMapWording
 
 
 Item = Exercise | ReflexArea | AcupressurePoint | Advice
@@ -792,6 +888,8 @@ class Knowledge(Strict):
     #: ``None`` only where ``wording.yaml`` did not validate (a loaded ``KnowledgeBase`` always
     #: has its wording: see ``KnowledgeBase.wording``).
     wording: Wording | None
+    #: The foot map (``zones.yaml``): where each reflex area and acupressure point is drawn.
+    zones: ZoneMap = ZoneMap()
 
     def items_by_kind(self) -> list[tuple[str, Item]]:
         """Every item with its kind, in the kinds table's order, then file order."""

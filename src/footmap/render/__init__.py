@@ -1,5 +1,5 @@
-"""Renderers: a ``Plan`` as text, Markdown, HTML, a printable page, a trace or JSON, from one
-registry.
+"""Renderers: a ``Plan`` as text, Markdown, HTML, a printable page, a trace, JSON or a foot map
+(SVG), from one registry.
 
 A renderer is a name, a media type, a file suffix and a function of a plan and the wording it is
 written in. ``Plan.explain()``, ``Plan.to_markdown()``, ``Plan.to_html()``,
@@ -10,7 +10,7 @@ written in. ``Plan.explain()``, ``Plan.to_markdown()``, ``Plan.to_html()``,
 >>> import footmap
 >>> from footmap import render
 >>> [renderer.name for renderer in render.renderers()]
-['explain', 'handout', 'html', 'json', 'md', 'text']
+['explain', 'handout', 'html', 'json', 'md', 'svg', 'text']
 >>> plan = footmap.recommend({"pains": [{"area": "knee", "severity": 4}]})
 >>> render.render(plan, "md").startswith("# Your foot plan")
 True
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from footmap import _plan
 from footmap._plan import Plan, PlanItem
 from footmap._suggest import did_you_mean
-from footmap.render import _html, _json, _markdown, _text
+from footmap.render import _html, _json, _markdown, _svg, _text
 
 if TYPE_CHECKING:
     from footmap._knowledge.schema import Wording
@@ -77,7 +77,7 @@ def get(name: str) -> Renderer:
     >>> get("mdd")
     Traceback (most recent call last):
     ...
-    ValueError: no renderer 'mdd'. Did you mean 'md'? Known: explain, handout, html, json, md, text.
+    ValueError: no renderer 'mdd'. Did you mean 'md'? Known: explain, handout, html, json, md, svg, text.
     """
     found = _registry.get(name)
     if found is None:
@@ -174,6 +174,15 @@ register(
 )
 register(Renderer("md", "text/markdown", ".md", _markdown.to_markdown, "Markdown: what to do, how, and why"))
 register(Renderer("text", "text/plain", ".txt", _text.to_text, "the plan as plain text for a terminal"))
+register(
+    Renderer(
+        "svg",
+        "image/svg+xml",
+        ".svg",
+        _svg.to_svg,
+        "the foot map: the plan's reflex areas and acupressure points on both feet (Plan.foot_map())",
+    )
+)
 
 
 class _Registry:
