@@ -9,8 +9,8 @@ the disclaimer. Every text is escaped; the styles are inline in the output and s
 re-run, shown twice, or opened in a light or a dark theme. Colours are set only together with
 the text colour they are read on; everything else inherits the page's own colours.
 
-The handout takes :func:`extra_sections` at the places :data:`SECTION_KEYS` names: that is where
-the foot map and a tick-box week grid will go.
+Both take :func:`extra_sections` at the places :data:`SECTION_KEYS` names: the foot map (after
+the item sections it draws) and the schedule as a tick-box week grid (after the routine).
 """
 
 from __future__ import annotations
@@ -29,9 +29,11 @@ from footmap.render._common import (
     other_messages,
     readable,
     reason_groups,
+    schedule_rows,
     section_items,
     with_mark,
 )
+from footmap.render._svg import to_svg
 
 if TYPE_CHECKING:
     from footmap._knowledge.schema import Evidence, Wording
@@ -74,20 +76,59 @@ ExtraSource = Callable[["Plan", "Wording"], list[ExtraSection]]
 def extra_sections(plan: Plan, wording: Wording) -> list[ExtraSection]:
     """The optional sections of this plan's HTML, each placed after the part it names.
 
-    The insertion points for what will be embedded later: the foot map (an SVG of the feet with
-    the plan's zones and points, ``after="triage"``) and a tick-box week grid built from the
-    plan's schedule (``after="routine"``). Neither exists yet, so a plan has none.
+    The schedule as a tick-box week grid (``after="routine"``) and the foot map, an SVG of the
+    feet with the plan's zones and points (``after="acupressure"``), each where the plan has them.
 
     >>> import footmap
-    >>> plan = footmap.recommend({"pains": [{"area": "knee", "severity": 3}]})
-    >>> extra_sections(plan, footmap.KnowledgeBase.load().wording)
-    []
+    >>> plan = footmap.recommend({"pains": [{"area": "neck", "severity": 3}]})
+    >>> [extra.after for extra in extra_sections(plan, footmap.KnowledgeBase.load().wording)]
+    ['routine', 'acupressure']
     """
     return [section for source in EXTRA_SOURCES for section in source(plan, wording)]
 
 
-#: The functions :func:`extra_sections` reads, in order (none yet).
-EXTRA_SOURCES: list[ExtraSource] = []
+def week_grid(plan: Plan, wording: Wording) -> list[ExtraSection]:
+    """The schedule as a printable grid: a week a row, a tick box per session on each day, what
+    changes that week; then when to move up or down a step."""
+    schedule, words = plan.schedule, wording.schedule
+    if not schedule.items:
+        return []
+    head = "".join(f"<th>{escape(day)}</th>" for day in words.day_names)
+    changes = {row.week: row for row in schedule_rows(plan, wording)}
+    body = []
+    for week in schedule.by_week():
+        cells = "".join(
+            '<td class="fm-rest">&#8211;</td>'
+            if day.rest
+            else "<td>" + " ".join("&#9744;" for _ in range(day.sessions)) + "</td>"
+            for day in week.days
+        )
+        row = changes[week.week]
+        body.append(
+            f"<tr><th>{week.week}</th>{cells}<td>{escape(row.minutes)}</td><td>{escape(row.changes)}</td></tr>"
+        )
+    notes = _list([escape(note.text) for note in schedule.notes])
+    html = (
+        f'<section class="fm-section fm-schedule"><h3>{escape(words.title)}</h3>'
+        f"<p>{escape(words.intro.format(weeks=schedule.weeks))}</p>"
+        f'<table class="fm-grid"><thead><tr><th>{escape(words.week)}</th>{head}'
+        f"<th>{escape(words.minutes)}</th><th>{escape(words.changes)}</th></tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>"
+        f"<p>{escape(words.when_to_move)}</p>{notes}</section>"
+    )
+    return [ExtraSection("routine", html)]
+
+
+def foot_map(plan: Plan, wording: Wording) -> list[ExtraSection]:
+    """The foot map, after the item sections it draws, where the plan has a reflex area or point."""
+    if not (plan.reflexology or plan.acupressure):
+        return []
+    figure = f'<figure class="fm-map">{to_svg(plan, wording)}</figure>'
+    return [ExtraSection("acupressure", f'<section class="fm-section fm-foot-map">{figure}</section>')]
+
+
+#: The functions :func:`extra_sections` reads, in order.
+EXTRA_SOURCES: list[ExtraSource] = [week_grid, foot_map]
 
 
 def to_html(plan: Plan, wording: Wording) -> str:
@@ -388,6 +429,14 @@ _STYLE = (
     ".footmap-plan .fm-left-out{margin:1em 0}"
     ".footmap-plan .fm-source-list{list-style:none;padding-left:0;font-size:.85em}"
     ".footmap-plan .fm-cite{font-weight:700}"
+    ".footmap-plan .fm-grid{border-collapse:collapse;width:100%;font-size:.9em;margin:.5em 0}"
+    ".footmap-plan .fm-grid th,.footmap-plan .fm-grid td{border:1px solid rgba(127,127,127,.45);"
+    "padding:.25em .4em;text-align:center;vertical-align:top}"
+    ".footmap-plan .fm-grid td:last-child{text-align:left}"
+    ".footmap-plan .fm-grid td{font-size:1.05em}"
+    ".footmap-plan .fm-rest{opacity:.6}"
+    ".footmap-plan .fm-map{margin:.5em 0}"
+    ".footmap-plan .fm-map svg{max-width:100%;height:auto}"
     ".footmap-plan .fm-disclaimer{font-style:italic;font-size:.9em;opacity:.85;margin-top:1.2em}"
 )
 
