@@ -477,7 +477,7 @@ def logs_text(logs: Sequence[SessionLog], log_format: LogFormat, where: str = "t
 
 def _csv_text(logs: Sequence[SessionLog]) -> str:
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; a note with \r in it is quoted
     writer.writerow(CSV_COLUMNS)
     for log in logs:
         for index in range(max(1, len(log.items), len(log.pain))):
