@@ -171,6 +171,9 @@ def _md(value: str) -> str:
     return value
 
 
+_WARNING_STYLE = "color:#8b0000;border-left:4px solid #8b0000;padding:4px 10px;background:#fff3f3"
+
+
 def html(progress: Progress, words: schema.ProgressWording) -> str:
     """An HTML fragment: the outline, then the chart."""
     outline = _outline(progress, words)
@@ -179,7 +182,10 @@ def html(progress: Progress, words: schema.ProgressWording) -> str:
         f"<h2>{escape(outline.title)}</h2>",
         f"<p>{escape(outline.period)}</p>",
     ]
-    parts += [f'<p class="warning"><strong>{escape(warning)}</strong></p>' for warning in outline.warnings]
+    parts += [
+        f'<p class="warning" style="{_WARNING_STYLE}"><strong>{escape(warning)}</strong></p>'
+        for warning in outline.warnings
+    ]
     for heading, entries in outline.sections:
         parts.append(f"<h3>{escape(heading)}</h3>")
         if entries:
@@ -267,9 +273,10 @@ def _marker(series: _Series, x: float, y: float) -> str:
         return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"/>'
     if series.marker == "square":
         return f'<rect x="{x - 3.2:.1f}" y="{y - 3.2:.1f}" width="6.4" height="6.4" fill="{colour}"/>'
+    size = 6.5  # larger than the circle, so a diamond shows around a "before" point at the same place
     return (
-        f'<polygon points="{x:.1f},{y - 4.5:.1f} {x + 4.5:.1f},{y:.1f} {x:.1f},{y + 4.5:.1f}'
-        f' {x - 4.5:.1f},{y:.1f}" fill="{colour}"/>'
+        f'<polygon points="{x:.1f},{y - size:.1f} {x + size:.1f},{y:.1f} {x:.1f},{y + size:.1f}'
+        f' {x - size:.1f},{y:.1f}" fill="{colour}"/>'
     )
 
 
@@ -316,7 +323,8 @@ def _panel(complaint: ComplaintProgress, top: int, words: schema.ProgressWording
         )
     parts.append(f'<line x1="{_LEFT}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#888"/>')
     parts += _date_labels(complaint.points, places, x_of, bottom)
-    for series in _SERIES:
+    lines, markers = [], []
+    for series in reversed(_SERIES):  # "before" last, on top: its circles sit inside the diamonds
         coordinates = [
             (x_of(place), y_of(value))
             for place, point in zip(places, complaint.points, strict=True)
@@ -324,11 +332,12 @@ def _panel(complaint: ComplaintProgress, top: int, words: schema.ProgressWording
         ]
         if len(coordinates) > 1:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coordinates)
-            parts.append(
+            lines.append(
                 f'<polyline points="{path}" fill="none" stroke="{series.colour}" stroke-width="2"'
                 f'{_dash(series)} stroke-linejoin="round"/>'
             )
-        parts += [_marker(series, x, y) for x, y in coordinates]
+        markers += [_marker(series, x, y) for x, y in coordinates]
+    parts += lines + markers
     return parts
 
 
