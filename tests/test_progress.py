@@ -332,3 +332,8 @@ def test_the_text_speaks_the_wording_of_its_knowledge(tmp_path: Path) -> None:
 def test_the_programme_page_examples_run() -> None:
     failures, tried = doctest.testfile(str(REPO / "docs" / "programme.md"), module_relative=False)
     assert tried > 5 and failures == 0
+
+
+def test_a_progress_read_back_from_json_still_shows_itself(example: footmap.Progress) -> None:
+    again = footmap.Progress.model_validate_json(example.model_dump_json())
+    assert again.to_text() == example.to_text() and again.to_svg() == example.to_svg()

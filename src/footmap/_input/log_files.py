@@ -179,30 +179,40 @@ def _strict_decoder() -> json.JSONDecoder:
     return json.JSONDecoder(object_pairs_hook=pairs)
 
 
-def _line_of(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
+class _Lines:
+    """The line of an offset in a text, counted on from the last one asked (offsets mostly grow,
+    so a file of many logs is counted once, not once per log)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.offset, self.line = 0, 1
+
+    def __call__(self, offset: int) -> int:
+        if offset < self.offset:
+            self.offset, self.line = 0, 1
+        self.line += self.text.count("\n", self.offset, offset)
+        self.offset = offset
+        return self.line
 
 
 def _json_entries(text: str, problems: list[LogProblem]) -> list[_Entry]:
     """A JSON list of logs (or one log), each element decoded on its own so its line is known."""
-    decoder = _strict_decoder()
+    decoder, line_of = _strict_decoder(), _Lines(text)
     start = _skip_space(text, 0)
     if start == len(text):
         problems.append(LogProblem(0, "", "empty file: expected a JSON list of logs, or one log"))
         return []
     if text[start] != "[":
-        entry = _decoded(text, start, decoder, problems)
+        entry = _decoded(text, start, decoder, problems, line_of)
         if entry is not None and _skip_space(text, entry[1]) != len(text):
-            problems.append(
-                LogProblem(_line_of(text, entry[1]), "", "invalid JSON: extra data after the log")
-            )
+            problems.append(LogProblem(line_of(entry[1]), "", "invalid JSON: extra data after the log"))
         return [] if entry is None else [entry[0]]
     entries: list[_Entry] = []
     position = _skip_space(text, start + 1)
     if text.startswith("]", position):
         return entries
     while True:
-        entry = _decoded(text, position, decoder, problems)
+        entry = _decoded(text, position, decoder, problems, line_of)
         if entry is None:
             return entries
         entries.append(entry[0])
@@ -210,14 +220,14 @@ def _json_entries(text: str, problems: list[LogProblem]) -> list[_Entry]:
         if text.startswith("]", position):
             if _skip_space(text, position + 1) != len(text):
                 problems.append(
-                    LogProblem(_line_of(text, position + 1), "", "invalid JSON: extra data after the list")
+                    LogProblem(line_of(position + 1), "", "invalid JSON: extra data after the list")
                 )
             return entries
         if not text.startswith(",", position) or len(entries) > MAX_LOGS:
             reason = "expected ',' or the closing ']' of the list of logs"
             if len(entries) > MAX_LOGS:
                 reason = f"over {MAX_LOGS:,} logs, the most a file may hold"
-            problems.append(LogProblem(_line_of(text, position), "", reason))
+            problems.append(LogProblem(line_of(position), "", reason))
             return entries
         position = _skip_space(text, position + 1)
 
@@ -229,10 +239,10 @@ def _skip_space(text: str, position: int) -> int:
 
 
 def _decoded(
-    text: str, position: int, decoder: json.JSONDecoder, problems: list[LogProblem]
+    text: str, position: int, decoder: json.JSONDecoder, problems: list[LogProblem], line_of: _Lines
 ) -> tuple[_Entry, int] | None:
     """The log at ``position`` and where it ends, or ``None`` (and a problem) when it is not one."""
-    line = _line_of(text, position)
+    line = line_of(position)
     try:
         data, end = decoder.raw_decode(text, position)
     except json.JSONDecodeError as error:
@@ -267,7 +277,7 @@ def _jsonl_entries(text: str, problems: list[LogProblem]) -> list[_Entry]:
             problems.append(LogProblem(number, "", f"over {MAX_LOGS:,} logs, the most a file may hold"))
             break
         found: list[LogProblem] = []  # their line numbers count within the line: replaced
-        entry = _decoded(line, _skip_space(line, 0), decoder, found)
+        entry = _decoded(line, _skip_space(line, 0), decoder, found, _Lines(line))
         if entry is None:
             problems += [LogProblem(number, problem.field, problem.message) for problem in found]
         elif _skip_space(line, entry[1]) != len(line):

@@ -152,24 +152,29 @@ class Progress(_Model):
     items: list[ItemProgress]
     new_symptoms: list[LoggedSymptom]
     difficulty: dict[Difficulty, int]
-    _wording: schema.ProgressWording = PrivateAttr()
+    _wording: schema.ProgressWording | None = PrivateAttr(default=None)
+
+    @property
+    def _words(self) -> schema.ProgressWording:
+        """The words it is shown in: its knowledge's (the shipped ones for a progress read from JSON)."""
+        return self._wording if self._wording is not None else shipped_knowledge().wording.progress
 
     def to_text(self) -> str:
         """Plain text, for a terminal."""
-        return display.text(self, self._wording)
+        return display.text(self, self._words)
 
     def to_markdown(self) -> str:
         """Markdown."""
-        return display.markdown(self, self._wording)
+        return display.markdown(self, self._words)
 
     def to_html(self) -> str:
         """An HTML fragment: the summary and the chart."""
-        return display.html(self, self._wording)
+        return display.html(self, self._words)
 
     def to_svg(self) -> str:
         """An SVG chart: pain 0–10 over the dates, before and after each session and the next
         morning, one panel per complaint."""
-        return display.svg(self, self._wording)
+        return display.svg(self, self._words)
 
     def _repr_mimebundle_(
         self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
