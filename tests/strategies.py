@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import random
 from typing import Any
 
 from hypothesis import strategies as st
 
+from footmap._input.logs import MAX_COUNT, MAX_LIST, MAX_NOTE, MAX_SECONDS, MAX_SESSIONS, SessionLog
 from footmap._kinds import FACT_TYPES
 from footmap._knowledge.base import shipped_knowledge
 
@@ -228,3 +230,70 @@ def rule_sets_with_facts(
     may hold the same fact twice.
     """
     return st.builds(lambda rng: _rule_set(rng, max_rules, max_facts), st.randoms(use_true_random=False))
+
+
+# --- session logs -------------------------------------------------------------------------------
+
+_ITEM_IDS = sorted(_KNOWLEDGE.items)
+_SCORES = st.integers(0, 10)
+
+#: An item of a session as a dict: done with any of its dose fields (or none), or skipped.
+logged_items = st.one_of(
+    st.fixed_dictionaries(
+        {"id": st.sampled_from(_ITEM_IDS)},
+        optional={
+            "sets": st.integers(0, MAX_COUNT),
+            "reps": st.integers(0, MAX_COUNT),
+            "holds": st.integers(0, MAX_COUNT),
+            "seconds": st.integers(0, MAX_SECONDS),
+            "skipped": st.just(False),
+        },
+    ),
+    st.fixed_dictionaries({"id": st.sampled_from(_ITEM_IDS), "skipped": st.just(True)}),
+)
+
+#: The pain of a complaint around a session as a dict: any area and side, scores 0–10.
+logged_pains = st.fixed_dictionaries(
+    {"area": st.sampled_from(sorted(_VOCABULARY["pain_areas"])), "before": _SCORES, "after": _SCORES},
+    optional={"side": st.sampled_from(["left", "right", "both"]), "next_morning": _SCORES},
+)
+
+#: Dates of logs: any day of two centuries, and the edges of months and leap years often.
+log_dates = st.one_of(
+    st.dates(min_value=datetime.date(2000, 1, 1), max_value=datetime.date(2199, 12, 31)),
+    st.sampled_from([datetime.date(2028, 2, 29), datetime.date(2027, 12, 31), datetime.date(2027, 1, 1)]),
+)
+
+
+def session_log_dicts() -> st.SearchStrategy[dict[str, Any]]:
+    """Session logs as dicts over the whole valid domain: any item ids and pain areas of the
+    shipped knowledge, every symptom (red flags too), scores 0–10, optional fields left out,
+    lists up to their limits (as many unique items and pains as the knowledge has) and any note."""
+    return st.fixed_dictionaries(
+        {
+            "date": st.one_of(log_dates, log_dates.map(datetime.date.isoformat)),
+            "items": st.lists(logged_items, max_size=MAX_LIST, unique_by=lambda item: item["id"]),
+            "pain": st.lists(
+                logged_pains, max_size=MAX_LIST, unique_by=lambda pain: (pain["area"], pain.get("side"))
+            ),
+        },
+        optional={
+            "session": st.integers(1, MAX_SESSIONS),
+            "difficulty": st.sampled_from(["easy", "ok", "hard"]),
+            "new_symptoms": st.lists(st.sampled_from(sorted(_VOCABULARY["symptoms"])), max_size=MAX_LIST),
+            "note": st.one_of(
+                st.text(max_size=MAX_NOTE),
+                st.sampled_from(["=1+1", "'=x", "''@y", "-2", 'a,b\n"c"', "\r\n", " spaced "]),
+            ),
+        },
+    )
+
+
+def session_logs() -> st.SearchStrategy[SessionLog]:
+    """Validated ``SessionLog`` objects over the whole valid domain (see ``session_log_dicts``)."""
+    return session_log_dicts().map(SessionLog.model_validate)
+
+
+def log_files() -> st.SearchStrategy[list[SessionLog]]:
+    """Lists of logs a file can hold: each date and session once, in any order."""
+    return st.lists(session_logs(), max_size=12, unique_by=lambda log: log.key)

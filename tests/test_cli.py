@@ -421,3 +421,99 @@ def test_knowledge_check_release_fails_while_a_source_is_unverified(
     assert all(f"entry '{ident}', field 'verified'" in err for ident in unverified)
     assert "[unverified_source]" in err
     assert main(["knowledge", "check"]) == 0
+
+
+# --- progress -----------------------------------------------------------------------------------
+
+LOGS = REPO / "examples" / "logs"
+
+
+@pytest.mark.parametrize("logs", ["logs.csv", "logs.json", "logs.jsonl"])
+def test_progress_prints_text_by_default(capsys: pytest.CaptureFixture[str], logs: str) -> None:
+    code, out, err = run(capsys, "progress", LOGS / logs)
+    assert (code, err) == (0, "")
+    assert out == footmap.progress(footmap.read_logs(LOGS / logs)).to_text()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "check"),
+    [
+        ("md", lambda out: out.startswith("# Your progress")),
+        ("html", lambda out: out.startswith('<div class="footmap-progress">') and "<svg" in out),
+        ("svg", lambda out: out.startswith("<svg") and out.rstrip().endswith("</svg>")),
+        ("json", lambda out: footmap.Progress.model_validate_json(out).adherence.sessions_done == 14),
+        ("text", lambda out: out.startswith("Your progress: ")),
+    ],
+)
+def test_progress_prints_each_format(
+    capsys: pytest.CaptureFixture[str], fmt: str, check: Callable[[str], bool]
+) -> None:
+    code, out, err = run(capsys, "progress", LOGS / "logs.csv", "--format", fmt)
+    assert (code, err) == (0, "") and check(out)
+
+
+def test_progress_with_a_plan_counts_the_sessions_planned(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(expected_plan().model_dump_json(), encoding="utf-8")
+    code, out, _ = run(capsys, "progress", LOGS / "logs.csv", "--plan", plan, "--format", "json")
+    result = footmap.Progress.model_validate_json(out)
+    assert code == 0 and result.adherence.sessions_planned == 16
+    assert {item.id for item in result.items if item.in_plan} == {
+        item.id for item in expected_plan().items if item.kind != "advice"
+    }
+
+
+def test_progress_lists_every_problem_of_invalid_logs_with_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    logs = tmp_path / "logs.csv"
+    logs.write_text("date,item,sets\n2027-01-05,toe_walkng,2\n2027-02-30,toe_press,x\n", encoding="utf-8")
+    code, out, err = run(capsys, "progress", logs)
+    lines = err.splitlines()
+    assert (code, out) == (2, "")
+    assert lines[0] == f"footmap: 3 problems in {logs}:"
+    assert lines[1].startswith(
+        "  - line 2, column 'item': Unknown item 'toe_walkng'. Did you mean 'toe_walking'?"
+    )
+    assert lines[2].startswith("  - line 3, column 'date'") and lines[3].startswith(
+        "  - line 3, column 'sets'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        (lambda tmp: tmp / "missing.csv", "cannot read logs {path}: No such file or directory"),
+        (lambda tmp: tmp, "cannot tell the log format from the suffix"),
+        (lambda tmp: _written(tmp / "logs.csv", b"date\n\xff\n"), "line 2: not UTF-8 text (byte 0xff"),
+    ],
+    ids=["missing", "a_directory", "not_utf8"],
+)
+def test_progress_refuses_unreadable_logs_in_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, make: Callable[[Path], Path], says: str
+) -> None:
+    path = make(tmp_path)
+    code, out, err = run(capsys, "progress", path)
+    assert (code, out) == (2, "")
+    assert says.format(path=path) in err and len(err.strip().splitlines()) <= 2
+
+
+def _written(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("plan", "says"),
+    [("missing.json", "No such file or directory"), ("notaplan.json", "not a footmap plan in JSON")],
+)
+def test_progress_refuses_a_plan_it_cannot_read_with_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, plan: str, says: str
+) -> None:
+    (tmp_path / "notaplan.json").write_text('{"triage": "self_care"}', encoding="utf-8")
+    code, out, err = run(capsys, "progress", LOGS / "logs.csv", "--plan", tmp_path / plan)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"footmap: cannot read plan {tmp_path / plan}: ") and says in err
+    assert err.count("\n") == 1

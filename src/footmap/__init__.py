@@ -18,12 +18,16 @@ from footmap._errors import (
     FindingCode,
     FootmapError,
     InputError,
+    InvalidLogError,
     KnowledgeError,
+    LogProblem,
     OutputError,
     ResumeError,
     RuleEngineError,
     WorkerError,
 )
+from footmap._input.log_files import read_logs, write_logs
+from footmap._input.logs import LoggedItem, LoggedPain, SessionLog
 from footmap._input.profile import Pain, Profile
 from footmap._knowledge.base import KnowledgeBase
 from footmap._pipeline import recommend
@@ -43,13 +47,24 @@ from footmap._plan import (
     ScheduleNote,
     ScheduleWeek,
 )
+from footmap._programme.progress import (
+    Adherence,
+    ComplaintProgress,
+    ItemProgress,
+    LoggedSymptom,
+    PainPoint,
+    Progress,
+    progress,
+)
 from footmap._rules.engine import EngineInfo, engine_info
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Adherence",
     "BatchError",
     "Caution",
+    "ComplaintProgress",
     "DosagePlan",
     "EngineFallbackWarning",
     "EngineInfo",
@@ -58,13 +73,21 @@ __all__ = [
     "FindingCode",
     "FootmapError",
     "InputError",
+    "InvalidLogError",
+    "ItemProgress",
     "KnowledgeBase",
     "KnowledgeError",
+    "LogProblem",
+    "LoggedItem",
+    "LoggedPain",
+    "LoggedSymptom",
     "OutputError",
     "Pain",
+    "PainPoint",
     "Plan",
     "PlanItem",
     "Profile",
+    "Progress",
     "Reason",
     "ResumeError",
     "RuleEngineError",
@@ -76,11 +99,15 @@ __all__ = [
     "ScheduleWeek",
     "ScheduledItem",
     "ScheduledStep",
+    "SessionLog",
     "WorkerError",
     "__version__",
     "engine_info",
+    "progress",
+    "read_logs",
     "recommend",
     "recommend_many",
+    "write_logs",
 ]
 
 # Public names show as ``footmap.Plan``, not as the private module that defines them.

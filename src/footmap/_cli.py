@@ -1,21 +1,22 @@
 """The ``footmap`` command: ``recommend`` a plan for a profile file, ``batch`` a JSON-lines file of
-profiles, ``knowledge check`` a directory, ``knowledge test`` it with scenario files, ``knowledge
-report`` its safety page.
+profiles, ``progress`` from a file of session logs, ``knowledge check`` a directory, ``knowledge
+test`` it with scenario files, ``knowledge report`` its safety page.
 
 Exit codes:
 
 - 0: success (a batch's error lines are data, not failures)
 - 1: invalid knowledge
 - 2: invalid input: a profile (missing, unreadable, not UTF-8, over ``MAX_PROFILE_BYTES``, bad YAML
-  or fields), a batch input, scenario files, arguments, or an output that cannot be resumed
+  or fields), a batch input, session logs or a plan (``progress``), scenario files, arguments, or
+  an output that cannot be resumed
 - 3: a scenario failed
 - 4: the output cannot be written (a bad path, no permission, a full disk, a closed pipe), or
   another ``footmap batch`` run is writing it
 - 5: an internal error (a bug in footmap: please report it)
 - 130: interrupted (Ctrl-C)
 
-Every failure is one line on standard error, ``footmap: ...``; invalid knowledge and an invalid
-profile list every problem, one per line, after it.
+Every failure is one line on standard error, ``footmap: ...``; invalid knowledge, an invalid
+profile and invalid session logs list every problem, one per line, after it.
 """
 
 from __future__ import annotations
@@ -34,12 +35,15 @@ from pydantic import ValidationError
 
 from footmap import render
 from footmap._batch import os_reason, run_jsonl
-from footmap._errors import BatchError, InputError, KnowledgeError, OutputError, ResumeError
+from footmap._errors import BatchError, InputError, InvalidLogError, KnowledgeError, OutputError, ResumeError
+from footmap._input.files import Unreadable, read_text
+from footmap._input.log_files import read_logs
 from footmap._knowledge.base import KnowledgeBase, shipped_knowledge
 from footmap._knowledge.loader import load_yaml
 from footmap._knowledge.report import safety_report
 from footmap._pipeline import recommend
-from footmap._plan import DEFAULT_WEEKS, MAX_WEEKS
+from footmap._plan import DEFAULT_WEEKS, MAX_WEEKS, Plan
+from footmap._programme.progress import progress
 from footmap.testing import ScenarioError, run_files
 
 
@@ -97,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
         help="show a progress bar (default: on a terminal, for runs over 2 s)",
     )
     _knowledge_options(batch)
+    _progress_parser(commands)
     knowledge = commands.add_parser("knowledge", help="work with knowledge directories")
     knowledge_commands = knowledge.add_subparsers(dest="knowledge_command", required=True)
     check = knowledge_commands.add_parser("check", help="report every problem in a directory")
@@ -126,6 +131,36 @@ def _parser() -> argparse.ArgumentParser:
     )
     _knowledge_options(report)
     return parser
+
+
+#: The formats ``footmap progress`` writes, each a method of ``Progress`` (``json``: its data).
+PROGRESS_FORMATS = {"text": "to_text", "md": "to_markdown", "html": "to_html", "svg": "to_svg", "json": ""}
+
+
+def _progress_parser(commands: Any) -> None:
+    progress = commands.add_parser(
+        "progress",
+        help="what session logs show: pain trend, sessions done, each item's progress",
+        description="Read session logs (.json, .jsonl/.ndjson or .csv; see docs/programme.md) and"
+        " print the pain trend of each complaint, the sessions done and each item's progress.",
+    )
+    progress.add_argument(
+        "logs", type=Path, metavar="LOGS", help="session logs: .json, .jsonl, .ndjson or .csv"
+    )
+    progress.add_argument(
+        "--plan",
+        type=Path,
+        default=None,
+        metavar="PLAN",
+        help="the plan as JSON (footmap recommend --format json): sessions planned, items not started",
+    )
+    progress.add_argument(
+        "--format",
+        choices=sorted(PROGRESS_FORMATS),
+        default="text",
+        help="text (the default), md, html, svg (the chart) or json (the data)",
+    )
+    _knowledge_options(progress)
 
 
 def _knowledge_options(parser: argparse.ArgumentParser) -> None:
@@ -220,6 +255,48 @@ def _recommend(args: argparse.Namespace) -> int:
     text = render.render(plan, name, wording=(knowledge or shipped_knowledge()).wording)
     _write_stdout(text + "\n")
     return OK
+
+
+#: The largest plan file ``footmap progress --plan`` reads (bytes).
+MAX_PLAN_BYTES = 8 << 20
+
+
+def _progress(args: argparse.Namespace) -> int:
+    knowledge = _load_knowledge(args)
+    plan = _read_plan(args.plan) if args.plan is not None else None
+    try:
+        logs = read_logs(args.logs, knowledge=knowledge)
+    except InvalidLogError as error:
+        print(f"footmap: {error}", file=sys.stderr)
+        return INVALID_INPUT
+    except OSError as error:
+        raise _Refused(f"cannot read logs {args.logs}: {os_reason(error)}", INVALID_INPUT) from None
+    result = progress(logs, plan=plan, knowledge=knowledge)
+    method = PROGRESS_FORMATS[args.format]
+    text = getattr(result, method)() if method else result.model_dump_json(indent=2) + "\n"
+    _write_stdout(text)
+    return OK
+
+
+def _read_plan(path: Path) -> Plan:
+    """The plan in a JSON file; ``_Refused`` (exit 2) when it cannot be read or is not a plan."""
+    try:
+        text = read_text(path, MAX_PLAN_BYTES, "plan")
+        return Plan.model_validate_json(text)
+    except OSError as error:
+        reason = os_reason(error)
+    except Unreadable as error:
+        reason = str(error)
+    except ValidationError as error:
+        count = error.error_count()
+        reason = f"not a footmap plan in JSON ({count} problem{'s' if count != 1 else ''}: {_first(error)})"
+    raise _Refused(f"cannot read plan {path}: {reason}", INVALID_INPUT)
+
+
+def _first(error: ValidationError) -> str:
+    first = error.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return _one_line(f"{where}: {first['msg']}" if where else first["msg"], 200)
 
 
 def _write_stdout(text: str) -> None:
@@ -339,6 +416,8 @@ def _run(args: argparse.Namespace) -> int:
         return _recommend(args)
     if args.command == "batch":
         return _batch(args)
+    if args.command == "progress":
+        return _progress(args)
     if args.knowledge_command == "test":
         return _test(args)
     if args.knowledge_command == "report":

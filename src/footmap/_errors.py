@@ -9,13 +9,15 @@
     │   ├── OutputError          the output cannot be written, or another run holds its lock
     │   └── ResumeError          ``footmap batch --resume``: the output is not this batch's
     ├── WorkerError              one profile of a batch failed: its worker raised or died on it
+    ├── InvalidLogError          a session log file is invalid (carries every LogProblem, by line)
     ├── ScenarioError            scenario files are invalid (``footmap.testing``; every problem)
     └── RuleEngineError          the rule engine failed while evaluating a profile
 
     EngineFallbackWarning        (a UserWarning) durable-rules is installed but cannot run here
 
-Invalid profiles raise :class:`pydantic.ValidationError`, like any other pydantic model,
-with messages that list the allowed values and the nearest match.
+Invalid profiles and session logs raise :class:`pydantic.ValidationError`, like any other
+pydantic model, with messages that list the allowed values and the nearest match; a log *file*
+that does not read (``read_logs``) raises :class:`InvalidLogError`, each problem with its line.
 """
 
 from __future__ import annotations
@@ -139,6 +141,38 @@ class WorkerError(FootmapError):
         self.position = position
         where = f"the profile at index {position}" if position is not None else "a worker process"
         super().__init__(f"{where}: {reason}")
+
+
+@dataclasses.dataclass(frozen=True)
+class LogProblem:
+    """One problem in a session log file: its line (from 1; 0 for the file as a whole), the field
+    (``items.0.sets`` in JSON, the column in CSV; empty for the whole log), the message and the
+    error type (pydantic's, or footmap's own such as ``footmap.unknown_value``)."""
+
+    line: int
+    field: str
+    message: str
+    type: str = "footmap.invalid_log"
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line else "the file"
+        if self.field:
+            where += f", {self.field}"
+        return f"{where}: {self.message}"
+
+
+class InvalidLogError(FootmapError, ValueError):
+    """A session log file is invalid; ``problems`` lists every problem at once, by line.
+
+    >>> print(InvalidLogError("logs.csv", [LogProblem(3, "column 'sets'", "Not a whole number")]))
+    1 problem in logs.csv:
+      - line 3, column 'sets': Not a whole number
+    """
+
+    def __init__(self, file: str, problems: Sequence[LogProblem]) -> None:
+        self.file = file
+        self.problems = sorted(problems, key=lambda problem: problem.line)
+        super().__init__(every_problem(self.problems, file))
 
 
 class RuleEngineError(FootmapError):

@@ -846,6 +846,50 @@ class FootMapWording(Strict):
     not_on_map: Annotated[Text, _template("names")]
 
 
+class ProgressWording(Strict):
+    """The fixed words of ``footmap.progress`` (what session logs show over time)."""
+
+    title: Text
+    period: Annotated[Text, _template("first", "last", "days")]
+    no_logs: Text
+    pain: Text
+    side: Annotated[Text, _template("name", "side")]
+    pain_line: Annotated[Text, _template("name", "trend")]
+    means: Annotated[Text, _template("first", "last")]
+    improving: Text
+    stable: Text
+    worse: Text
+    too_soon: Text
+    worse_advice: Text
+    sessions: Text
+    planned: Annotated[Text, _template("done", "planned", "percent")]
+    days: Annotated[Text, _template("done", "days", "percent")]
+    felt: Annotated[Text, _template("easy", "ok", "hard")]
+    items: Text
+    item_line: Annotated[Text, _template("name", "done", "skipped", "status")]
+    progressed: Text
+    regressed: Text
+    steady: Text
+    dropped: Annotated[Text, _template("count")]
+    not_started: Text
+    plan_not_started: Annotated[Text, _template("names")]
+    last_dose: Annotated[Text, _template("date", "dose")]
+    sets: Annotated[Text, _template("count")]
+    reps: Annotated[Text, _template("count")]
+    holds: Annotated[Text, _template("count")]
+    seconds: Annotated[Text, _template("count")]
+    new_symptoms: Text
+    symptom_on: Annotated[Text, _template("name", "date")]
+    urgent: Annotated[Text, _template("symptoms")]
+    see_clinician: Annotated[Text, _template("symptoms")]
+    chart_title: Text
+    chart_label: Annotated[Text, _template("names")]
+    before: Text
+    after: Text
+    next_morning: Text
+    no_pain: Text
+
+
 class Wording(Strict):
     """Every fixed word footmap says to a person (``wording.yaml``): a translation is this file."""
 
@@ -861,6 +905,7 @@ class Wording(Strict):
     schedule: ScheduleWording
     display: DisplayWording
     foot_map: FootMapWording
+    progress: ProgressWording
 
 
 Item = Exercise | ReflexArea | AcupressurePoint | Advice

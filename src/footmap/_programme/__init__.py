@@ -1,0 +1,1 @@
+"""The programme over time: what session logs show (``progress``)."""
