@@ -274,14 +274,6 @@ class Schedule(_Model):
         ]
         return ScheduleWeek(week=number, days=days)
 
-    @property
-    def sessions_per_day(self) -> int:
-        """The most times a day the routine is done on any day of the first week (0: no routine);
-        what ``footmap.progress`` counts sessions against."""
-        if not self.items:
-            return 0
-        return max(day.sessions for day in self.week(1).days)
-
     def by_week(self) -> list[ScheduleWeek]:
         """Every week, in order."""
         return [self.week(number) for number in range(1, self.weeks + 1)]

@@ -80,7 +80,7 @@ def extra_sections(plan: Plan, wording: Wording) -> list[ExtraSection]:
     feet with the plan's zones and points (``after="acupressure"``), each where the plan has them.
 
     >>> import footmap
-    >>> plan = footmap.recommend({"pains": [{"area": "neck", "severity": 3}]})
+    >>> plan = footmap.recommend({"pains": [{"area": "back", "severity": 4}]})
     >>> [extra.after for extra in extra_sections(plan, footmap.KnowledgeBase.load().wording)]
     ['routine', 'acupressure']
     """
