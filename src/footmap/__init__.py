@@ -19,12 +19,13 @@ from footmap._errors import (
     FootmapError,
     InputError,
     KnowledgeError,
+    MissingDependencyError,
     OutputError,
     ResumeError,
     RuleEngineError,
     WorkerError,
 )
-from footmap._input.profile import Pain, Profile
+from footmap._input.profile import Pain, Profile, profile_json_schema
 from footmap._knowledge.base import KnowledgeBase
 from footmap._pipeline import recommend
 from footmap._plan import (
@@ -60,6 +61,7 @@ __all__ = [
     "InputError",
     "KnowledgeBase",
     "KnowledgeError",
+    "MissingDependencyError",
     "OutputError",
     "Pain",
     "Plan",
@@ -79,6 +81,7 @@ __all__ = [
     "WorkerError",
     "__version__",
     "engine_info",
+    "profile_json_schema",
     "recommend",
     "recommend_many",
 ]
