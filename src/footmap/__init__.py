@@ -21,6 +21,7 @@ from footmap._errors import (
     InvalidLogError,
     KnowledgeError,
     LogProblem,
+    MissingDependencyError,
     OutputError,
     ResumeError,
     RuleEngineError,
@@ -28,7 +29,7 @@ from footmap._errors import (
 )
 from footmap._input.log_files import read_logs, write_logs
 from footmap._input.logs import LoggedItem, LoggedPain, SessionLog
-from footmap._input.profile import Pain, Profile
+from footmap._input.profile import Pain, Profile, profile_json_schema
 from footmap._knowledge.base import KnowledgeBase
 from footmap._pipeline import recommend
 from footmap._plan import (
@@ -81,6 +82,7 @@ __all__ = [
     "LoggedItem",
     "LoggedPain",
     "LoggedSymptom",
+    "MissingDependencyError",
     "OutputError",
     "Pain",
     "PainPoint",
@@ -103,6 +105,7 @@ __all__ = [
     "WorkerError",
     "__version__",
     "engine_info",
+    "profile_json_schema",
     "progress",
     "read_logs",
     "recommend",

@@ -7,12 +7,16 @@ Exit codes:
 - 0: success (a batch's error lines are data, not failures)
 - 1: invalid knowledge
 - 2: invalid input: a profile (missing, unreadable, not UTF-8, over ``MAX_PROFILE_BYTES``, bad YAML
-  or fields), a batch input, session logs or a plan (``progress``), scenario files, arguments, or
+  or fields), a batch input, session logs or a plan (``progress``), scenario files, arguments
+  (``--start`` not a date, ``--format fhir`` without a valid ``--subject``, ``--start`` or
+  ``--subject`` with a format that takes neither), or
   an output that cannot be resumed
 - 3: a scenario failed
 - 4: the output cannot be written (a bad path, no permission, a full disk, a closed pipe), or
   another ``footmap batch`` run is writing it
 - 5: an internal error (a bug in footmap: please report it)
+- 6: the output needs a package that is not installed (``--format fhir`` without
+  ``footmap[fhir]``); the line says what to install
 - 130: interrupted (Ctrl-C)
 
 Every failure is one line on standard error, ``footmap: ...``; invalid knowledge, an invalid
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import os
 import stat
 import sys
@@ -35,7 +40,15 @@ from pydantic import ValidationError
 
 from footmap import render
 from footmap._batch import os_reason, run_jsonl
-from footmap._errors import BatchError, InputError, InvalidLogError, KnowledgeError, OutputError, ResumeError
+from footmap._errors import (
+    BatchError,
+    InputError,
+    InvalidLogError,
+    KnowledgeError,
+    MissingDependencyError,
+    OutputError,
+    ResumeError,
+)
 from footmap._input.files import Unreadable, read_text
 from footmap._input.log_files import read_logs
 from footmap._knowledge.base import KnowledgeBase, shipped_knowledge
@@ -64,6 +77,19 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=DEFAULT_WEEKS,
         help=f"how many weeks the schedule lays out (1 to {MAX_WEEKS}; default {DEFAULT_WEEKS})",
+    )
+    rec.add_argument(
+        "--start",
+        metavar="DATE",
+        default=None,
+        help="--format ics: the day week 1 starts, YYYY-MM-DD (default: the next Monday, said on"
+        " standard error)",
+    )
+    rec.add_argument(
+        "--subject",
+        metavar="REFERENCE",
+        default=None,
+        help="--format fhir (required): whose CarePlan it is, a FHIR reference such as Patient/123",
     )
     _knowledge_options(rec)
     batch = commands.add_parser(
@@ -178,7 +204,9 @@ def _knowledge_options(parser: argparse.ArgumentParser) -> None:
 MAX_PROFILE_BYTES = 1 << 20
 
 #: Exit codes (see the module docstring).
-OK, INVALID_KNOWLEDGE, INVALID_INPUT, SCENARIO_FAILED, CANNOT_WRITE, INTERNAL_ERROR = range(6)
+OK, INVALID_KNOWLEDGE, INVALID_INPUT, SCENARIO_FAILED, CANNOT_WRITE, INTERNAL_ERROR, MISSING_PACKAGE = range(
+    7
+)
 INTERRUPTED = 130
 
 
@@ -236,9 +264,43 @@ def _load_knowledge(args: argparse.Namespace) -> KnowledgeBase | None:
     return KnowledgeBase.load(args.knowledge, overlay=args.overlay) if args.knowledge is not None else None
 
 
+def _render_options(args: argparse.Namespace, name: str) -> dict[str, object]:
+    """The keyword options of the renderer called ``name``, from ``--start`` and ``--subject``."""
+    takes = render.get(name).options
+    for flag, option in (("--start", "start"), ("--subject", "subject")):
+        if getattr(args, option) is not None and option not in takes:
+            raise _Refused(f"{flag} does not apply to --format {name}", INVALID_INPUT)
+    options: dict[str, object] = {}
+    if "start" in takes:
+        options["start"] = _start_date(args.start)
+    if "subject" in takes:
+        if args.subject is None:
+            raise _Refused(
+                f"--format {name} needs --subject, a FHIR reference such as Patient/123", INVALID_INPUT
+            )
+        options["subject"] = args.subject
+    return options
+
+
+def _start_date(given: str | None) -> dt.date:
+    """``--start`` as a date; without it the next Monday (today on a Monday), said on stderr."""
+    if given is None:
+        today = dt.date.today()
+        start = today + dt.timedelta(days=-today.weekday() % 7)
+        print(f"footmap: the calendar starts on {start:%A %Y-%m-%d}; --start DATE to choose", file=sys.stderr)
+        return start
+    try:
+        return dt.date.fromisoformat(given)
+    except ValueError:
+        raise _Refused(f"--start must be a date, YYYY-MM-DD; got {given!r}", INVALID_INPUT) from None
+
+
 def _recommend(args: argparse.Namespace) -> int:
     if not 1 <= args.weeks <= MAX_WEEKS:
         raise _Refused(f"--weeks must be from 1 to {MAX_WEEKS}; got {args.weeks}", INVALID_INPUT)
+    # A person at a terminal reads text; a pipe or a file keeps getting Markdown, as it always has.
+    name = args.format or ("text" if sys.stdout.isatty() else "md")
+    options = _render_options(args, name)
     knowledge = _load_knowledge(args)
     data = _read_profile(args.profile)
     if not isinstance(data, dict):
@@ -250,10 +312,15 @@ def _recommend(args: argparse.Namespace) -> int:
         return INVALID_INPUT
     except RecursionError:
         raise _Refused(f"invalid profile {args.profile}: nested too deeply", INVALID_INPUT) from None
-    # A person at a terminal reads text; a pipe or a file keeps getting Markdown, as it always has.
-    name = args.format or ("text" if sys.stdout.isatty() else "md")
-    text = render.render(plan, name, wording=(knowledge or shipped_knowledge()).wording)
-    _write_stdout(text + "\n")
+    wording = (knowledge or shipped_knowledge()).wording
+    try:
+        text = render.render(plan, name, wording=wording, **options)
+    except MissingDependencyError as error:
+        raise _Refused(str(error), MISSING_PACKAGE) from None
+    except ValueError as error:  # an option the renderer refuses (a subject that is no reference)
+        raise _Refused(_one_line(str(error)), INVALID_INPUT) from None
+    # A calendar ends its every line with CRLF already (RFC 5545): a bare LF after it is not one.
+    _write_stdout(text if text.endswith("\r\n") else text + "\n")
     return OK
 
 

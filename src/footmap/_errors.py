@@ -11,7 +11,8 @@
     ├── WorkerError              one profile of a batch failed: its worker raised or died on it
     ├── InvalidLogError          a session log file is invalid (carries every LogProblem, by line)
     ├── ScenarioError            scenario files are invalid (``footmap.testing``; every problem)
-    └── RuleEngineError          the rule engine failed while evaluating a profile
+    ├── RuleEngineError          the rule engine failed while evaluating a profile
+    └── MissingDependencyError   (also an ImportError) an output needs a package not installed
 
     EngineFallbackWarning        (a UserWarning) durable-rules is installed but cannot run here
 
@@ -181,3 +182,18 @@ class RuleEngineError(FootmapError):
 
 class EngineFallbackWarning(UserWarning):
     """durable-rules is installed but cannot run the rules here; footmap runs its compiled twin."""
+
+
+class MissingDependencyError(FootmapError, ImportError):
+    """An output needs a package that is not installed; the message says what to install.
+
+    ``package`` is the missing import, ``install`` the command that brings it.
+
+    >>> print(MissingDependencyError("the fhir renderer", "fhir.resources", "pip install 'footmap[fhir]'"))
+    the fhir renderer needs fhir.resources, which is not installed: pip install 'footmap[fhir]'
+    """
+
+    def __init__(self, needed_by: str, package: str, install: str) -> None:
+        self.package = package
+        self.install = install
+        super().__init__(f"{needed_by} needs {package}, which is not installed: {install}", name=package)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Iterable
 from typing import Any, Literal, Protocol
 
@@ -17,8 +19,8 @@ class Display(Protocol):
     the plan never imports a renderer and a renderer imports the plan only for its types.
     """
 
-    def render(self, plan: Plan, name: str) -> str:
-        """The plan rendered by the renderer called ``name``."""
+    def render(self, plan: Plan, name: str, **options: Any) -> str:
+        """The plan rendered by the renderer called ``name`` (with its keyword ``options``)."""
         ...
 
     def mimebundle(
@@ -338,6 +340,34 @@ class Plan(_Model):
         True
         """
         return _display[0].render(self, "svg")
+
+    def to_ics(self, *, start: dt.date, time: dt.time = dt.time(8, 0)) -> str:
+        """The schedule as an iCalendar file (the ``ics`` renderer), week 1 starting on ``start``:
+        one event series per routine session, the first session of a day at ``time`` (floating:
+        that time wherever the person is), each event with its items' doses and steps. The same
+        plan, ``start`` and ``time`` give the same bytes; an urgent plan's calendar has no event.
+
+        >>> import datetime, footmap
+        >>> plan = footmap.recommend({"pains": [{"area": "knee", "severity": 4}]})
+        >>> plan.to_ics(start=datetime.date(2025, 1, 6)).splitlines()[0]
+        'BEGIN:VCALENDAR'
+        """
+        return _display[0].render(self, "ics", start=start, time=time)
+
+    def to_fhir(self, *, subject: str) -> dict[str, Any]:
+        """The plan as an HL7 FHIR R4 ``CarePlan`` for ``subject`` (``"Patient/1"``): a JSON-ready
+        dict, validated with ``fhir.resources`` (``pip install 'footmap[fhir]'``; without it a
+        ``MissingDependencyError`` says so). ``fhir.resources.R4B.careplan.CarePlan(**it)`` is the
+        model; the ``fhir`` renderer gives the same as JSON text.
+
+        >>> import footmap
+        >>> plan = footmap.recommend({"pains": [{"area": "knee", "severity": 4}]})
+        >>> care_plan = plan.to_fhir(subject="Patient/1")  # doctest: +SKIP
+        >>> care_plan["resourceType"], care_plan["intent"]  # doctest: +SKIP
+        ('CarePlan', 'proposal')
+        """
+        resource: dict[str, Any] = json.loads(_display[0].render(self, "fhir", subject=subject))
+        return resource
 
     def _repr_mimebundle_(
         self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None

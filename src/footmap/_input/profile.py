@@ -28,10 +28,16 @@ Bounded input, so that no profile costs much more than an ordinary one:
 
 The ``ctx`` of a footmap error is plain JSON: ``allowed`` (sorted), ``suggestion`` (the nearest
 allowed value, or ``None``) and ``value``; an unknown id's also names its ``vocabulary``.
+
+The JSON schema (:func:`profile_json_schema`, and what FastAPI or any pydantic user gets from
+``Profile.model_json_schema()``) lists each vocabulary field's allowed ids as an ``enum``, with a
+description naming each and an example, from the knowledge: the one given to
+:func:`profile_json_schema`, else the shipped one.
 """
 
 from __future__ import annotations
 
+import contextvars
 import weakref
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal, Self
@@ -41,13 +47,15 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     ModelWrapValidatorHandler,
     ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
-from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError, PydanticKnownError
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, ErrorDetails, InitErrorDetails, PydanticCustomError, PydanticKnownError
 
 from footmap._kinds import PAIN_AREAS, PROFILE_VOCABULARIES
 from footmap._knowledge.base import KnowledgeBase, shipped_knowledge
@@ -169,10 +177,72 @@ def _rebuilt(error: ErrorDetails, fields: Iterable[str]) -> InitErrorDetails:
     return details
 
 
+#: The knowledge whose vocabularies a JSON schema being generated lists (``None``: the shipped).
+_schema_knowledge: contextvars.ContextVar[KnowledgeBase | None] = contextvars.ContextVar(
+    "footmap_schema_knowledge", default=None
+)
+
+
+def _with_vocabularies(schema: JsonSchemaValue) -> None:
+    """Each vocabulary field of a model's JSON schema, given its ids as an ``enum`` (on the items
+    of a list), a description that names them, and an example."""
+    knowledge = _schema_knowledge.get() or shipped_knowledge()
+    for field, prop in schema.get("properties", {}).items():
+        vocabulary = _VOCABULARY_OF_FIELD.get(field)
+        if vocabulary is None:
+            continue
+        in_file_order = getattr(knowledge.knowledge.vocabulary, vocabulary)
+        terms = sorted(in_file_order, key=lambda term: term.id)
+        ids = [term.id for term in terms]
+        named = ", ".join(f"{term.id} ({term.name})" for term in terms)
+        target = prop["items"] if prop.get("type") == "array" else prop
+        target["enum"] = ids
+        example = [term.id for term in in_file_order[:1]]  # the knowledge's first: its commonest
+        if prop is target:
+            prop["description"] = f"The {_LABEL[vocabulary]}, by id: {named}."
+            prop["examples"] = example
+        else:
+            prop["description"] = f"Each {_LABEL[vocabulary]}, by id: {named}."
+            prop["examples"] = [example]
+
+
+def _description(doc: str | None) -> str:
+    """A docstring without its examples (a schema's description is for people, not doctest)."""
+    paragraphs = (doc or "").strip().split("\n\n")
+    kept = [" ".join(part.split()) for part in paragraphs if not part.lstrip().startswith(">>>")]
+    return "\n\n".join(kept)
+
+
+def profile_json_schema(knowledge: KnowledgeBase | None = None) -> dict[str, Any]:
+    """The JSON schema of a profile: every vocabulary field lists the ids ``knowledge`` allows (the
+    shipped knowledge's by default) as an ``enum``, with a description and an example.
+
+    >>> schema = profile_json_schema()
+    >>> schema["properties"]["symptoms"]["items"]["enum"][:2]
+    ['bladder_or_bowel_change', 'burning']
+    >>> schema["$defs"]["Pain"]["properties"]["area"]["examples"]
+    ['back']
+    """
+    token = _schema_knowledge.set(knowledge)
+    try:
+        return Profile.model_json_schema()
+    finally:
+        _schema_knowledge.reset(token)
+
+
 class _Input(BaseModel):
     """Base of the input models: frozen, and an unknown field names the nearest known one."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler.resolve_ref_schema(handler(schema))
+        json_schema["description"] = _description(cls.__doc__)
+        _with_vocabularies(json_schema)
+        return json_schema
 
     @model_validator(mode="wrap")
     @classmethod

@@ -198,6 +198,11 @@ def _source_refs(knowledge: schema.Knowledge, ids: _Ids, files: dict[str, str]) 
             )
     for link in knowledge.links:
         yield from _dangling("links.yaml", link.id, "source", link.source, ids.sources)
+    for _, terms in knowledge.vocabulary:
+        for term in terms:
+            if term.snomed_source is not None:
+                field = "snomed_source"
+                yield from _dangling("vocabulary.yaml", term.id, field, term.snomed_source, ids.sources)
     for rule in knowledge.rules:
         yield from _dangling(files.get(rule.id, "rules/"), rule.id, "source", rule.source, ids.sources)
 

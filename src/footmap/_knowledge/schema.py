@@ -84,6 +84,10 @@ class Term(Strict):
     name: Text
     description: str = ""
     snomed: str | None = None
+    """The SNOMED CT concept id of the term, if it has one."""
+    snomed_source: Id | None = None
+    """Where ``snomed`` comes from (a source id): a FHIR export codes the term with it only
+    while that source is ``verified``."""
     #: A red flag: reported alone, it must be referred at least at this level. ``footmap knowledge
     #: check`` runs the rules to make sure some ``refer`` rule does (``unguarded_red_flag``).
     red_flag: RedFlagLevel | None = None
@@ -890,6 +894,22 @@ class ProgressWording(Strict):
     no_pain: Text
 
 
+class ExportWording(Strict):
+    """The fixed words of the exports: the calendar (``Plan.to_ics()``, the ``ics`` renderer) and
+    the FHIR CarePlan (``Plan.to_fhir()``, the ``fhir`` renderer)."""
+
+    calendar: Text
+    """The calendar's name, as a calendar app lists it."""
+    summary: Text
+    """An event's title, for a day with one session."""
+    session: Annotated[Text, _template("number", "count")]
+    """An event's title, for a day with more than one session."""
+    minutes: Annotated[Text, _template("minutes")]
+    item: Annotated[Text, _template("name", "dose")]
+    from_week: Annotated[Text, _template("week", "dose")]
+    """A later step of an item's dose, in a CarePlan activity's description."""
+
+
 class Wording(Strict):
     """Every fixed word footmap says to a person (``wording.yaml``): a translation is this file."""
 
@@ -906,6 +926,7 @@ class Wording(Strict):
     display: DisplayWording
     foot_map: FootMapWording
     progress: ProgressWording
+    exports: ExportWording
 
 
 Item = Exercise | ReflexArea | AcupressurePoint | Advice

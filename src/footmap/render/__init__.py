@@ -1,18 +1,23 @@
-"""Renderers: a ``Plan`` as text, Markdown, HTML, a printable page, a trace, JSON or a foot map
-(SVG), from one registry.
+"""Renderers: a ``Plan`` as text, Markdown, HTML, a printable page, a trace, JSON, a foot map
+(SVG), a calendar (iCalendar) or a FHIR R4 CarePlan, from one registry.
 
 A renderer is a name, a media type, a file suffix and a function of a plan and the wording it is
-written in. ``Plan.explain()``, ``Plan.to_markdown()``, ``Plan.to_html()``,
-``Plan._repr_mimebundle_()`` (Jupyter: the renderers :data:`MIMEBUNDLE` names),
-``footmap recommend --format`` and the docs all read this registry. Renderers read only the plan
-(and the fixed wording, ``knowledge/wording.yaml``); they never change it.
+written in; a renderer that needs more (the calendar's start date, the CarePlan's subject) names
+its keyword ``options``, and :func:`render` passes them on. ``Plan.explain()``,
+``Plan.to_markdown()``, ``Plan.to_html()``, ``Plan._repr_mimebundle_()`` (Jupyter: the renderers
+:data:`MIMEBUNDLE` names), ``footmap recommend --format`` and the docs all read this registry.
+Renderers read only the plan (and the fixed wording, ``knowledge/wording.yaml``); they never
+change it.
 
 >>> import footmap
 >>> from footmap import render
 >>> [renderer.name for renderer in render.renderers()]
-['explain', 'handout', 'html', 'json', 'md', 'svg', 'text']
+['explain', 'fhir', 'handout', 'html', 'ics', 'json', 'md', 'svg', 'text']
 >>> plan = footmap.recommend({"pains": [{"area": "knee", "severity": 4}]})
 >>> render.render(plan, "md").startswith("# Your foot plan")
+True
+>>> import datetime
+>>> render.render(plan, "ics", start=datetime.date(2025, 1, 6)).startswith("BEGIN:VCALENDAR")
 True
 
 Adding a renderer is one module beside these and one :func:`register` call below.
@@ -22,31 +27,34 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from footmap import _plan
 from footmap._plan import Plan, PlanItem
 from footmap._suggest import did_you_mean
-from footmap.render import _html, _json, _markdown, _svg, _text
+from footmap.render import _fhir, _html, _ics, _json, _markdown, _svg, _text
 
 if TYPE_CHECKING:
     from footmap._knowledge.schema import Wording
 
 __all__ = ["Renderer", "get", "item_mimebundle", "mimebundle", "register", "render", "renderers"]
 
-#: A renderer's function: the plan, in the given wording, as text.
-RenderFunction = Callable[["Plan", "Wording"], str]
+#: A renderer's function: the plan, in the given wording, as text (and, for a renderer that has
+#: ``options``, those as keyword arguments).
+RenderFunction = Callable[..., str]
 
 
 @dataclass(frozen=True)
 class Renderer:
-    """One way to show a plan: its name (``--format``), media type, file suffix and function."""
+    """One way to show a plan: its name (``--format``), media type, file suffix and function, and
+    the keyword options the function takes besides the plan and the wording (none for most)."""
 
     name: str
     media_type: str
     suffix: str
     function: RenderFunction
     description: str
+    options: tuple[str, ...] = ()
 
 
 _registry: dict[str, Renderer] = {}
@@ -74,10 +82,10 @@ def renderers() -> tuple[Renderer, ...]:
 def get(name: str) -> Renderer:
     """The renderer called ``name``; a ``ValueError`` names the known ones and the nearest.
 
-    >>> get("mdd")
+    >>> get("mdd")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: no renderer 'mdd'. Did you mean 'md'? Known: explain, handout, html, json, md, svg, text.
+    ValueError: no renderer 'mdd'. Did you mean 'md'? Known: explain, fhir, handout, ..., svg, text.
     """
     found = _registry.get(name)
     if found is None:
@@ -86,10 +94,25 @@ def get(name: str) -> Renderer:
     return found
 
 
-def render(plan: Plan, name: str, *, wording: Wording | None = None) -> str:
+def render(plan: Plan, name: str, *, wording: Wording | None = None, **options: Any) -> str:
     """The plan rendered by the renderer called ``name``, in ``wording`` (default: the shipped
-    knowledge's)."""
-    return get(name).function(plan, wording if wording is not None else _shipped_wording())
+    knowledge's), with the keyword ``options`` that renderer takes (``start=`` for ``ics``,
+    ``subject=`` for ``fhir``); an option it does not take is a ``ValueError``.
+
+    >>> import footmap
+    >>> plan = footmap.recommend({"pains": [{"area": "knee", "severity": 4}]})
+    >>> render(plan, "md", start="2025-01-06")
+    Traceback (most recent call last):
+    ...
+    ValueError: the 'md' renderer takes no option 'start'. Its options: none.
+    """
+    found = get(name)
+    unknown = sorted(set(options) - set(found.options))
+    if unknown:
+        takes = ", ".join(found.options) or "none"
+        hint = did_you_mean(unknown[0], found.options)
+        raise ValueError(f"the {name!r} renderer takes no option {unknown[0]!r}.{hint} Its options: {takes}.")
+    return found.function(plan, wording if wording is not None else _shipped_wording(), **options)
 
 
 def mimebundle(
@@ -172,6 +195,26 @@ register(
         "the plan as JSON (Plan.model_validate_json reads it back)",
     )
 )
+register(
+    Renderer(
+        "fhir",
+        "application/fhir+json",
+        ".fhir.json",
+        _fhir.to_fhir_json,
+        "an HL7 FHIR R4 CarePlan as JSON, one activity per routine item (needs subject=; footmap[fhir])",
+        options=("subject",),
+    )
+)
+register(
+    Renderer(
+        "ics",
+        "text/calendar",
+        ".ics",
+        _ics.to_ics,
+        "an iCalendar file: one recurring event per routine session (needs start=; time= of day)",
+        options=("start", "time"),
+    )
+)
 register(Renderer("md", "text/markdown", ".md", _markdown.to_markdown, "Markdown: what to do, how, and why"))
 register(Renderer("text", "text/plain", ".txt", _text.to_text, "the plan as plain text for a terminal"))
 register(
@@ -188,8 +231,8 @@ register(
 class _Registry:
     """The registry as the ``Display`` a plan shows itself through."""
 
-    def render(self, plan: Plan, name: str) -> str:
-        return render(plan, name)
+    def render(self, plan: Plan, name: str, **options: Any) -> str:
+        return render(plan, name, **options)
 
     def mimebundle(
         self, plan: Plan, include: Iterable[str] | None, exclude: Iterable[str] | None
