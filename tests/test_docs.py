@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -142,3 +144,86 @@ def test_the_reference_check_finds_a_missing_file(tmp_path: Path) -> None:
     )
     missing = sorted(path for _, path in _references(page) if not _exists(path, page))
     assert missing == ["_rules/gone.py", "benchmarks/absent.py", "gallery/nowhere.png"]
+
+
+CLI_PAGE = REPO / "docs" / "cli.md"
+
+
+def _commands(
+    parser: argparse.ArgumentParser, prefix: str = "footmap"
+) -> Iterator[tuple[str, argparse.ArgumentParser]]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield f"{prefix} {name}", sub
+                yield from _commands(sub, f"{prefix} {name}")
+
+
+def test_the_cli_page_documents_every_command_and_option() -> None:
+    """docs/cli.md has a section for every command that runs something, naming each option."""
+    from footmap._cli import _parser
+
+    page = CLI_PAGE.read_text(encoding="utf-8")
+    sections = dict(re.findall(r"^## `(footmap [\w ]+)`\n(.*?)(?=^## |\Z)", page, re.M | re.S))
+    leaves = [(name, sub) for name, sub in _commands(_parser()) if not sub._subparsers]
+    assert sorted(sections) == sorted(name for name, _ in leaves)
+    for name, sub in leaves:
+        options = [
+            opt for action in sub._actions for opt in action.option_strings if opt not in {"-h", "--help"}
+        ]
+        missing = [
+            opt for opt in options if f"`{opt}" not in sections[name] and f" {opt}" not in sections[name]
+        ]
+        assert not missing, f"docs/cli.md, {name}: {missing}"
+    for code in ("0", "1", "2", "3", "4", "5", "130"):
+        assert f"| {code} |" in page
+
+
+def test_the_api_reference_renders_every_public_name() -> None:
+    """docs/api-reference.md has a ``::: footmap.NAME`` for each name of ``__all__`` (and the
+    public modules), so mkdocstrings renders every docstring."""
+    page = (REPO / "docs" / "api-reference.md").read_text(encoding="utf-8")
+    rendered = re.findall(r"^::: footmap\.(\w+)$", page, re.M)
+    assert len(rendered) == len(set(rendered))
+    modules = {"render", "testing", "dask"}
+    assert sorted(set(rendered) - modules) == sorted(set(footmap.__all__) - {"__version__"})
+    assert modules <= set(rendered) and "__version__" in page
+
+
+def test_doctest_examples_in_docstrings_read_as_code_on_the_site() -> None:
+    """The mkdocs hook turns ``>>>`` runs into ``pycon`` blocks and Sphinx roles into code, and
+    leaves fenced blocks alone."""
+    pytest.importorskip("mkdocs", reason="the docs extra is not installed (pip install -e '.[docs]')")
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "docstrings_hook", REPO / "docs" / "hooks" / "docstrings.py"
+    )
+    assert spec is not None and spec.loader is not None
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    lines = [
+        "Raises :class:`~footmap.WorkerError`.",
+        ">>> [plan.triage for plan in plans]",
+        "['self_care']",
+        "",
+        "```python",
+        ">>> kept",
+        "```",
+    ]
+    assert hook.doctest_blocks(lines) == [
+        "Raises `WorkerError`.",
+        "",
+        "```pycon",
+        ">>> [plan.triage for plan in plans]",
+        "['self_care']",
+        "```",
+        "",
+        "```python",
+        ">>> kept",
+        "```",
+    ]
+    import markdown
+
+    html = markdown.markdown("\n".join(lines), extensions=["fenced_code", hook.DocstringExtension()])
+    assert "<blockquote>" not in html and '<code class="language-pycon">' in html
