@@ -59,7 +59,7 @@ class DocstringExtension(Extension):
     """Registers the preprocessor before the fenced-code one (priority 25), which then reads
     the blocks it makes."""
 
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Markdown's name
+    def extendMarkdown(self, md: Markdown) -> None:  # Markdown names it
         md.preprocessors.register(_DoctestBlocks(md), "footmap_doctest_blocks", 29)
 
 
