@@ -1,6 +1,7 @@
 """Every code block of the README and the docs runs as written.
 
-Each `` ```python `` block runs as a script, and each `` ```sh `` block as a shell script, in a
+Each `` ```python `` block runs as a script (or, written as ``>>>`` sessions, all of a page's
+together under ``doctest``), and each `` ```sh `` block as a shell script, in a
 subprocess whose working directory is a fresh copy of what the pages assume from the repository
 root (``examples/``, ``knowledge/``, ``docs/``, ``tests/scenarios/``), so nothing a block writes
 reaches the repository. ``footmap``, ``python`` and ``.venv/bin/...`` run this interpreter, with
@@ -61,17 +62,27 @@ class Block:
 
 
 def blocks(page: Path) -> list[Block]:
-    """Every ``python`` and ``sh`` block of a page, with the reason it is not run, if it says one."""
+    """Every ``python`` and ``sh`` block of a page, with the reason it is not run, if it says one.
+
+    ``python`` blocks written as a doctest session (``>>>`` prompts) are one session per page,
+    as ``doctest.testfile`` reads them: a ``pycon`` block at the first one's line.
+    """
     text = page.read_text(encoding="utf-8")
-    found = []
+    found, session = [], []
     for match in FENCE.finditer(text):
         if match["lang"] not in {"python", "sh"}:
             continue
         before = [line for line in text[: match.start()].splitlines() if line.strip()]
         why = NOT_RUN.match(before[-1].strip()) if before else None
         line = text.count("\n", 0, match.start()) + 1
-        found.append(Block(page, line, match["lang"], match["code"], why["why"] if why else None))
-    return found
+        block = Block(page, line, match["lang"], match["code"], why["why"] if why else None)
+        if block.lang == "python" and block.code.lstrip().startswith(">>>") and block.not_run is None:
+            session.append(block)
+        else:
+            found.append(block)
+    if session:
+        found.append(Block(page, session[0].line, "pycon", "\n".join(b.code for b in session), None))
+    return sorted(found, key=lambda block: block.line)
 
 
 def commands(code: str) -> list[str]:
@@ -124,6 +135,10 @@ def _run(block: Block, root: Path, shims: Path) -> subprocess.CompletedProcess[s
         script = here / "block.py"
         script.write_text(block.code, encoding="utf-8")
         argv = [sys.executable, "-W", "error", str(script)]
+    elif block.lang == "pycon":
+        session = here / "session.txt"
+        session.write_text(block.code, encoding="utf-8")
+        argv = [sys.executable, "-W", "error", "-m", "doctest", str(session)]
     else:
         code = block.code.replace(".venv/bin/", "")
         argv = ["bash", "-e", "-u", "-o", "pipefail", "-c", code]
@@ -133,12 +148,18 @@ def _run(block: Block, root: Path, shims: Path) -> subprocess.CompletedProcess[s
 
 
 @pytest.fixture(scope="module")
-def results() -> Iterator[dict[str, Future[subprocess.CompletedProcess[str]]]]:
-    """Every runnable block started at once, on a pool of one thread per core."""
+def results(request: pytest.FixtureRequest) -> Iterator[dict[str, Future[subprocess.CompletedProcess[str]]]]:
+    """Every runnable block this session selected, started at once on a pool of one thread per core."""
+    selected = {
+        item.callspec.params["block"].name
+        for item in request.session.items
+        if isinstance(item, pytest.Function) and hasattr(item, "callspec") and "block" in item.callspec.params
+    }
     runnable = [
         block
         for block in ALL_BLOCKS
-        if block.not_run is None
+        if block.name in selected
+        and block.not_run is None
         and not _unavailable(block)
         and not (block.lang == "sh" and unmarked_commands(block))
     ]
@@ -178,14 +199,17 @@ def test_blocks_are_found_and_the_rule_is_read(tmp_path: Path) -> None:
     page = tmp_path / "page.md"
     page.write_text(
         "Text.\n\n```python\nprint(1)\n```\n\n<!-- not run: installs packages -->\n\n"
-        "```sh\npip install footmap\n```\n\n```text\nshown only\n```\n",
+        "```sh\npip install footmap\n```\n\n```text\nshown only\n```\n\n"
+        "```python\n>>> x = 1\n```\n\n```python\n>>> x\n1\n```\n",
         encoding="utf-8",
     )
     found = blocks(page)
     assert [(block.line, block.lang, block.not_run) for block in found] == [
         (3, "python", None),
         (9, "sh", "installs packages"),
+        (17, "pycon", None),
     ]
+    assert found[-1].code == ">>> x = 1\n\n>>> x\n1\n"
     assert commands("footmap a \\\n  --b   # c | d\n# only a comment\npython x.py && pip install y\n") == [
         "footmap a    --b",
         "python x.py",
