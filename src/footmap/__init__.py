@@ -9,6 +9,8 @@ private. The public modules are :mod:`footmap.render` (the renderer registry),
 :mod:`footmap.dask` and :mod:`footmap.testing` (the scenario runner and its pytest plugin).
 """
 
+from importlib import metadata as _metadata
+
 from footmap import render as _render  # noqa: F401 - installs the registry plans show themselves through
 from footmap._batch import recommend_many
 from footmap._errors import (
@@ -59,7 +61,20 @@ from footmap._programme.progress import (
 )
 from footmap._rules.engine import EngineInfo, engine_info
 
-__version__ = "0.1.0"
+
+def _installed_version() -> str:
+    """The version of the installed distribution (pyproject.toml holds the one version string).
+
+    A source tree that was never installed (``PYTHONPATH=src``) has no metadata: it reports
+    ``0+unknown``, a valid PEP 440 version that sorts before every release.
+    """
+    try:
+        return _metadata.version("footmap")
+    except _metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+__version__ = _installed_version()
 
 __all__ = [
     "Adherence",
