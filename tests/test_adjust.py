@@ -336,3 +336,18 @@ def test_any_valid_logs_give_a_valid_plan_whose_changes_name_log_dates(
     for change in plan.changes:
         assert change.dates and set(change.dates) <= dates, change
     assert footmap.Plan.model_validate_json(plan.model_dump_json()) == plan
+
+
+@settings(max_examples=30, deadline=None)
+@given(profile_dicts())
+def test_adjusting_with_no_logs_is_recommending_byte_for_byte(data: dict[str, Any]) -> None:
+    plan = footmap.recommend(data)
+    assert footmap.adjust(plan, []).model_dump_json() == plan.model_dump_json()
+
+
+@pytest.mark.skipif(not engine_info().durable_importable, reason="durable-rules is not installed")
+@settings(max_examples=30, deadline=None)
+@given(profile_dicts(), histories())
+def test_both_engines_agree_on_generated_histories(data: dict[str, Any], logs: list[dict[str, Any]]) -> None:
+    python = footmap.recommend(data, logs=logs, engine="python").model_dump_json()
+    assert footmap.recommend(data, logs=logs, engine="durable").model_dump_json() == python
