@@ -150,8 +150,11 @@ def test_poor_adherence_shortens_the_exercises_and_says_so_kindly_and_does_not_p
     message = next(m for m in adjusted.safety if m.rule == "caution.programme.hard_to_keep_up")
     assert "normal" in message.message and "should" not in message.message
     assert adjusted.minutes_per_day <= adjusted.budget_minutes
+    optional = {item.id for item in [*plan.reflexology, *plan.acupressure]}
+    assert optional and not adjusted.reflexology and not adjusted.acupressure
+    assert {c.item for c in adjusted.changes if c.change == "dropped"} == optional
     easy = [log(day, ["ankle_circles"], area="knee", difficulty="easy") for day in (0, 5, 9, 13)]
-    assert {c.change for c in footmap.adjust(plan, easy).changes} == {"shortened"}
+    assert {c.change for c in footmap.adjust(plan, easy).changes} == {"dropped", "shortened"}
 
 
 # --- facts -------------------------------------------------------------------------------------
@@ -190,6 +193,15 @@ def test_a_plan_carries_its_profile_and_adjusting_with_no_logs_is_recommending()
     plan = footmap.recommend(FOOT)
     assert plan.profile == footmap.Profile.model_validate(FOOT).model_dump(mode="json", exclude_defaults=True)
     assert footmap.adjust(plan, []).model_dump_json() == plan.model_dump_json()
+
+
+def test_adjust_names_only_items_the_plan_held_and_recommend_every_one() -> None:
+    back = {"pains": [{"area": "back", "severity": 4}]}  # more optional items than fit its budget
+    plan = footmap.recommend(back)
+    logs = [log(0, ["toe_press"], area="back"), log(13, [], area="back")]
+    everything = {c.item for c in footmap.recommend(back, logs=logs).changes}
+    held = {item.id for item in plan.items}
+    assert {c.item for c in footmap.adjust(plan, logs).changes} == everything & held != everything
 
 
 def test_a_plan_read_back_from_json_adjusts_the_same() -> None:

@@ -71,6 +71,10 @@ def adjust(
     facts: items stepped back or up their ladders, dropped, a referral, a shorter routine, each
     listed in ``plan.changes`` (item, before, after, rule, source, the log dates) and in its
     item's ``why``. The same weeks as ``plan``; with no logs, the same plan as ``recommend``.
+    ``plan.changes`` names only items ``plan`` held (``recommend(profile, logs=logs)`` names every
+    item a rule on the logs moved or left out, in the plan or not).
+    ``plan.changes`` names only items ``plan`` held (``recommend(profile, logs=logs)`` names every
+    item a rule on the logs moved or left out, in the plan or not).
 
     ``knowledge`` is the knowledge base the plan was made from (its fingerprint is
     ``plan.knowledge``); without it, the shipped one or one alive in this process with that
@@ -93,13 +97,11 @@ def adjust(
             f"this plan was made with knowledge {plan.knowledge}, which is not the shipped knowledge"
             " nor one loaded in this process: pass it, adjust(plan, logs, knowledge=KnowledgeBase.load(DIR))"
         )
-    return recommend(
-        plan.profile,
-        knowledge=knowledge,
-        engine=engine,
-        weeks=plan.schedule.weeks or DEFAULT_WEEKS,
-        logs=logs,
-    )
+    weeks = plan.schedule.weeks or DEFAULT_WEEKS
+    adjusted = recommend(plan.profile, knowledge=knowledge, engine=engine, weeks=weeks, logs=logs)
+    held = {item.id for item in plan.items}
+    changes = [c for c in adjusted.changes if c.change == "referred" or c.item in held]
+    return adjusted if changes == adjusted.changes else adjusted.model_copy(update={"changes": changes})
 
 
 def _validated(profile: Profile | Mapping[str, Any], knowledge: KnowledgeBase) -> Profile:

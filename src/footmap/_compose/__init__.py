@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from footmap._compose.budget import ROUTINE, fit_budget, over_budget
 from footmap._compose.dose import dose_words, plan_item
-from footmap._compose.moves import LogDates, Moves, move, referrals, shortened
+from footmap._compose.moves import LogDates, Moves, dropped, move, referrals, shortened
 from footmap._compose.order import ordered, ordered_excluded
 from footmap._compose.parts import ItemData, KnowledgeParts, knowledge_parts
 from footmap._compose.safety import safety_messages, safety_net
@@ -74,6 +74,7 @@ def compose(decisions: Decisions, *, weeks: int = DEFAULT_WEEKS) -> Plan:
     changes = [
         *referrals(effects["refer"], parts, dates),
         *moves.changes,
+        *dropped(left_out, effects["exclude"], parts, dates),
         *shortened(kept, adjusts, _own_words(kept, parts, moves), dates, parts),
     ]
     sections = {

@@ -257,6 +257,28 @@ def referrals(refers: Sequence[Effect], parts: KnowledgeParts, dates: LogDates) 
     return list(changes.values())
 
 
+def dropped(
+    left_out: Iterable[ExcludedData], excludes: Sequence[Effect], parts: KnowledgeParts, dates: LogDates
+) -> list[ChangeData]:
+    """A ``dropped`` change for each item a rule on the logs left out (``exclude``)."""
+    by_logs = {
+        (e.target, e.rule): e for e in sorted(excludes) if any(dates.from_logs(fact) for fact in e.matched)
+    }
+    changes: list[ChangeData] = []
+    for entry in left_out:
+        effect = by_logs.get((entry["id"], entry["rule"] or ""))
+        if effect is None:
+            continue
+        item = parts.knowledge.items[entry["id"]]
+        before = (
+            _words(parts, item, schema.own_dose(item)) if isinstance(item, schema.Exercise) else item.name
+        )
+        replacement = entry["replaced_by"]
+        after = parts.knowledge.items[replacement].name if replacement else ""
+        changes.append(_change(entry["id"], "dropped", before, after, effect, parts, dates))
+    return changes
+
+
 def shortened(
     items: Iterable[ItemData],
     adjusts: Mapping[str, Sequence[Effect]],
