@@ -517,3 +517,43 @@ def test_progress_refuses_a_plan_it_cannot_read_with_exit_2(
     assert (code, out) == (2, "")
     assert err.startswith(f"footmap: cannot read plan {tmp_path / plan}: ") and says in err
     assert err.count("\n") == 1
+
+
+# --- footmap adjust ------------------------------------------------------------------------------
+
+
+def _plan_file(tmp_path: Path, plan: footmap.Plan | None = None) -> Path:
+    path = tmp_path / "plan.json"
+    path.write_text((plan or expected_plan()).model_dump_json(), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["json", "md", "text"])
+def test_adjust_prints_the_plan_adjusted_to_the_logs(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: str
+) -> None:
+    code, out, err = run(capsys, "adjust", _plan_file(tmp_path), LOGS / "logs.csv", "--format", fmt)
+    adjusted = footmap.adjust(expected_plan(), footmap.read_logs(LOGS / "logs.csv"))
+    assert (code, err) == (0, "")
+    assert out == footmap.render.render(adjusted, fmt) + "\n"
+
+
+def test_adjust_writes_to_a_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out_file = tmp_path / "adjusted.json"
+    code, out, err = run(
+        capsys, "adjust", _plan_file(tmp_path), LOGS / "logs.json", "--format", "json", "-o", out_file
+    )
+    assert (code, out, err) == (0, "", "")
+    assert footmap.Plan.model_validate_json(out_file.read_text(encoding="utf-8")).profile is not None
+
+
+def test_adjust_refuses_bad_inputs_in_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    not_a_plan = tmp_path / "not.json"
+    not_a_plan.write_text("{}", encoding="utf-8")
+    code, _, err = run(capsys, "adjust", not_a_plan, LOGS / "logs.csv")
+    assert code == 2 and err.startswith("footmap: cannot read plan") and err.count("\n") == 1
+    other = expected_plan().model_copy(update={"knowledge": "0000000000000000"})
+    code, _, err = run(capsys, "adjust", _plan_file(tmp_path, other), LOGS / "logs.csv")
+    assert code == 2 and "knowledge=" in err and err.count("\n") == 1
+    code, _, err = run(capsys, "adjust", _plan_file(tmp_path), tmp_path / "missing.csv")
+    assert code == 2 and err.startswith("footmap: cannot read logs") and err.count("\n") == 1

@@ -52,6 +52,14 @@ def test_every_fact_the_facts_stage_makes_has_only_fields_of_its_type(kb: footma
     everything = {"symptoms": ["stiffness"], "observations": ["dry_skin"], "exclude": ["reflexology"]}
     profiles = [*SAMPLE_PROFILES, everything]
     facts = [fact for data in profiles for fact in gather(footmap.Profile(**data), kb).facts]
+    log = footmap.SessionLog.model_validate(
+        {
+            "date": "2027-01-05",
+            "items": [{"id": "toe_press"}],
+            "pain": [{"area": "back", "before": 2, "after": 3}],
+        }
+    )
+    facts += gather(footmap.Profile(), kb, [log]).facts
     facts += item_facts(kb.items, kb)
     for fact in facts:
         fields = _kinds.FACT_TYPES[fact["t"]]

@@ -45,7 +45,7 @@ def only_problem(text: str) -> testing.ScenarioProblem:
 
 def test_the_shipped_scenarios_load_strictly(kb: footmap.KnowledgeBase) -> None:
     loaded = [testing.load_scenarios(path, kb) for path in sorted(SCENARIOS.glob("*.yaml"))]
-    assert sum(map(len, loaded)) == 68
+    assert sum(map(len, loaded)) == 75
 
 
 def test_a_case_knows_its_file_and_lines() -> None:
@@ -216,7 +216,7 @@ def test_the_docs_describe_every_expectation() -> None:
 
 def test_the_shipped_scenarios_pass() -> None:
     results = testing.run_files([SCENARIOS])
-    assert len(results) == 68
+    assert len(results) == 75
     assert [result.report() for result in results if not result.passed] == []
 
 
@@ -300,7 +300,7 @@ def test_knowledge_test_of_passing_scenarios_exits_0(capsys: pytest.CaptureFixtu
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert all(line.startswith("PASS ") for line in lines[:-1])
-    assert lines[-1] == "68 scenarios: 68 passed, 0 failed"
+    assert lines[-1] == "75 scenarios: 75 passed, 0 failed"
 
 
 def test_knowledge_test_of_a_failing_scenario_exits_3(

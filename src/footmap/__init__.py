@@ -33,9 +33,10 @@ from footmap._input.log_files import read_logs, write_logs
 from footmap._input.logs import LoggedItem, LoggedPain, SessionLog
 from footmap._input.profile import Pain, Profile, profile_json_schema
 from footmap._knowledge.base import KnowledgeBase
-from footmap._pipeline import recommend
+from footmap._pipeline import adjust, recommend
 from footmap._plan import (
     Caution,
+    Change,
     DosagePlan,
     Excluded,
     Plan,
@@ -80,6 +81,7 @@ __all__ = [
     "Adherence",
     "BatchError",
     "Caution",
+    "Change",
     "ComplaintProgress",
     "DosagePlan",
     "EngineFallbackWarning",
@@ -119,6 +121,7 @@ __all__ = [
     "SessionLog",
     "WorkerError",
     "__version__",
+    "adjust",
     "engine_info",
     "profile_json_schema",
     "progress",

@@ -1,16 +1,17 @@
-"""The ``footmap`` command: ``recommend`` a plan for a profile file, ``batch`` a JSON-lines file of
-profiles, ``progress`` from a file of session logs, ``knowledge check`` a directory, ``knowledge
-test`` it with scenario files, ``knowledge report`` its safety page.
+"""The ``footmap`` command: ``recommend`` a plan for a profile file, ``adjust`` a plan to session
+logs, ``batch`` a JSON-lines file of profiles, ``progress`` from a file of session logs,
+``knowledge check`` a directory, ``knowledge test`` it with scenario files, ``knowledge report``
+its safety page.
 
 Exit codes:
 
 - 0: success (a batch's error lines are data, not failures)
 - 1: invalid knowledge
 - 2: invalid input: a profile (missing, unreadable, not UTF-8, over ``MAX_PROFILE_BYTES``, bad YAML
-  or fields), a batch input, session logs or a plan (``progress``), scenario files, arguments
-  (``--start`` not a date, ``--format fhir`` without a valid ``--subject``, ``--start`` or
-  ``--subject`` with a format that takes neither), or
-  an output that cannot be resumed
+  or fields), a batch input, session logs or a plan (``progress``, ``adjust``; a plan made with
+  knowledge other than the one given), scenario files, arguments (``--start`` not a date,
+  ``--format fhir`` without a valid ``--subject``, ``--start`` or ``--subject`` with a format
+  that takes neither), or an output that cannot be resumed
 - 3: a scenario failed
 - 4: the output cannot be written (a bad path, no permission, a full disk, a closed pipe), or
   another ``footmap batch`` run is writing it
@@ -42,6 +43,7 @@ from footmap import render
 from footmap._batch import os_reason, run_jsonl
 from footmap._errors import (
     BatchError,
+    FootmapError,
     InputError,
     InvalidLogError,
     KnowledgeError,
@@ -54,7 +56,7 @@ from footmap._input.log_files import read_logs
 from footmap._knowledge.base import KnowledgeBase, shipped_knowledge
 from footmap._knowledge.loader import load_yaml
 from footmap._knowledge.report import safety_report
-from footmap._pipeline import recommend
+from footmap._pipeline import adjust, recommend
 from footmap._plan import DEFAULT_WEEKS, MAX_WEEKS, Plan
 from footmap._programme.progress import progress
 from footmap.testing import ScenarioError, run_files
@@ -92,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
         help="--format fhir (required): whose CarePlan it is, a FHIR reference such as Patient/123",
     )
     _knowledge_options(rec)
+    _adjust_parser(commands)
     batch = commands.add_parser(
         "batch",
         help="a plan for every line of a JSON-lines file of profiles",
@@ -157,6 +160,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     _knowledge_options(report)
     return parser
+
+
+def _adjust_parser(commands: Any) -> None:
+    adj = commands.add_parser(
+        "adjust",
+        help="a plan made again with session logs: items stepped back or up, what changed",
+        description="Read a plan (footmap recommend --format json) and session logs (.json,"
+        " .jsonl/.ndjson or .csv) and print the plan adjusted to them, with what changed.",
+    )
+    adj.add_argument("plan", type=Path, metavar="PLAN", help="the plan as JSON")
+    adj.add_argument("logs", type=Path, metavar="LOGS", help="session logs: .json, .jsonl, .ndjson or .csv")
+    adj.add_argument(
+        "--format",
+        choices=[renderer.name for renderer in render.renderers()],
+        default=None,
+        help="a renderer's name (default: text on a terminal, md otherwise)",
+    )
+    adj.add_argument("-o", "--output", type=Path, default=None, metavar="FILE", help="write to FILE")
+    _knowledge_options(adj)
 
 
 #: The formats ``footmap progress`` writes, each a method of ``Progress`` (``json``: its data).
@@ -345,6 +367,36 @@ def _progress(args: argparse.Namespace) -> int:
     return OK
 
 
+def _adjust(args: argparse.Namespace) -> int:
+    knowledge = _load_knowledge(args)
+    plan = _read_plan(args.plan)
+    try:
+        logs = read_logs(args.logs, knowledge=knowledge)
+        adjusted = adjust(plan, logs, knowledge=knowledge)
+    except InvalidLogError as error:
+        print(f"footmap: {error}", file=sys.stderr)
+        return INVALID_INPUT
+    except OSError as error:
+        raise _Refused(f"cannot read logs {args.logs}: {os_reason(error)}", INVALID_INPUT) from None
+    except ValidationError as error:
+        raise _Refused(f"invalid profile in plan {args.plan}: {_first(error)}", INVALID_INPUT) from None
+    except FootmapError as error:
+        raise _Refused(
+            f"cannot adjust plan {args.plan}: {error} (on the command line: --knowledge DIR)", INVALID_INPUT
+        ) from None
+    interactive = args.output is None and sys.stdout.isatty()
+    name = args.format or ("text" if interactive else "md")
+    text = render.render(adjusted, name, wording=(knowledge or shipped_knowledge()).wording) + "\n"
+    if args.output is None:
+        _write_stdout(text)
+        return OK
+    try:
+        args.output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise _Refused(f"cannot write {args.output}: {os_reason(error)}", CANNOT_WRITE) from None
+    return OK
+
+
 def _read_plan(path: Path) -> Plan:
     """The plan in a JSON file; ``_Refused`` (exit 2) when it cannot be read or is not a plan."""
     try:
@@ -481,6 +533,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "recommend":
         return _recommend(args)
+    if args.command == "adjust":
+        return _adjust(args)
     if args.command == "batch":
         return _batch(args)
     if args.command == "progress":

@@ -9,19 +9,25 @@ loop will enter here, as more facts.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from statistics import fmean
 from typing import TypedDict
 
+from footmap._input.logs import SessionLog
 from footmap._input.profile import Pain, Profile
 from footmap._kinds import (
+    COMPLAINT_LOG_FACT,
     EVERYONE,
     EXCLUDED_MODALITY_FACT,
     ITEM_FACT,
+    ITEM_LOG_FACT,
     MISSING_EQUIPMENT_FACT,
     NEED_FACT,
     PAIN_FACT,
     PERSON_FACT,
+    PROGRAMME_FACT,
     REPORTED_KINDS,
     node_id,
     split_node,
@@ -52,6 +58,22 @@ class Fact(TypedDict, total=False):
     weight_bearing: bool
     item: str
     equipment: str
+    sessions: int
+    skips: int
+    max_after: int
+    max_rise: int
+    unsettled: int
+    easy_weeks: int
+    dates: str
+    change: float
+    days: int
+    adherence: float
+
+
+#: The days of one window of the logs (a week), counted back from the last log.
+WEEK = 7
+#: How many decimals a log fact's fractions keep (so that sums in any order give one value).
+_DECIMALS = 6
 
 
 @dataclass(frozen=True)
@@ -65,15 +87,23 @@ class Candidates:
     items: tuple[str, ...]
     """The items the paths reach, and the alternatives that may replace them, sorted."""
     facts: tuple[Fact, ...]
-    """The profile's facts, then one ``item`` fact (and its ``need`` facts) per candidate."""
+    """The profile's facts, the logs' facts, then one ``item`` fact (and its ``need`` facts) per
+    candidate."""
+    logs: tuple[SessionLog, ...] = ()
+    """The session logs, sorted by date then session."""
 
 
-def gather(profile: Profile, knowledge: KnowledgeBase) -> Candidates:
-    """The candidates of a validated profile: paths, items and facts."""
+def gather(profile: Profile, knowledge: KnowledgeBase, logs: Iterable[SessionLog] = ()) -> Candidates:
+    """The candidates of a validated profile and its validated session logs: paths, items, facts."""
+    ordered = tuple(sorted(logs, key=lambda log: log.key))
     paths = tuple(knowledge.candidates(fact_nodes(profile)))
     items = tuple(candidate_ids(paths, knowledge))
-    facts = (*profile_facts(profile, knowledge), *item_facts(items, knowledge))
-    return Candidates(profile, knowledge, paths, items, facts)
+    facts = (
+        *profile_facts(profile, knowledge),
+        *log_facts(ordered, profile),
+        *item_facts(items, knowledge),
+    )
+    return Candidates(profile, knowledge, paths, items, facts, ordered)
 
 
 def fact_nodes(profile: Profile) -> list[str]:
@@ -131,6 +161,98 @@ def profile_facts(profile: Profile, knowledge: KnowledgeBase) -> list[Fact]:
         person["age"] = profile.age
     facts.append(person)
     return facts
+
+
+def log_facts(logs: Sequence[SessionLog], profile: Profile) -> list[Fact]:
+    """The facts of session logs sorted by date: each symptom new in a log and not in the profile
+    (a ``symptom`` fact, so every triage rule applies), one ``item_log`` fact per logged item, one
+    ``complaint_log`` fact per logged pain area, and one ``programme`` fact; none without logs.
+
+    >>> log = SessionLog(date="2027-01-05", items=[{"id": "toe_walking"}],
+    ...                  pain=[{"area": "back", "before": 3, "after": 7}])
+    >>> [fact["t"] for fact in log_facts([log], Profile())]
+    ['item_log', 'complaint_log', 'programme']
+    """
+    if not logs:
+        return []
+    known = set(profile.symptoms)
+    new = sorted({s for log in logs for s in log.new_symptoms} - known)
+    facts: list[Fact] = [{"t": "symptom", "key": symptom} for symptom in new]
+    last = logs[-1].date
+    items = sorted({item.id for log in logs for item in log.items})
+    facts += [_item_log(ident, logs, last) for ident in items]
+    areas = sorted({pain.area for log in logs for pain in log.pain})
+    facts += [_complaint_log(area, logs) for area in areas]
+    facts.append(_programme(logs))
+    return facts
+
+
+def logs_doing(item: str, logs: Iterable[SessionLog]) -> list[SessionLog]:
+    """The logs of the sessions in which an item was done (not skipped)."""
+    return [log for log in logs if any(entry.id == item and not entry.skipped for entry in log.items)]
+
+
+def _item_log(item: str, logs: Sequence[SessionLog], last: datetime.date) -> Fact:
+    done = logs_doing(item, logs)
+    skips = sum(1 for log in logs for entry in log.items if entry.id == item and entry.skipped)
+    fact: Fact = {
+        "t": ITEM_LOG_FACT,
+        "key": item,
+        "sessions": len(done),
+        "skips": skips,
+        "unsettled": sum(1 for log in done if _unsettled(log)),
+        "easy_weeks": _easy_weeks(done, last),
+        "dates": ",".join(sorted({log.date.isoformat() for log in done})),
+    }
+    pains = [pain for log in done for pain in log.pain]
+    if pains:
+        fact["max_after"] = max(pain.after for pain in pains)
+        fact["max_rise"] = max(pain.after - pain.before for pain in pains)
+    return fact
+
+
+def _unsettled(log: SessionLog) -> bool:
+    """Whether some pain was higher the next morning than before the session."""
+    return any(p.next_morning is not None and p.next_morning > p.before for p in log.pain)
+
+
+def _easy_weeks(done: Sequence[SessionLog], last: datetime.date) -> int:
+    """Consecutive weeks, counted back from the last log, in which the item was done, every
+    session of it felt easy, and no pain was higher after it than before."""
+    weeks = 0
+    while True:
+        end = last - datetime.timedelta(days=WEEK * weeks)
+        start = end - datetime.timedelta(days=WEEK)
+        window = [log for log in done if start < log.date <= end]
+        if not window or not all(_went_easily(log) for log in window):
+            return weeks
+        weeks += 1
+
+
+def _went_easily(log: SessionLog) -> bool:
+    return log.difficulty == "easy" and all(pain.after <= pain.before for pain in log.pain)
+
+
+def _complaint_log(area: str, logs: Sequence[SessionLog]) -> Fact:
+    """How a pain area went: the weeks its logs span, and its mean pain before a session over its
+    last week minus over its first week (below zero: better)."""
+    scored = [(log.date, pain.before) for log in logs for pain in log.pain if pain.area == area]
+    first, last = scored[0][0], scored[-1][0]
+    opening = [score for day, score in scored if (day - first).days < WEEK]
+    closing = [score for day, score in scored if (last - day).days < WEEK]
+    return {
+        "t": COMPLAINT_LOG_FACT,
+        "key": area,
+        "weeks": round((last - first).days / WEEK, _DECIMALS),
+        "change": round(fmean(closing) - fmean(opening), _DECIMALS),
+    }
+
+
+def _programme(logs: Sequence[SessionLog]) -> Fact:
+    """The span of the logs in days (inclusive), and the share of its days with a session done."""
+    days = (logs[-1].date - logs[0].date).days + 1
+    done = {log.date for log in logs if log.done}
+    return {"t": PROGRAMME_FACT, "days": days, "adherence": round(len(done) / days, _DECIMALS)}
 
 
 def _pain_fact(pain: Pain) -> Fact:

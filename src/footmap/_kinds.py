@@ -17,9 +17,20 @@ EVERYONE = "everyone"
 #: The node kind of a mechanism between a complaint and a remedy.
 FACTOR = "factor"
 
-#: What a rule can decide: refer (triage), exclude an item, caution, adjust a dosage.
-EffectKind = Literal["refer", "exclude", "caution", "adjust", "safety_net"]
-EFFECT_KINDS: tuple[EffectKind, ...] = ("refer", "exclude", "caution", "adjust", "safety_net")
+#: What a rule can decide: refer (triage), exclude an item, caution, adjust a dosage, safety-net,
+#: and move an item along its ladder: one step up (``progress``) or down (``regress``).
+EffectKind = Literal["refer", "exclude", "caution", "adjust", "safety_net", "progress", "regress"]
+EFFECT_KINDS: tuple[EffectKind, ...] = (
+    "refer",
+    "exclude",
+    "caution",
+    "adjust",
+    "safety_net",
+    "progress",
+    "regress",
+)
+#: The effect kinds that need a ``target`` (the binding of an item pattern).
+TARGETED_EFFECTS: tuple[EffectKind, ...] = ("exclude", "adjust", "progress", "regress")
 
 #: A section of a plan, in reading order (the ``Plan`` fields that hold items).
 Section = Literal["routine", "reflexology", "acupressure", "advice"]
@@ -106,6 +117,12 @@ PROFILE_VOCABULARIES: tuple[ProfileVocabulary, ...] = (
 PERSON_FACT = "person"
 ITEM_FACT = "item"
 NEED_FACT = "need"
+#: The facts of the session logs: one per logged item, one per logged complaint, one in all.
+ITEM_LOG_FACT = "item_log"
+COMPLAINT_LOG_FACT = "complaint_log"
+PROGRAMME_FACT = "programme"
+#: The fact types only session logs give (a rule that matches one acts on the logs).
+LOG_FACTS: tuple[str, ...] = (ITEM_LOG_FACT, COMPLAINT_LOG_FACT, PROGRAMME_FACT)
 MISSING_EQUIPMENT_FACT = "missing_equipment"
 EXCLUDED_MODALITY_FACT = "excluded_modality"
 #: The vocabulary whose ids are item ids (for fact fields that name an item).
@@ -135,6 +152,18 @@ FACT_TYPES: dict[str, dict[str, str | None]] = {
         "weight_bearing": None,
     },
     NEED_FACT: {"item": ITEMS, "equipment": "equipment"},
+    ITEM_LOG_FACT: {
+        "key": ITEMS,
+        "sessions": None,
+        "skips": None,
+        "max_after": None,
+        "max_rise": None,
+        "unsettled": None,
+        "easy_weeks": None,
+        "dates": None,
+    },
+    COMPLAINT_LOG_FACT: {"key": PAIN_AREAS, "weeks": None, "change": None},
+    PROGRAMME_FACT: {"days": None, "adherence": None},
 }
 
 # --- node ids -----------------------------------------------------------------------------------

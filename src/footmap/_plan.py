@@ -281,6 +281,33 @@ class Schedule(_Model):
         return [self.week(number) for number in range(1, self.weeks + 1)]
 
 
+#: What a change made to an item, or to the plan, after the session logs.
+ChangeKind = Literal["progressed", "regressed", "dropped", "referred", "shortened"]
+
+
+class Change(_Model):
+    """One change the session logs made (``footmap.adjust``): what changed, from what to what,
+    by which rule and source, and the dates of the log entries that caused it.
+
+    >>> Change(item="toe_walking", change="regressed", before="Once a day: 4 times.",
+    ...        after="Heel raises, holding on", rule="regress.pain_high", source="Silbernagel 2007",
+    ...        dates=["2027-01-05"]).change
+    'regressed'
+    """
+
+    item: str | None
+    """The item changed; ``None`` for a change to the whole plan (a referral)."""
+    change: ChangeKind
+    before: str
+    """What it was: the dose in words, the item's name, or the triage level."""
+    after: str
+    """What it is now (empty for an item dropped with no alternative)."""
+    rule: str
+    source: str
+    dates: list[str]
+    """The dates (``YYYY-MM-DD``) of the log entries behind the change."""
+
+
 class Plan(_Model):
     """A personalised, explained plan.
 
@@ -306,6 +333,11 @@ class Plan(_Model):
     budget_minutes: int
     disclaimer: str
     knowledge: str
+    profile: dict[str, Any] | None = None
+    """The validated profile the plan was made from, as JSON (what ``footmap.adjust`` recommends
+    from again); ``None`` in a plan made before plans carried it."""
+    changes: list[Change] = []
+    """What the session logs changed (``footmap.adjust``, or ``recommend(..., logs=...)``)."""
 
     @property
     def items(self) -> list[PlanItem]:

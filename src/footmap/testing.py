@@ -12,6 +12,10 @@ A scenario file is a list of cases, each with a sentence-long ``name``, the ``so
         triage: self_care
         first: toe_press
 
+A case may also give session ``logs`` (a list of logs, each as ``footmap.SessionLog`` takes it):
+the plan is then ``recommend(profile, logs=logs)``, what ``footmap.adjust`` gives, and
+``expect: {changes: [{item: toe_walking, change: regressed}]}`` checks ``plan.changes``.
+
 Loading is strict and checked against the knowledge in use: an unknown key, an item, rule or
 source id the knowledge does not have, an invalid profile, a duplicate key or a YAML syntax error
 is a :class:`ScenarioError` that lists every problem of the file at once, each with its file,
@@ -49,12 +53,13 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from footmap._compose.select import kept_while_waiting
 from footmap._errors import FindingCode, FootmapError, KnowledgeError, every_problem
+from footmap._input.logs import SessionLog
 from footmap._input.profile import Profile
 from footmap._knowledge.base import KnowledgeBase, PerKnowledge, shipped_knowledge
 from footmap._knowledge.loader import DuplicateKeyError, load_yaml
 from footmap._knowledge.schema import TRIAGE_ORDER
 from footmap._pipeline import recommend
-from footmap._plan import Plan, PlanItem
+from footmap._plan import ChangeKind, Plan, PlanItem
 from footmap._rules.compile import knowledge_rules
 from footmap._suggest import did_you_mean
 
@@ -136,6 +141,23 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
+class ExpectedChange(_Strict):
+    """A change the plan must list (``plan.changes``): each field given must match one change."""
+
+    item: _ItemId | None = None
+    change: ChangeKind
+    rule: _RuleId | None = None
+
+    def matches(self, found: Any) -> bool:
+        """Whether a ``Change`` of the plan is this one."""
+        wanted = {"change": self.change, "item": self.item, "rule": self.rule}
+        return all(value is None or getattr(found, key) == value for key, value in wanted.items())
+
+    def __str__(self) -> str:
+        fields = {"item": self.item, "change": self.change, "rule": self.rule}
+        return ", ".join(f"{key} {value}" for key, value in fields.items() if value is not None)
+
+
 class Expectations(_Strict):
     """What a scenario expects of the plan; each key given is checked, the others are not."""
 
@@ -166,6 +188,8 @@ class Expectations(_Strict):
     #: ``true``: every item must be one kept while waiting to be assessed (gentle, or
     #: ``while_waiting``), as a ``see_clinician`` plan keeps (``false`` checks nothing).
     all_kept_while_waiting: bool = False
+    #: Changes the session logs must have made (a case with ``logs``).
+    changes: list[ExpectedChange] = []
 
     @model_validator(mode="after")
     def _expects_something(self) -> Expectations:
@@ -197,6 +221,8 @@ class Scenario(_Strict):
     source: _SourceId
     profile: Profile
     expect: Expectations
+    logs: list[SessionLog] = []
+    """Session logs, as ``footmap.SessionLog`` takes them: more facts (``footmap.adjust``)."""
 
     _file: str = PrivateAttr(default="")
     _node: yaml.Node | None = PrivateAttr(default=None)
@@ -619,11 +645,15 @@ def check_plan(scenario: Scenario, plan: Plan, knowledge: KnowledgeBase | None =
         if held:
             expected = "only items kept while waiting to be assessed"
             fail("all_kept_while_waiting", None, expected, f"not kept while waiting: {_listed(held)}")
+    for index, change in enumerate(expect.changes):
+        if not any(change.matches(found) for found in plan.changes):
+            listed = "; ".join(f"{c.item or 'plan'} {c.change} by {c.rule}" for c in plan.changes) or "none"
+            fail("changes", index, f"a change: {change}", f"changes: {listed}")
     return failures
 
 
 def _result(scenario: Scenario, knowledge: KnowledgeBase) -> ScenarioResult:
-    plan = recommend(scenario.profile, knowledge=knowledge)
+    plan = recommend(scenario.profile, knowledge=knowledge, logs=scenario.logs)
     return ScenarioResult(scenario, plan, tuple(check_plan(scenario, plan, knowledge)))
 
 

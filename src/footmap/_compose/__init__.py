@@ -1,17 +1,19 @@
 """The compose stage: the rules' decisions become a ``Plan``. Pure and deterministic.
 
 ``select`` keeps, swaps and holds back items; ``dose`` makes each kept item a plan item;
-``budget`` fits the timed items into the minutes a day; ``order`` sorts each section; ``safety``
-writes the safety messages; ``parts`` holds the plan's typed parts and what they take from the
-knowledge alone; ``schedule`` lays the routine out over the weeks.
+``moves`` steps items back or up their ladders on the session logs and lists what the logs
+changed; ``budget`` fits the timed items into the minutes a day; ``order`` sorts each section;
+``safety`` writes the safety messages; ``parts`` holds the plan's typed parts and what they take
+from the knowledge alone; ``schedule`` lays the routine out over the weeks.
 """
 
 from __future__ import annotations
 
 from footmap._compose.budget import ROUTINE, fit_budget, over_budget
-from footmap._compose.dose import plan_item
+from footmap._compose.dose import dose_words, plan_item
+from footmap._compose.moves import LogDates, Moves, dropped, move, referrals, shortened
 from footmap._compose.order import ordered, ordered_excluded
-from footmap._compose.parts import ItemData, knowledge_parts
+from footmap._compose.parts import ItemData, KnowledgeParts, knowledge_parts
 from footmap._compose.safety import safety_messages, safety_net
 from footmap._compose.schedule import lay_out
 from footmap._compose.select import (
@@ -40,6 +42,12 @@ def compose(decisions: Decisions, *, weeks: int = DEFAULT_WEEKS) -> Plan:
     if level == "see_clinician":
         hold_back_for_assessment(excluded_by, parts, candidates.items, effects["refer"])
     drafts, left_out = choose(parts, candidates.paths, excluded_by)
+    dates = LogDates(candidates.logs, candidates.profile.symptoms)
+    allowed = [ident for ident in candidates.items if ident not in excluded_by]
+    moving = level != "urgent"  # an urgent plan keeps no items to move
+    regress, progress = (by_target(effects[kind]) if moving else {} for kind in ("regress", "progress"))
+    moves = move(drafts, parts, allowed, regress, progress, dates)
+    left_out += moves.left_out
     if level == "urgent":
         left_out += withhold_all(parts, drafts, effects["refer"])
         drafts = {}
@@ -48,13 +56,27 @@ def compose(decisions: Decisions, *, weeks: int = DEFAULT_WEEKS) -> Plan:
     cautions, adjusts = by_target(effects["caution"]), by_target(effects["adjust"])
     reassure = level == "self_care"
     items = [
-        plan_item(draft, parts, cautions.get(ident, []), adjusts.get(ident, []), reassure=reassure)
+        plan_item(
+            draft,
+            parts,
+            cautions.get(ident, []),
+            adjusts.get(ident, []),
+            reassure=reassure,
+            start=start.dose if (start := moves.starts.get(ident)) else None,
+            start_minutes=start.minutes if start else None,
+        )
         for ident, draft in sorted(drafts.items())
     ]
     timed, untimed = fit_budget([item for item in items if _timed(item)], budget)
     left_out += [over_budget(item, budget, parts.wording.compose) for item in untimed]
     kept = [*timed, *(item for item in items if not _timed(item))]
     in_plan = {item["id"] for item in kept}
+    changes = [
+        *referrals(effects["refer"], parts, dates),
+        *moves.changes,
+        *dropped(left_out, effects["exclude"], parts, dates),
+        *shortened(kept, adjusts, _own_words(kept, parts, moves), dates, parts),
+    ]
     sections = {
         section: ordered(section, (item for item in kept if item_kind(item["kind"]).section == section))
         for section in SECTIONS
@@ -74,13 +96,30 @@ def compose(decisions: Decisions, *, weeks: int = DEFAULT_WEEKS) -> Plan:
                 progressions=knowledge.knowledge.progressions,
                 exercises={i: e for i, e in knowledge.items.items() if isinstance(e, schema.Exercise)},
                 progress=level == "self_care",
+                positions={ident: start.position for ident, start in moves.starts.items()},
+                held=moves.held,
             ),
             "minutes_per_day": round(sum(item["minutes"] for item in timed), 2),
             "budget_minutes": budget,
             "disclaimer": parts.wording.disclaimer,
             "knowledge": knowledge.fingerprint,
+            "profile": candidates.profile.model_dump(mode="json", exclude_defaults=True),
+            "changes": sorted(changes, key=lambda c: (c["item"] or "", c["change"], c["rule"])),
         }
     )
+
+
+def _own_words(items: list[ItemData], parts: KnowledgeParts, moves: Moves) -> dict[str, str]:
+    """Each exercise's dose in words before any adjustment (at the step it starts at)."""
+    words: dict[str, str] = {}
+    for item in items:
+        exercise = parts.knowledge.items[item["id"]]
+        if isinstance(exercise, schema.Exercise):
+            start = moves.starts.get(item["id"])
+            words[item["id"]] = dose_words(
+                exercise, start.dose if start else schema.own_dose(exercise), parts.wording.dosage
+            )
+    return words
 
 
 def _timed(item: ItemData) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from footmap._compose.parts import EVIDENCE_RANK, DosageData, ItemData, KnowledgeParts
 from footmap._compose.select import Draft
@@ -19,15 +19,21 @@ def plan_item(
     adjusts: Sequence[Effect],
     *,
     reassure: bool,
+    start: Mapping[str, int] | None = None,
+    start_minutes: float | None = None,
 ) -> ItemData:
     """The plan item of a draft: dosage, minutes a day, best evidence, reasons, cautions; its
-    reassurance as a last step only where the plan may ``reassure`` (no referral)."""
+    reassurance as a last step only where the plan may ``reassure`` (no referral). ``start`` is
+    the whole dose of the ladder step it starts at (with its ``start_minutes`` a day), when the
+    session logs moved it off its own dose."""
     item = draft.item
     fields = parts.item(item.id)
     if reassure and item.reassurance is not None:
         fields = {**fields, "steps": [*fields["steps"], item.reassurance]}
     dosage = (
-        _dosage(item, adjusts, parts.wording.dosage) if adjusts else _unadjusted(parts.knowledge).get(item.id)
+        _dosage(item, adjusts, parts.wording.dosage, start)
+        if adjusts or start is not None
+        else _unadjusted(parts.knowledge).get(item.id)
     )
     reasons = sorted(draft.reasons, key=lambda r: (r["rule"] is not None, r["fact"], r["path"]))
     evidence = max(
@@ -36,7 +42,8 @@ def plan_item(
         key=EVIDENCE_RANK.__getitem__,
     )
     scale = _scale(adjusts, floor=1) if adjusts else 1.0
-    per_day = item.minutes * (dosage["times_per_day"] if dosage else 1) * scale
+    own_minutes = item.minutes * (dosage["times_per_day"] if dosage else 1)
+    per_day = (start_minutes if start_minutes is not None else own_minutes) * scale
     distinct = {(c.rule, c.message, parts.citation(c.source)) for c in cautions}
     return {
         **fields,
@@ -58,10 +65,21 @@ def _scale(adjusts: Sequence[Effect], floor: float = 0.0) -> float:
     return max(scale, floor)
 
 
-def _dosage(item: Item, adjusts: Sequence[Effect], words: schema.DosageWording) -> DosageData | None:
+def dose_words(item: schema.Exercise, dose: Mapping[str, int], words: schema.DosageWording) -> str:
+    """An exercise's dosage in words at a whole dose of its ladder (``schema.DOSE_FIELDS``)."""
+    dosage = _dosage(item, (), words, dose)
+    return dosage["words"] if dosage is not None else ""
+
+
+def _dosage(
+    item: Item,
+    adjusts: Sequence[Effect],
+    words: schema.DosageWording,
+    start: Mapping[str, int] | None = None,
+) -> DosageData | None:
     if isinstance(item, schema.Advice):
         return None
-    base = item.dosage
+    base = item.dosage if start is None else item.dosage.model_copy(update=_whole(start))
     scale = _scale(adjusts)
 
     def scaled(value: int | None) -> int | None:
@@ -82,6 +100,13 @@ def _dosage(item: Item, adjusts: Sequence[Effect], words: schema.DosageWording) 
     }
     dosage["words"] = dosage_words(dosage, words, scale)
     return dosage
+
+
+def _whole(dose: Mapping[str, int]) -> dict[str, int | None]:
+    """A ladder step's whole dose as dosage fields: the fields it leaves out are not done."""
+    whole: dict[str, int | None] = {name: dose.get(name) for name in schema.DOSE_FIELDS}
+    whole["times_per_day"] = dose.get("times_per_day", 1)
+    return whole
 
 
 def _unadjusted_dosages(knowledge: KnowledgeBase) -> dict[str, DosageData | None]:

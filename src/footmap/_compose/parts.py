@@ -12,7 +12,16 @@ from __future__ import annotations
 import weakref
 from typing import Literal, TypedDict
 
-from footmap._kinds import EXCLUDED_MODALITY_FACT, MISSING_EQUIPMENT_FACT, PERSON_FACT
+from footmap._kinds import (
+    COMPLAINT_LOG_FACT,
+    EXCLUDED_MODALITY_FACT,
+    ITEM_LOG_FACT,
+    MISSING_EQUIPMENT_FACT,
+    PAIN_FACT,
+    PERSON_FACT,
+    PROGRAMME_FACT,
+    node_id,
+)
 from footmap._knowledge import schema
 from footmap._knowledge.base import Item, KnowledgeBase, PerKnowledge
 from footmap._knowledge.graph import Path
@@ -234,6 +243,14 @@ class KnowledgeParts:
             return words.missing_equipment_fact.format(
                 name=knowledge.terms[("equipment", ident)].name.lower()
             )
+        if kind == ITEM_LOG_FACT:
+            return words.item_log_fact.format(name=knowledge.items[ident].name.lower())
+        if kind == COMPLAINT_LOG_FACT:
+            node = knowledge.graph.nodes.get(node_id(PAIN_FACT, ident))
+            name = str(node["name"]) if node is not None else ident.replace("_", " ")
+            return words.complaint_log_fact.format(name=name.lower())
+        if kind == PROGRAMME_FACT:
+            return words.programme_fact
         if kind == EXCLUDED_MODALITY_FACT:
             return words.excluded_modality_fact.format(
                 name=knowledge.terms[("modalities", ident)].name.lower()

@@ -15,7 +15,7 @@ schedule's notes give).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TypedDict
 
 from footmap._compose.parts import ItemData
@@ -86,19 +86,29 @@ def lay_out(
     progressions: schema.Progressions,
     exercises: Mapping[str, schema.Exercise],
     progress: bool,
+    positions: Mapping[str, int] | None = None,
+    held: Collection[str] = (),
 ) -> ScheduleData:
     """The routine over ``weeks`` weeks, within ``budget`` minutes on every day of every week.
 
     ``other_minutes`` are the plan's other timed items (reflexology, acupressure), done every day;
-    ``progress`` is whether steps are planned at all (a ``self_care`` plan).
+    ``progress`` is whether steps are planned at all (a ``self_care`` plan). ``positions`` is
+    where on its ladder an item starts (0, its own dose, unless the session logs moved it), and
+    ``held`` the items whose progression is not planned (stepped back on the logs).
     """
+    positions = positions or {}
     weeks = checked_weeks(weeks)
     days = {item["id"]: _days(progressions, item["id"]) for item in routine}
     used = {
         day: other_minutes + sum(i["minutes"] for i in routine if day in days[i["id"]]) for day in WEEK_DAYS
     }
-    planned = {item["id"]: _planned(item, progressions, exercises) if progress else [] for item in routine}
-    scheduled = {item["id"]: _first_step(item) for item in routine}
+    planned = {
+        item["id"]: _planned(item, progressions, exercises)[max(positions.get(item["id"], 0), 0) :]
+        if progress and item["id"] not in held
+        else []
+        for item in routine
+    }
+    scheduled = {item["id"]: _first_step(item, positions.get(item["id"], 0)) for item in routine}
     for week in range(2, weeks + 1):
         for item in routine:
             ident = item["id"]
@@ -147,9 +157,9 @@ def _planned(
     return rungs
 
 
-def _first_step(item: ItemData) -> list[StepData]:
-    """Week 1: the plan's own dose."""
-    step: StepData = {"week": 1, "position": 0, "minutes": item["minutes"]}
+def _first_step(item: ItemData, position: int) -> list[StepData]:
+    """Week 1: the plan's own dose, at its ``position`` on the ladder."""
+    step: StepData = {"week": 1, "position": position, "minutes": item["minutes"]}
     dosage = item["dosage"]
     if dosage is not None:
         _set_dose(step, {name: dosage[name] for name in schema.DOSE_FIELDS})  # type: ignore[literal-required]

@@ -14,7 +14,7 @@ from footmap._knowledge.graph import Path
 from footmap._rules.effects import Effect, reported
 
 #: The grade a swap's own reason carries: it is a rule's decision, not a claim with evidence.
-_SWAP_EVIDENCE: schema.Evidence = schema.EVIDENCE_ORDER[0]
+SWAP_EVIDENCE: schema.Evidence = schema.EVIDENCE_ORDER[0]
 
 
 @dataclass
@@ -82,7 +82,7 @@ def choose(
                 "links": [],
                 "step_evidence": [],
                 "rule": blocker.rule,
-                "evidence": _SWAP_EVIDENCE,
+                "evidence": SWAP_EVIDENCE,
                 "source": citation,
             }
             own = reasons_by_item.get(replacement, [])

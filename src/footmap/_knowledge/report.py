@@ -20,6 +20,8 @@ _TITLES: dict[EffectKind, str] = {
     "caution": "Cautions",
     "adjust": "Dosage adjustments",
     "safety_net": "Safety-netting (when to get help today)",
+    "progress": "Moving up a step (from the session logs)",
+    "regress": "Stepping back (from the session logs)",
 }
 #: How a ``reported_as`` edge (relevance, not a claim) shows in the evidence column.
 _NOT_GRADED = "not graded (a report)"

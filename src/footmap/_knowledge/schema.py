@@ -19,7 +19,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError, PydanticKnownError
 
-from footmap._kinds import EVERYONE, FACT_TYPES, ITEM_KINDS, NODE_KINDS, EffectKind
+from footmap._kinds import EVERYONE, FACT_TYPES, ITEM_KINDS, NODE_KINDS, TARGETED_EFFECTS, EffectKind
 from footmap._suggest import did_you_mean, nearest
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -285,7 +285,7 @@ class Rule(Strict):
             raise ValueError("a `refer` rule needs `level: see_clinician` or `level: urgent`")
         if self.effect != "refer" and self.level is not None:
             raise ValueError("only `refer` rules take a `level`")
-        if self.effect in ("exclude", "adjust") and self.target is None:
+        if self.effect in TARGETED_EFFECTS and self.target is None:
             raise ValueError(f"an `{self.effect}` rule needs a `target` (a binding of an item)")
         if (self.effect == "adjust") != (self.adjust is not None):
             raise ValueError("`adjust` goes with `effect: adjust` and only with it")
@@ -716,6 +716,10 @@ class ComposeWording(Strict):
     person_fact: Text
     missing_equipment_fact: Annotated[Text, _template("name")]
     excluded_modality_fact: Annotated[Text, _template("name")]
+    #: How the facts of the session logs are named (``footmap.adjust``).
+    item_log_fact: Annotated[Text, _template("name")]
+    complaint_log_fact: Annotated[Text, _template("name")]
+    programme_fact: Text
 
 
 class DosageWording(Strict):
@@ -759,6 +763,21 @@ class MarkdownWording(Strict):
     why_path: Annotated[Text, _template("path")]
     caution: Annotated[Text, _template("message")]
     adjusted: Annotated[Text, _template("note")]
+
+
+class ChangesWording(Strict):
+    """How a plan says what the session logs changed (``plan.changes``): a title, and a sentence
+    for each kind of change."""
+
+    title: Text
+    progressed: Annotated[Text, _template("name", "before", "after", "dates")]
+    regressed: Annotated[Text, _template("name", "before", "after", "dates")]
+    dropped: Annotated[Text, _template("name", "before", "dates")]
+    dropped_for: Annotated[Text, _template("name", "after", "dates")]
+    referred: Annotated[Text, _template("name", "dates")]
+    shortened: Annotated[Text, _template("name", "before", "after", "dates")]
+    whole_plan: Text
+    """What ``name`` is for a change to the whole plan (a referral not tied to one complaint)."""
 
 
 class ExplainWording(Strict):
@@ -927,6 +946,7 @@ class Wording(Strict):
     foot_map: FootMapWording
     progress: ProgressWording
     exports: ExportWording
+    changes: ChangesWording
 
 
 Item = Exercise | ReflexArea | AcupressurePoint | Advice

@@ -33,6 +33,7 @@ from footmap.render._common import (
     section_items,
     with_mark,
 )
+from footmap.render._markdown import change_sentences
 from footmap.render._svg import to_svg
 
 if TYPE_CHECKING:
@@ -127,8 +128,23 @@ def foot_map(plan: Plan, wording: Wording) -> list[ExtraSection]:
     return [ExtraSection("acupressure", f'<section class="fm-section fm-foot-map">{figure}</section>')]
 
 
+def what_changed(plan: Plan, wording: Wording) -> list[ExtraSection]:
+    """What the session logs changed (``plan.changes``), after the safety messages."""
+    sentences = change_sentences(plan, wording)
+    if not sentences:
+        return []
+    title = escape(wording.changes.title)
+    return [
+        ExtraSection(
+            "safety",
+            f'<section class="fm-safety fm-changes"><h3>{title}</h3>'
+            f"{_list([escape(s) for s in sentences])}</section>",
+        )
+    ]
+
+
 #: The functions :func:`extra_sections` reads, in order.
-EXTRA_SOURCES: list[ExtraSource] = [week_grid, foot_map]
+EXTRA_SOURCES: list[ExtraSource] = [what_changed, week_grid, foot_map]
 
 
 def to_html(plan: Plan, wording: Wording) -> str:

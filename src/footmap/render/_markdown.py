@@ -47,6 +47,7 @@ def to_markdown(plan: Plan, wording: Wording) -> str:
     if others:
         lines += [f"## {words.safety}", ""]
         lines += _bullets([with_mark(m.message, citations.mark(m.source, wording)) for m in others])
+    lines += _changes(plan, wording)
     for title, items in section_items(plan, wording):
         if items:
             lines += [f"## {title}", ""]
@@ -63,6 +64,36 @@ def to_markdown(plan: Plan, wording: Wording) -> str:
     lines += _sources(citations, wording)
     lines += ["---", "", f"*{plan.disclaimer}*", ""]
     return "\n".join(lines)
+
+
+def change_sentences(plan: Plan, wording: Wording) -> list[str]:
+    """What the session logs changed (``plan.changes``), a sentence each, in the person's words
+    (``wording.yaml``, ``changes``); md, text and html all show these.
+
+    >>> import footmap
+    >>> plan = footmap.recommend({"pains": [{"area": "back", "severity": 4}]})
+    >>> logs = [{"date": "2027-01-05", "items": [{"id": "toe_press"}],
+    ...          "pain": [{"area": "back", "before": 2, "after": 7}]}]
+    >>> change_sentences(footmap.adjust(plan, logs), footmap.KnowledgeBase.load().wording)[0][:45]
+    'Toe press: stepped back, from "3 times a day:'
+    """
+    words = wording.changes
+    names = {item.id: item.name for item in plan.items} | {left.id: left.name for left in plan.excluded}
+    sentences = []
+    for change in plan.changes:
+        name = names.get(change.item, change.item.replace("_", " ")) if change.item else words.whole_plan
+        if change.change == "referred" and change.item:
+            name = change.item.replace("_", " ").capitalize()
+        template = (
+            words.dropped_for
+            if change.change == "dropped" and change.after
+            else getattr(words, change.change)
+        )
+        dates = (
+            ", ".join(change.dates) if len(change.dates) <= 3 else f"{change.dates[0]} – {change.dates[-1]}"
+        )
+        sentences.append(template.format(name=name, before=change.before, after=change.after, dates=dates))
+    return sentences
 
 
 def item_markdown(item: PlanItem, wording: Wording) -> str:
@@ -136,6 +167,11 @@ def _sources(citations: Citations, wording: Wording) -> list[str]:
     for number, source in entries:
         lines += [f"{wording.display.citation.format(number=number)} {source}", ""]
     return lines
+
+
+def _changes(plan: Plan, wording: Wording) -> list[str]:
+    sentences = change_sentences(plan, wording)
+    return [f"## {wording.changes.title}", "", *_bullets(sentences)] if sentences else []
 
 
 def _bullets(texts: list[str]) -> list[str]:

@@ -22,6 +22,7 @@ from footmap.render._common import (
     schedule_rows,
     section_items,
 )
+from footmap.render._markdown import change_sentences
 
 if TYPE_CHECKING:
     from footmap._knowledge.schema import Wording
@@ -54,6 +55,7 @@ def to_text(plan: Plan, wording: Wording) -> str:
     if others:
         lines += ["", *_wrap(wording.markdown.safety + ":")]
         lines += _bullets([_marked(m.message, citations.mark(m.source, wording)) for m in others])
+    lines += _changes(plan, wording)
     for title, items in section_items(plan, wording):
         if items:
             lines += ["", *_title(title, "-")]
@@ -252,6 +254,12 @@ def _explain_item(item: PlanItem, wording: Wording, citations: Citations) -> lis
     if item.dosage and item.dosage.adjusted_by:
         lines.append(f"    {words.adjusted_by.format(rules=', '.join(item.dosage.adjusted_by))}")
     return lines
+
+
+def _changes(plan: Plan, wording: Wording) -> list[str]:
+    """What the session logs changed, under its own heading (none without changes)."""
+    sentences = change_sentences(plan, wording)
+    return ["", *_title(wording.changes.title, "-"), *_bullets(sentences)] if sentences else []
 
 
 def _schedule(plan: Plan, wording: Wording) -> list[str]:
