@@ -254,10 +254,33 @@ def _decoded(
     except RecursionError:
         problems.append(LogProblem(line, "", "invalid JSON: nested too deeply"))
         return None
+    if _too_deep(data):  # Python 3.13's parser reads far deeper than 3.11's: one bound for both
+        problems.append(LogProblem(line, "", f"invalid JSON: nested too deeply (over {MAX_NESTING} levels)"))
+        return None
     if not isinstance(data, dict):
         problems.append(LogProblem(line, "", f"expected a JSON object of log fields, got {_json_kind(data)}"))
         return None
     return _Entry(line, data), end
+
+
+#: The deepest nesting a log file's JSON may have (a log needs 3), as for YAML files.
+MAX_NESTING = 50
+
+
+def _too_deep(data: object) -> bool:
+    """Whether lists and objects nest more than ``MAX_NESTING`` deep (walked without recursion)."""
+    level: list[object] = [data]
+    for _ in range(MAX_NESTING + 1):
+        level = [
+            child
+            for value in level
+            for child in (
+                value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+            )
+        ]
+        if not level:
+            return False
+    return True
 
 
 def _json_kind(data: object) -> str:
