@@ -185,3 +185,24 @@ def test_a_rule_joining_four_patterns_runs_on_every_engine() -> None:
     traces = _traces(rule, facts)
     assert traces["reference"] == [("pain:back", "pain:foot", "pain:hip", "pain:knee")]
     assert all(trace == traces["reference"] for trace in traces.values())
+
+
+#: Values of every kind a fact may hold, with the edges of Python's ``==`` across kinds.
+_KINDS: list[Any] = [True, False, 0, 1, 1.0, 0.0, -0.0, 2.5, -3, "1", "a", "", "True", "0", None]
+
+
+@pytest.mark.parametrize("operator", ["eq", "ne", "gt", "gte", "lt", "lte"])
+def test_comparisons_across_kinds_are_pythons_on_every_engine(operator: str) -> None:
+    # durable-rules compares kinds its own way ("a" >= 1, "1" == 1 and False >= 0 held there):
+    # each kind of value reaches it in a field of its own, so every engine answers as Python.
+    ordered = operator in {"gt", "gte", "lt", "lte"}
+    operands = [v for v in _KINDS if v is not None and not (ordered and not isinstance(v, int | float))]
+    names: list[Any] = ["python", "durable"] if durable_available() else ["python"]
+    for operand in operands:
+        rule = _rule("all", [{"fact": "pain", "where": {"severity": {operator: operand}}}])
+        engines = {name: rules_engine([rule], name) for name in names}
+        for value in _KINDS:
+            facts: list[Fact] = [{"t": "pain", "key": "back", "severity": value}]  # type: ignore[typeddict-item]
+            expected = bool(reference.evaluate([rule], facts))
+            got = {name: bool(engine.run(facts)) for name, engine in engines.items()}
+            assert set(got.values()) == {expected}, (operator, operand, value, got)
