@@ -28,7 +28,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,7 @@ from footmap._rules.engine import durable_available, engine_for, engine_info
 from footmap._rules.reference import ReferenceEngine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from figures import Figure, ms, time_call  # a script beside this one
 from make_knowledge import make_knowledge  # a script beside this one
 from mix import realistic_mix  # a script beside this one
 
@@ -113,20 +113,6 @@ print(json.dumps({"import": imported - started, "total": done - started}))
 """
 
 
-@dataclass
-class Figure:
-    """One line of the report: what was measured, its figure, and the target it is held to."""
-
-    name: str
-    figure: str
-    target: str = ""
-    holds: bool | None = None  # None: reported, no target
-
-    @property
-    def result(self) -> str:
-        return "" if self.holds is None else ("PASS" if self.holds else "FAIL")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -162,9 +148,9 @@ def warm(quick: bool) -> list[Figure]:
     """Warm ``recommend()``: median and p95 over every call to every profile."""
     rounds = 40 if quick else 400
     samples, by_profile = _timed_rounds(footmap.recommend, rounds)
-    median, p95 = _ms(statistics.median(samples)), _ms(_percentile(samples, 95))
+    median, p95 = ms(statistics.median(samples)), ms(_percentile(samples, 95))
     for name, times in by_profile.items():
-        print(f"    {name:32} median {_ms(statistics.median(times)):.3f} ms")
+        print(f"    {name:32} median {ms(statistics.median(times)):.3f} ms")
     return [
         Figure(
             f"warm recommend() median ({len(samples):,} calls)", f"{median:.3f} ms", "<= 1 ms", median <= 1.0
@@ -190,9 +176,9 @@ def yardstick(quick: bool) -> list[Figure]:
     rounds = 3 if quick else 9
     ratios, per_half = [], {name: [] for name in halves}
     for _ in range(rounds):
-        ruler = _time(lambda: [copy.deepcopy(plan) for plan in plans]) / len(plans)
+        ruler = time_call(lambda: [copy.deepcopy(plan) for plan in plans]) / len(plans)
         for name, half in halves.items():
-            per_half[name].append(_time(lambda h=half: [footmap.recommend(p) for p in h]) / len(half))
+            per_half[name].append(time_call(lambda h=half: [footmap.recommend(p) for p in h]) / len(half))
         ratios.append(statistics.median([per_half[name][-1] for name in halves]) / ruler)
     ratio = statistics.median(ratios)
     figures = [
@@ -204,7 +190,7 @@ def yardstick(quick: bool) -> list[Figure]:
         )
     ]
     figures += [
-        Figure(f"  {name.replace('_', '-')} half, per plan", f"{_ms(statistics.median(times)):.3f} ms")
+        Figure(f"  {name.replace('_', '-')} half, per plan", f"{ms(statistics.median(times)):.3f} ms")
         for name, times in per_half.items()
     ]
     return figures
@@ -242,7 +228,7 @@ def cold(quick: bool) -> list[Figure]:
             probe = json.loads(result.stdout)
             totals.append(probe["total"])
             imports.append(probe["import"])
-    total = _ms(statistics.median(totals))
+    total = ms(statistics.median(totals))
     return [
         Figure(
             f"cold import footmap + first plan (median of {runs} new processes)",
@@ -250,8 +236,8 @@ def cold(quick: bool) -> list[Figure]:
             "<= 400 ms",
             total <= 400,
         ),
-        Figure("  of which import footmap", f"{_ms(statistics.median(imports)):.0f} ms"),
-        Figure("  whole process, interpreter start included", f"{_ms(statistics.median(walls)):.0f} ms"),
+        Figure("  of which import footmap", f"{ms(statistics.median(imports)):.0f} ms"),
+        Figure("  whole process, interpreter start included", f"{ms(statistics.median(walls)):.0f} ms"),
     ]
 
 
@@ -275,7 +261,7 @@ def rule_stage(quick: bool) -> list[Figure]:
         times: dict[str, list[float]] = {name: [] for name in engines}
         for _ in range(rounds):  # interleaved, so that drift hits all alike
             for name, engine in engines.items():
-                times[name].append(_time(lambda f=facts, e=engine: e.run(f)))
+                times[name].append(time_call(lambda f=facts, e=engine: e.run(f)))
         for name in engines:
             totals[name] += statistics.median(times[name])
     count = len(PROFILES)
@@ -369,7 +355,7 @@ def larger_knowledge(quick: bool) -> list[Figure]:
     for _ in range(rounds):
         for data in PROFILES.values():
             for key, knowledge in (("1x", shipped), ("10x", larger)):
-                times[key].append(_time(lambda d=data, k=knowledge: footmap.recommend(d, knowledge=k)))
+                times[key].append(time_call(lambda d=data, k=knowledge: footmap.recommend(d, knowledge=k)))
     one, ten = statistics.median(times["1x"]), statistics.median(times["10x"])
     items = len(larger.items) / len(shipped.items)
     rules = len(knowledge_rules(larger)) / len(knowledge_rules(shipped))
@@ -380,7 +366,7 @@ def larger_knowledge(quick: bool) -> list[Figure]:
             "<= 3x",
             ten / one <= 3,
         ),
-        Figure("  median per plan: shipped / 10x", f"{_ms(one):.3f} ms / {_ms(ten):.3f} ms"),
+        Figure("  median per plan: shipped / 10x", f"{ms(one):.3f} ms / {ms(ten):.3f} ms"),
         Figure("  loading the 10x knowledge", f"{load * 1e3:.0f} ms"),
     ]
 
@@ -409,14 +395,8 @@ def _timed_rounds(
         call(data)  # warm: knowledge loaded, rules built, caches filled
     for _ in range(rounds):
         for name, data in PROFILES.items():
-            by_profile[name].append(_time(lambda d=data: call(d)))
+            by_profile[name].append(time_call(lambda d=data: call(d)))
     return [t for times in by_profile.values() for t in times], by_profile
-
-
-def _time(call: Callable[[], Any]) -> float:
-    started = time.perf_counter()
-    call()
-    return time.perf_counter() - started
 
 
 def _facts(data: dict[str, Any], knowledge: footmap.KnowledgeBase) -> list[Fact]:
@@ -428,10 +408,6 @@ def _facts(data: dict[str, Any], knowledge: footmap.KnowledgeBase) -> list[Fact]
 def _percentile(samples: list[float], percent: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(percent / 100 * (len(ordered) - 1)))]
-
-
-def _ms(seconds: float) -> float:
-    return seconds * 1e3
 
 
 def _rss() -> int:

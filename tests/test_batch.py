@@ -438,12 +438,17 @@ def test_no_worker_outlives_a_killed_batch(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(not hasattr(signal, "SIGSTOP"), reason="pauses the first run with SIGSTOP (POSIX)")
 def test_a_second_run_on_the_same_output_fails_and_the_first_writes_each_line_once(tmp_path: Path) -> None:
     source = _write_lines(tmp_path / "in.jsonl", [json.dumps(p) for p in MANY] * 10)
     target = tmp_path / "out.jsonl"
     first = _start_batch(source, target, "--workers", "1")
     try:
         _wait_for_lines(first, target, 10_000)
+        # Paused, the first run holds its lock for as long as the second takes to start: without
+        # the pause a fast machine finishes the first run before the second has imported footmap.
+        os.kill(first.pid, signal.SIGSTOP)
+        assert first.poll() is None, "the first run finished before it could be paused"
         second = subprocess.run(
             [sys.executable, "-m", "footmap", "batch", str(source), "-o", str(target), "--resume"],
             cwd=tmp_path,
@@ -453,6 +458,8 @@ def test_a_second_run_on_the_same_output_fails_and_the_first_writes_each_line_on
             check=False,
         )
     finally:
+        if first.returncode is None:  # not yet reaped: its pid is still its own
+            os.kill(first.pid, signal.SIGCONT)
         first.wait(timeout=120)
         assert first.stderr is not None
         first.stderr.close()
