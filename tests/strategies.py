@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import os
 import random
 from typing import Any
 
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from footmap._input.logs import MAX_COUNT, MAX_LIST, MAX_NOTE, MAX_SECONDS, MAX_SESSIONS, SessionLog
@@ -13,6 +15,19 @@ from footmap._kinds import FACT_TYPES
 from footmap._knowledge.base import shipped_knowledge
 
 _KNOWLEDGE = shipped_knowledge()
+
+#: Under ``HYPOTHESIS_PROFILE=thorough`` every property runs the profile's full count (10,000).
+THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
+
+
+def costly(examples: int) -> settings:
+    """Settings for a property whose examples are costly (a plan, logs and an adjusted plan, a
+    corrupted knowledge base): ``examples`` of them in everyday and CI runs (fewer if the profile
+    asks for fewer), the profile's full count in thorough runs (``docs/reliability.md``)."""
+    count = settings.default.max_examples
+    return settings(max_examples=count if THOROUGH else min(examples, count), deadline=None)
+
+
 _VOCABULARY = _KNOWLEDGE.vocabulary
 
 

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import footmap
@@ -22,7 +22,7 @@ from footmap._knowledge.base import shipped_knowledge
 from footmap._rules import reference
 from footmap._rules.compile import knowledge_rules
 from footmap._rules.engine import engine_info
-from tests.strategies import profile_dicts, session_logs
+from tests.strategies import costly, profile_dicts, session_logs
 
 KB = shipped_knowledge()
 RULES = knowledge_rules(KB)
@@ -283,7 +283,7 @@ def histories(draw: st.DrawFn) -> list[dict[str, Any]]:
     return logs
 
 
-@settings(max_examples=40, deadline=None)
+@costly(40)
 @given(profile_dicts(), histories())
 def test_adjusting_never_brings_in_an_excluded_item_nor_exceeds_the_budget(
     data: dict[str, Any], logs: list[dict[str, Any]]
@@ -304,7 +304,7 @@ def test_adjusting_never_brings_in_an_excluded_item_nor_exceeds_the_budget(
             assert minutes + other <= plan.budget_minutes + 1e-6
 
 
-@settings(max_examples=40, deadline=None)
+@costly(40)
 @given(profile_dicts(), histories(), st.sampled_from(sorted({"saddle_numbness", "bladder_or_bowel_change"})))
 def test_a_red_flag_in_any_log_always_escalates(
     data: dict[str, Any], logs: list[dict[str, Any]], flag: str
@@ -313,7 +313,7 @@ def test_a_red_flag_in_any_log_always_escalates(
     assert footmap.recommend(data, logs=logs).triage == "urgent"
 
 
-@settings(max_examples=40, deadline=None)
+@costly(40)
 @given(profile_dicts(), histories(), st.randoms(use_true_random=False))
 def test_logs_in_any_order_give_the_same_json(
     data: dict[str, Any], logs: list[dict[str, Any]], rnd: random.Random
@@ -326,7 +326,7 @@ def test_logs_in_any_order_give_the_same_json(
     )
 
 
-@settings(max_examples=40, deadline=None)
+@costly(40)
 @given(profile_dicts(), histories())
 def test_a_dose_never_progresses_when_its_item_had_pain_above_5(
     data: dict[str, Any], logs: list[dict[str, Any]]
@@ -338,7 +338,7 @@ def test_a_dose_never_progresses_when_its_item_had_pain_above_5(
             assert all(pain["after"] <= 5 for entry in done for pain in entry["pain"]), change
 
 
-@settings(max_examples=25, deadline=None)
+@costly(25)
 @given(profile_dicts(), st.lists(session_logs(), max_size=4, unique_by=lambda entry: entry.key))
 def test_any_valid_logs_give_a_valid_plan_whose_changes_name_log_dates(
     data: dict[str, Any], logs: list[SessionLog]
@@ -350,7 +350,7 @@ def test_any_valid_logs_give_a_valid_plan_whose_changes_name_log_dates(
     assert footmap.Plan.model_validate_json(plan.model_dump_json()) == plan
 
 
-@settings(max_examples=30, deadline=None)
+@costly(30)
 @given(profile_dicts())
 def test_adjusting_with_no_logs_is_recommending_byte_for_byte(data: dict[str, Any]) -> None:
     plan = footmap.recommend(data)
@@ -358,7 +358,7 @@ def test_adjusting_with_no_logs_is_recommending_byte_for_byte(data: dict[str, An
 
 
 @pytest.mark.skipif(not engine_info().durable_importable, reason="durable-rules is not installed")
-@settings(max_examples=30, deadline=None)
+@costly(30)
 @given(profile_dicts(), histories())
 def test_both_engines_agree_on_generated_histories(data: dict[str, Any], logs: list[dict[str, Any]]) -> None:
     python = footmap.recommend(data, logs=logs, engine="python").model_dump_json()

@@ -33,6 +33,10 @@ from pathlib import Path
 
 import pytest
 
+# One test process runs every block of this module (pytest-xdist): the blocks run once, on the
+# module's own pool, not once in each test process.
+pytestmark = pytest.mark.xdist_group("docs_blocks")
+
 REPO = Path(__file__).resolve().parents[1]
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 #: What the pages assume of the repository root, copied into each block's working directory.
