@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from footmap._knowledge import schema
@@ -87,6 +88,19 @@ class JoinRule:
     #: The binding names of the positive steps, in order: the names of an ``all`` match.
     names: tuple[str, ...] = ()
 
+    @cached_property
+    def required(self) -> tuple[int, ...]:
+        """The alphas of an ``all`` rule's positive patterns: each must have a fact for a match."""
+        return () if self.any else tuple(step.alpha for step in self.steps if not step.absent)
+
+    @cached_property
+    def single(self) -> int | None:
+        """The alpha of a rule that is one positive pattern and nothing else (its matches are the
+        alpha's facts, one each), else ``None``."""
+        if len(self.steps) == 1 and not self.steps[0].absent and not (self.any and self.steps[0].refs):
+            return self.steps[0].alpha
+        return None
+
     @property
     def anchors(self) -> tuple[int, ...]:
         """The alphas one of which must have a fact for the rule to fire (none: it always may).
@@ -137,6 +151,12 @@ class Network:
         rows: set[Effect] = set()
         for index in self._reached(fits):
             rule = self.rules[index]
+            single = rule.single
+            if single is not None:  # most rules: one fact, no join (see JoinRule.single)
+                rows.update(run.single_effects(rule.head, fits[single]))
+                continue
+            if not all(fits[alpha] for alpha in rule.required):  # a positive pattern fits nothing
+                continue
             for names, positions in run.matches(rule):
                 rows.add(run.effect(rule.head, names, positions))
         return sorted_effects(rows)
@@ -233,6 +253,14 @@ class _Run:
         if head.target is not None:
             target = str(self.facts[positions[names.index(head.target)]]["key"])
         return head.effect_for(target, tuple(sorted(self._describe(position) for position in positions)))
+
+    def single_effects(self, head: RuleHead, positions: Sequence[int]) -> Iterator[Effect]:
+        """The effects of a one-pattern rule: one per fact passing its alpha (its target, if any,
+        is that fact)."""
+        facts, targeted = self.facts, head.target is not None
+        for position in positions:
+            target = str(facts[position]["key"]) if targeted else None
+            yield head.effect_for(target, (self._describe(position),))
 
     def _describe(self, position: int) -> str:
         described = self._described.get(position)
