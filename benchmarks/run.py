@@ -39,8 +39,8 @@ from footmap._rules.engine import durable_available, engine_for, engine_info
 from footmap._rules.reference import ReferenceEngine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from figures import Figure, ms, time_call  # a script beside this one
-from make_knowledge import make_knowledge  # a script beside this one
+import knowledge_scale  # the measures of their own modules, beside this script
+from figures import Figure, ms, time_call
 from mix import realistic_mix  # a script beside this one
 
 _HERE = Path(__file__).resolve().parent
@@ -119,11 +119,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--quick", action="store_true", help="a smoke run with small counts; targets never fail it"
     )
     parser.add_argument(
-        "--only", choices=[step.__name__ for step in STEPS], action="append", help="run only this measure"
+        "--only", choices=[step_name(step) for step in STEPS], action="append", help="run only this measure"
     )
     args = parser.parse_args(argv)
     quick: bool = args.quick
-    steps = [step for step in STEPS if not args.only or step.__name__ in args.only]
+    steps = [step for step in STEPS if not args.only or step_name(step) in args.only]
     knowledge = shipped_knowledge()
     print(
         f"footmap {footmap.__version__} benchmark{' (quick)' if quick else ''}: Python"
@@ -135,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for step in steps:
         started = time.perf_counter()
         figures += step(quick)
-        print(f"  [{step.__name__}: {time.perf_counter() - started:.1f} s]", file=sys.stderr, flush=True)
+        print(f"  [{step_name(step)}: {time.perf_counter() - started:.1f} s]", file=sys.stderr, flush=True)
     report(figures)
     failed = [figure for figure in figures if figure.holds is False]
     return 0 if quick or not failed else 1
@@ -335,42 +335,6 @@ def knowledge_cycles(quick: bool) -> list[Figure]:
     ]
 
 
-def larger_knowledge(quick: bool) -> list[Figure]:
-    """Per-plan time with a synthetic knowledge base ten times larger, against the shipped one."""
-    rounds = 40 if quick else 300
-    with tempfile.TemporaryDirectory() as directory:
-        path = make_knowledge(Path(directory) / "knowledge", factor=10)
-        findings = footmap.KnowledgeBase.check(path)
-        if findings:
-            print(footmap.KnowledgeError(findings), file=sys.stderr)
-            return [Figure("10x knowledge", f"{len(findings)} problems", "valid", False)]
-        started = time.perf_counter()
-        larger = footmap.KnowledgeBase.load(path)
-        load = time.perf_counter() - started
-    shipped = shipped_knowledge()
-    times: dict[str, list[float]] = {"1x": [], "10x": []}
-    for data in PROFILES.values():
-        for knowledge in (shipped, larger):
-            footmap.recommend(data, knowledge=knowledge)
-    for _ in range(rounds):
-        for data in PROFILES.values():
-            for key, knowledge in (("1x", shipped), ("10x", larger)):
-                times[key].append(time_call(lambda d=data, k=knowledge: footmap.recommend(d, knowledge=k)))
-    one, ten = statistics.median(times["1x"]), statistics.median(times["10x"])
-    items = len(larger.items) / len(shipped.items)
-    rules = len(knowledge_rules(larger)) / len(knowledge_rules(shipped))
-    return [
-        Figure(
-            f"per-plan time, 10x knowledge / shipped ({items:.0f}x items, {rules:.0f}x rules)",
-            f"{ten / one:.2f}x",
-            "<= 3x",
-            ten / one <= 3,
-        ),
-        Figure("  median per plan: shipped / 10x", f"{ms(one):.3f} ms / {ms(ten):.3f} ms"),
-        Figure("  loading the 10x knowledge", f"{load * 1e3:.0f} ms"),
-    ]
-
-
 # --- helpers ------------------------------------------------------------------------------------
 
 
@@ -383,8 +347,13 @@ STEPS: tuple[Callable[[bool], list[Figure]], ...] = (
     rule_stage,
     memory,
     knowledge_cycles,
-    larger_knowledge,
+    knowledge_scale.measure,
 )
+
+
+def step_name(step: Callable[[bool], list[Figure]]) -> str:
+    """A measure's name for ``--only``: its function's, or its module's for a module's ``measure``."""
+    return step.__module__ if step.__name__ == "measure" else step.__name__
 
 
 def _timed_rounds(

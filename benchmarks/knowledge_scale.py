@@ -1,0 +1,120 @@
+"""Knowledge 1x to 100x the shipped size, with profiles that reach the copies' own rules.
+
+``make_knowledge.py`` writes the shipped knowledge and ``N - 1`` copies of it, each copy a graph
+and a rule set of its own in a vocabulary of its own (``back_s3``, ``tingling_s3`` ...; a copy's
+rules that name none of its ids also need the condition ``synthetic_s3``). A profile in the
+shipped vocabulary reaches only the shipped copy; here each profile of the realistic mix is also
+moved onto a copy chosen at random (its pain areas, symptoms, observations and conditions
+renamed, the copy's condition added), so the rules the run reaches are spread over the whole
+knowledge, as they would be in a knowledge base that size. Per-plan time is the median over the
+moved mix, against the same mix on the shipped knowledge, in one run; load time is
+``KnowledgeBase.load`` of the directory (the median of several loads for the smaller ones).
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+from figures import Figure, ms, time_call
+from make_knowledge import COPIED_VOCABULARY, MARKER, make_knowledge
+from mix import realistic_mix
+
+import footmap
+from footmap._knowledge.base import shipped_knowledge
+from footmap._rules.compile import knowledge_rules
+from footmap._rules.engine import engine_info
+
+FACTORS = (1, 3, 10, 30, 100)
+QUICK_FACTORS = (1, 3)
+#: Profile fields and the vocabulary list their ids come from (equipment is shared by copies).
+RENAMED = {"symptoms": "symptoms", "observations": "observations", "conditions": "conditions"}
+
+
+def moved(profile: dict[str, Any], copy: int) -> dict[str, Any]:
+    """``profile`` in the vocabulary of copy ``copy`` (0: the shipped one, unchanged)."""
+    if copy == 0:
+        return profile
+    suffix = f"_s{copy}"
+    result = dict(profile)
+    result["pains"] = [{**pain, "area": pain["area"] + suffix} for pain in profile["pains"]]
+    for field in RENAMED:
+        result[field] = [term + suffix for term in profile.get(field, [])]
+    result["conditions"] = [*result["conditions"], f"{MARKER}{suffix}"]
+    return result
+
+
+def _mix_over(factor: int, seed: int = 7) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    mix = [profile for half in realistic_mix(shipped_knowledge()).values() for profile in half]
+    return [moved(profile, rng.randrange(factor)) for profile in mix]
+
+
+def _load(path: Path, times: int) -> tuple[footmap.KnowledgeBase, float]:
+    seconds = []
+    knowledge = None
+    for _ in range(times):
+        started = time.perf_counter()
+        knowledge = footmap.KnowledgeBase.load(path)
+        seconds.append(time.perf_counter() - started)
+    assert knowledge is not None
+    return knowledge, statistics.median(seconds)
+
+
+def _paired(
+    knowledge: footmap.KnowledgeBase, profiles: list[dict[str, Any]], mix: list[dict[str, Any]], rounds: int
+) -> tuple[float, float]:
+    """Median per-plan time on ``knowledge`` (its profiles) and on the shipped one (the mix),
+    rounds interleaved."""
+    shipped = shipped_knowledge()
+    for profile, original in zip(profiles, mix, strict=True):  # warm
+        footmap.recommend(profile, knowledge=knowledge)
+        footmap.recommend(original, knowledge=shipped)
+    larger, base = [], []
+    for _ in range(rounds):
+        larger.append(time_call(lambda: [footmap.recommend(p, knowledge=knowledge) for p in profiles]))
+        base.append(time_call(lambda: [footmap.recommend(p, knowledge=shipped) for p in mix]))
+    return statistics.median(larger) / len(profiles), statistics.median(base) / len(mix)
+
+
+def measure(quick: bool) -> list[Figure]:
+    """Per-plan and load time at each size, as ratios to the shipped knowledge in the same run."""
+    factors = QUICK_FACTORS if quick else FACTORS
+    assert COPIED_VOCABULARY  # the vocabulary the copies rename (make_knowledge.py)
+    mix = _mix_over(1)
+    figures: list[Figure] = []
+    base_load = 0.0
+    with tempfile.TemporaryDirectory() as directory:
+        for factor in factors:
+            path = make_knowledge(Path(directory) / f"x{factor}", factor=factor)
+            with warnings.catch_warnings():  # past durable-rules' limits footmap warns and runs the twin
+                warnings.simplefilter("ignore", footmap.EngineFallbackWarning)
+                knowledge, load = _load(path, 1 if factor >= 30 else 3)
+                rounds = 1 if quick or factor >= 30 else 3
+                plan, shipped = _paired(knowledge, _mix_over(factor), mix, rounds)
+                engine = engine_info(knowledge=knowledge).engine
+            base_load = base_load or load
+            rules = len(knowledge_rules(knowledge))
+            figures += _figures(factor, plan / shipped, load / base_load, plan, load, rules, engine)
+            del knowledge
+            print(f"    {factor}x knowledge: {rules:,} rules, {ms(plan):.3f} ms a plan", file=sys.stderr)
+    return figures
+
+
+def _figures(
+    factor: int, plan_ratio: float, load_ratio: float, plan: float, load: float, rules: int, engine: str
+) -> list[Figure]:
+    name = f"{factor}x knowledge ({rules:,} rules, {engine})"
+    figures = [Figure(f"{name}: per plan / shipped", f"{plan_ratio:.2f}x  ({ms(plan):.2f} ms)")]
+    if factor == 10:
+        figures[0].target, figures[0].holds = "<= 3x", plan_ratio <= 3
+    load_figure = Figure("  load / 1x load", f"{load_ratio:.1f}x  ({load:.2f} s)")
+    if factor > 1:
+        load_figure.target, load_figure.holds = f"<= {factor * 1.1:g}x", load_ratio <= factor * 1.1
+    return [*figures, load_figure]
