@@ -122,7 +122,7 @@ class DurableEngine:
         """Every effect the rules produce over the facts, sorted."""
         return self.network.effects(facts, self.fits(facts))
 
-    def fits(self, facts: Sequence[Fact]) -> list[list[int]]:
+    def fits(self, facts: Sequence[Fact]) -> list[Sequence[int]]:
         """For each alpha, the positions of the facts that pass it (durable-rules decides)."""
         fits = self.network.indexed_fits(facts)
         if not self.network.tested or not facts:
@@ -142,7 +142,7 @@ class DurableEngine:
                 self._retract(batch)
         return self._read(raw, fits)
 
-    def _exactly(self, facts: Sequence[Fact]) -> list[list[int]]:
+    def _exactly(self, facts: Sequence[Fact]) -> list[Sequence[int]]:
         """The fits over facts holding a number durable-rules cannot hold exactly (an integer
         beyond 2**53, infinity, NaN) or a value it cannot compare: the compiled twin's."""
         if self._twin is None:
@@ -239,7 +239,7 @@ class DurableEngine:
         key = self._short_keys[alpha.key] if alpha.key is not None else None
         return Alpha(alpha.fact, key, checks)
 
-    def _read(self, raw: list[str], fits: list[list[int]]) -> list[list[int]]:
+    def _read(self, raw: list[str], fits: list[Sequence[int]]) -> list[Sequence[int]]:
         """The fits from the matches' JSON, ``{"a<i>":[{"m":{"id": <position>, ...}}, ...]}``: the
         alpha's number and each match's ``id``, which leads each fact as it was written (text
         values cannot hide a match: their quotes come escaped)."""

@@ -132,18 +132,30 @@ class Network:
     #: The alphas that test only a type and key: (index, type, key or ``None``).
     lookups: tuple[tuple[int, str, str | None], ...] = field(repr=False, default=())
 
-    def indexed_fits(self, facts: Sequence[Fact]) -> list[list[int]]:
-        """The fits of the alphas that test only a fact's type (and key); the others empty."""
+    def indexed_fits(self, facts: Sequence[Fact]) -> list[Sequence[int]]:
+        """The fits of the alphas that test only a fact's type (and key); the others empty (one
+        shared empty tuple each, not a list each: a large knowledge base has thousands of alphas,
+        and a run's facts pass few of them)."""
         by_slot: dict[tuple[object, object], list[int]] = defaultdict(list)
         for position, fact in enumerate(facts):
             fact_type = fact.get("t")
             by_slot[(fact_type, None)].append(position)
             if "key" in fact:
                 by_slot[(fact_type, fact["key"])].append(position)
-        fits: list[list[int]] = [[] for _ in self.alphas]
-        for index, fact_type, key in self.lookups:
-            fits[index] = by_slot.get((fact_type, key), [])
+        fits: list[Sequence[int]] = [()] * len(self.alphas)
+        by_lookup = self._lookups_by_slot
+        for slot, positions in by_slot.items():
+            for index in by_lookup.get(slot, ()):
+                fits[index] = positions
         return fits
+
+    @cached_property
+    def _lookups_by_slot(self) -> dict[tuple[object, object], tuple[int, ...]]:
+        """The type-and-key alphas by the slot they look up: a run visits only its facts' slots."""
+        slots: dict[tuple[object, object], list[int]] = defaultdict(list)
+        for index, fact_type, key in self.lookups:
+            slots[(fact_type, key)].append(index)
+        return {slot: tuple(indexes) for slot, indexes in slots.items()}
 
     def effects(self, facts: Sequence[Fact], fits: Fits) -> list[Effect]:
         """Every effect of the rules over the facts, given which facts pass each alpha; sorted."""

@@ -56,7 +56,7 @@ class PythonEngine:
         """Every effect the rules produce over the facts, sorted."""
         return self.network.effects(facts, self.fits(facts))
 
-    def fits(self, facts: Sequence[Fact]) -> list[list[int]]:
+    def fits(self, facts: Sequence[Fact]) -> list[Sequence[int]]:
         """For each alpha, the positions of the facts that pass it, in order."""
         fits = self.network.indexed_fits(facts)
         slots = self._slots
@@ -98,17 +98,26 @@ class _Slot:
                 return
         self.plain.append((index, test))
 
-    def test(self, fact: Mapping[str, Any], position: int, fits: list[list[int]]) -> None:
+    def test(self, fact: Mapping[str, Any], position: int, fits: list[Sequence[int]]) -> None:
         for index, test in self.plain:
             if test(fact):
-                fits[index].append(position)
+                _add(fits, index, position)
         for name, values in self.by_value.items():
             value = fact.get(name, _MISSING)
             if value is _MISSING or not _hashable(value):
                 continue
             for index, test in values.get(value, ()):
                 if test(fact) and (not fits[index] or fits[index][-1] != position):
-                    fits[index].append(position)
+                    _add(fits, index, position)
+
+
+def _add(fits: list[Sequence[int]], index: int, position: int) -> None:
+    """``position`` passes alpha ``index``: appended to its fits (a list of its own from the first)."""
+    positions = fits[index]
+    if isinstance(positions, list):
+        positions.append(position)
+    else:
+        fits[index] = [position]
 
 
 def _hashable(value: Any) -> bool:
