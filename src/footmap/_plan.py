@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
-from typing import Any, Literal, Protocol
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar, Literal, Protocol, cast
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from footmap._knowledge.schema import Evidence, Phase, Position, TriageLevel
 
@@ -45,25 +56,141 @@ def install(display: Display) -> None:
 
 
 class _Model(BaseModel):
+    """A part of a plan: frozen, strict about its fields, and written to JSON without the fields
+    that hold their default (``None``, ``[]``, ``""``, ``0``, ``False``...), which reading the JSON
+    gives back; so a plan's JSON holds only what it says."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: The fields left out of the JSON while they hold these defaults (worked out per class).
+    _omitted: ClassVar[dict[str, Any]] = {}
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls._omitted = {
+            name: field.default
+            for name, field in cls.model_fields.items()
+            if not field.is_required() and _plain(field.default)
+        }
+
+    @model_serializer(mode="wrap")
+    def _compact(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        omitted = self._omitted
+        return {
+            key: value for key, value in data.items() if key not in omitted or not _same(value, omitted[key])
+        }
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The same schema to read and to write: the JSON written is the fields' own shape, the
+        fields left out being the ones with a default (not ``required``)."""
+        fields_only = {key: value for key, value in core_schema.items() if key != "serialization"}
+        return handler(cast("CoreSchema", fields_only))
+
+
+def _plain(default: Any) -> bool:
+    """Whether a default is a plain value a field can be left out for (not a model, not data)."""
+    return (
+        default is None
+        or type(default) in (bool, int, float, str)
+        or (type(default) in (list, dict) and not default)
+    )
+
+
+def _same(value: Any, default: Any) -> bool:
+    """``value == default`` of the same type (``False`` is not ``0``, ``1`` is not ``True``)."""
+    return type(value) is type(default) and value == default
+
+
+class CitedSource(_Model):
+    """A source the plan cites, as a reader needs it: the full citation, where to read it, and
+    whether it has been checked against the primary publication (``Plan.sources``)."""
+
+    citation: str
+    url: str | None = None
+    verified: bool = True
+
+
+class PlanTables:
+    """What the parts of a plan say once for the whole plan: each cited source by id, each fact
+    and graph node in the person's words, each evidence grade in words.
+
+    A plan's items keep its tables (``PlanItem.tables``), so that an item shown on its own still
+    cites in full. Tables are a view of the plan, never part of an item's value: any two compare
+    equal, and an item made on its own has empty ones (every look-up then gives the id back).
+    """
+
+    __slots__ = ("evidence_labels", "names", "sources")
+
+    def __init__(
+        self,
+        sources: Mapping[str, CitedSource] | None = None,
+        names: Mapping[str, str] | None = None,
+        evidence_labels: Mapping[Evidence, str] | None = None,
+    ) -> None:
+        self.sources: Mapping[str, CitedSource] = sources or {}
+        self.names: Mapping[str, str] = names or {}
+        self.evidence_labels: Mapping[Evidence, str] = evidence_labels or {}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PlanTables)
+
+    def __hash__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return f"PlanTables({len(self.sources)} sources, {len(self.names)} names)"
+
+    def citation(self, source: str) -> str:
+        """The full citation of a source id (the id itself where the plan does not cite it)."""
+        cited = self.sources.get(source)
+        return cited.citation if cited is not None else source
+
+    def name_of(self, key: str) -> str:
+        """A fact (``pain:back``, ``person``) or graph node (``exercise:toe_press``) in the
+        person's words (the key itself where the plan has no name for it)."""
+        return self.names.get(key, key)
+
+    def path_names(self, reason: Reason) -> list[str]:
+        """The names of a reason's path, node by node."""
+        return [self.name_of(node) for node in reason.path]
+
+    def fact_name(self, reason: Reason) -> str:
+        """The fact(s) a reason answers in the person's words (``Back pain``, ``no towel``); empty
+        for a rule that matched no reported fact."""
+        if reason.path:
+            return self.name_of(reason.path[0])
+        return ", ".join(self.names[fact] for fact in reason.fact.split(", ") if fact in self.names)
+
+    def evidence_label(self, grade: Evidence) -> str:
+        """How an evidence grade is worded for a person (``limited evidence``)."""
+        return self.evidence_labels.get(grade, grade)
 
 
 class Reason(_Model):
-    """Why an item is in the plan: the fact it answers, the graph path, the rule, the evidence."""
+    """Why an item is in the plan: the fact it answers, the graph path, the rule, the evidence.
+
+    Names and the source's citation are the plan's (``plan.fact_name(reason)``,
+    ``plan.path_names(reason)``, ``plan.citation(reason.source)``), said once for every reason.
+    """
 
     summary: str
     fact: str
-    """The fact it answers, as the trace names it (``pain:back``, ``missing_equipment:towel``)."""
-    fact_name: str = ""
-    """The same fact(s) in the person's words (``Back pain``, ``no towel``): what renderers show."""
-    path: list[str]
-    path_names: list[str] = []
-    links: list[str]
+    """The fact it answers, as the trace names it (``pain:back``, ``missing_equipment:towel``);
+    reported facts joined by ``, ``, or ``knowledge`` for a rule that matched none."""
+    path: list[str] = []
+    """The graph path from the fact to the item, node by node (empty for a rule's reason)."""
+    links: list[str] = []
     step_evidence: list[Evidence | None] = []
     """The grade of each link of the path, in order (``None``: the person's own report)."""
-    rule: str | None
+    rule: str | None = None
     evidence: Evidence
     source: str
+    """The source's id (``Plan.sources``)."""
 
 
 class Caution(_Model):
@@ -72,6 +199,7 @@ class Caution(_Model):
     message: str
     rule: str
     source: str
+    """The source's id (``Plan.sources``)."""
 
 
 class DosagePlan(_Model):
@@ -101,17 +229,27 @@ class PlanItem(_Model):
     kind: str
     modality: str
     summary: str
-    dosage: DosagePlan | None
-    steps: list[str]
-    position: Position | None
-    phase: Phase | None
-    equipment: list[str]
-    minutes: float
+    dosage: DosagePlan | None = None
+    steps: list[str] = []
+    position: Position | None = None
+    phase: Phase | None = None
+    equipment: list[str] = []
+    minutes: float = 0.0
     evidence: Evidence
-    evidence_label: str
     why: list[Reason]
-    cautions: list[Caution]
+    cautions: list[Caution] = []
     replaces: str | None = None
+    _tables: PlanTables = PrivateAttr(default_factory=PlanTables)
+
+    @property
+    def tables(self) -> PlanTables:
+        """The tables of the plan this item is in (its sources, names and evidence labels)."""
+        return self._tables
+
+    @property
+    def evidence_label(self) -> str:
+        """The item's evidence grade in the person's words (``limited evidence``)."""
+        return self._tables.evidence_label(self.evidence)
 
     def _repr_mimebundle_(
         self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
@@ -130,8 +268,9 @@ class Excluded(_Model):
     id: str
     name: str
     reason: str
-    rule: str | None
-    source: str | None
+    rule: str | None = None
+    source: str | None = None
+    """The source's id (``Plan.sources``), if a rule left the item out."""
     replaced_by: str | None = None
 
 
@@ -142,7 +281,8 @@ class SafetyMessage(_Model):
     message: str
     rule: str
     source: str
-    facts: list[str]
+    """The source's id (``Plan.sources``)."""
+    facts: list[str] = []
 
 
 class SafetyNetSign(_Model):
@@ -151,7 +291,8 @@ class SafetyNetSign(_Model):
     message: str
     rule: str
     source: str
-    facts: list[str]
+    """The source's id (``Plan.sources``)."""
+    facts: list[str] = []
 
 
 #: The most weeks a schedule lays out, and how many it lays out unless asked.
@@ -179,16 +320,6 @@ class ScheduledStep(_Model):
     minutes: float
     """Minutes a day, on the days the item is done."""
     change: str = ""
-
-    @model_serializer(mode="wrap")
-    def _compact(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        defaults = {"position": 0, "times_per_day": 1, "change": ""}
-        return {
-            key: value
-            for key, value in data.items()
-            if value is not None and not (key in defaults and value == defaults[key])
-        }
 
 
 class ScheduledItem(_Model):
@@ -290,21 +421,22 @@ class Change(_Model):
     by which rule and source, and the dates of the log entries that caused it.
 
     >>> Change(item="toe_walking", change="regressed", before="Once a day: 4 times.",
-    ...        after="Heel raises, holding on", rule="regress.pain_high", source="Silbernagel 2007",
+    ...        after="Heel raises, holding on", rule="regress.pain_high", source="silbernagel_2007",
     ...        dates=["2027-01-05"]).change
     'regressed'
     """
 
-    item: str | None
+    item: str | None = None
     """The item changed; ``None`` for a change to the whole plan (a referral)."""
     change: ChangeKind
     before: str
     """What it was: the dose in words, the item's name, or the triage level."""
-    after: str
+    after: str = ""
     """What it is now (empty for an item dropped with no alternative)."""
     rule: str
     source: str
-    dates: list[str]
+    """The source's id (``Plan.sources``)."""
+    dates: list[str] = []
     """The dates (``YYYY-MM-DD``) of the log entries behind the change."""
 
 
@@ -321,12 +453,12 @@ class Plan(_Model):
     safety_net: list[SafetyNetSign] = []
     """The signs to get help today for, in every plan that is not urgent (an urgent plan says
     what to do now instead)."""
-    safety: list[SafetyMessage]
-    routine: list[PlanItem]
-    reflexology: list[PlanItem]
+    safety: list[SafetyMessage] = []
+    routine: list[PlanItem] = []
+    reflexology: list[PlanItem] = []
     acupressure: list[PlanItem] = []
-    advice: list[PlanItem]
-    excluded: list[Excluded]
+    advice: list[PlanItem] = []
+    excluded: list[Excluded] = []
     schedule: Schedule = Schedule()
     """The routine over the weeks asked for (``recommend(..., weeks=N)``)."""
     minutes_per_day: float
@@ -338,11 +470,68 @@ class Plan(_Model):
     from again); ``None`` in a plan made before plans carried it."""
     changes: list[Change] = []
     """What the session logs changed (``footmap.adjust``, or ``recommend(..., logs=...)``)."""
+    sources: dict[str, CitedSource] = {}
+    """Every source the plan cites, by id, each once: every ``source`` field holds one of these
+    ids (``plan.citation(id)`` gives its full citation)."""
+    names: dict[str, str] = {}
+    """The facts and graph nodes of the plan's reasons in the person's words, by id
+    (``plan.name_of(id)``, ``plan.fact_name(reason)``, ``plan.path_names(reason)``)."""
+    evidence_labels: dict[Evidence, str] = {}
+    """How each evidence grade of the plan's items is worded (``item.evidence_label``)."""
+    _tables: PlanTables = PrivateAttr(default_factory=PlanTables)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_older_plan(cls, data: Any) -> Any:
+        """A plan written before plans had their tables (each reason naming its own facts and
+        citing its source in full) reads as the same plan with tables."""
+        if isinstance(data, dict) and "sources" not in data and _older(data):
+            return _with_tables(data)
+        return data
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Give every item the plan's tables, so that an item shown alone still cites in full."""
+        self._tables = tables = PlanTables(self.sources, self.names, self.evidence_labels)
+        for item in self.items:
+            item._tables = tables
 
     @property
     def items(self) -> list[PlanItem]:
         """Every item of the plan: routine, reflexology, acupressure, then advice."""
         return [*self.routine, *self.reflexology, *self.acupressure, *self.advice]
+
+    @property
+    def tables(self) -> PlanTables:
+        """The plan's tables: its sources, names and evidence labels, with their look-ups."""
+        return self._tables
+
+    def citation(self, source: str) -> str:
+        """The full citation of a source id the plan cites (``reason.source``, ``caution.source``).
+
+        >>> import footmap
+        >>> plan = footmap.recommend({"pains": [{"area": "knee", "severity": 4}]})
+        >>> reason = plan.items[0].why[0]
+        >>> plan.citation(reason.source) == plan.sources[reason.source].citation
+        True
+        """
+        return self._tables.citation(source)
+
+    def name_of(self, key: str) -> str:
+        """A fact or graph node of the plan's reasons in the person's words.
+
+        >>> import footmap
+        >>> footmap.recommend({"pains": [{"area": "knee", "severity": 4}]}).name_of("pain:knee")
+        'Knee pain'
+        """
+        return self._tables.name_of(key)
+
+    def fact_name(self, reason: Reason) -> str:
+        """The fact(s) a reason answers in the person's words (``Back pain``, ``no towel``)."""
+        return self._tables.fact_name(reason)
+
+    def path_names(self, reason: Reason) -> list[str]:
+        """The names of a reason's graph path, node by node."""
+        return self._tables.path_names(reason)
 
     def explain(self) -> str:
         """The reasoning behind the plan as a trace: every item with its facts, paths, rules and
@@ -413,3 +602,56 @@ class Plan(_Model):
 
     def __str__(self) -> str:
         return self.to_markdown()
+
+
+#: The sections of a plan that hold items, and those whose entries cite a source.
+_ITEM_SECTIONS = ("routine", "reflexology", "acupressure", "advice")
+_CITING_SECTIONS = ("safety_net", "safety", "excluded", "changes")
+
+
+def _older(data: dict[str, Any]) -> bool:
+    """Whether plan JSON without a ``sources`` table is from before plans had tables: its items
+    word their own evidence, or its messages cite a source (a plan with tables that cites
+    nothing has no ``sources``, and nothing to upgrade)."""
+    items = (item for section in _ITEM_SECTIONS for item in data.get(section) or [])
+    citing = (entry for section in _CITING_SECTIONS for entry in data.get(section) or [])
+    return any(isinstance(item, dict) and "evidence_label" in item for item in items) or any(
+        isinstance(entry, dict) and isinstance(entry.get("source"), str) for entry in citing
+    )
+
+
+def _with_tables(data: dict[str, Any]) -> dict[str, Any]:
+    """An older plan's JSON with tables: each citation becomes its own source id (an older plan
+    does not say the knowledge's ids), the names and evidence labels move to their tables."""
+    sources: dict[str, dict[str, str]] = {}
+    names: dict[str, str] = {}
+    labels: dict[str, str] = {}
+
+    def cite(entry: dict[str, Any]) -> dict[str, Any]:
+        if isinstance(entry.get("source"), str):
+            sources[entry["source"]] = {"citation": entry["source"]}
+        return entry
+
+    def reason(entry: dict[str, Any]) -> dict[str, Any]:
+        entry = dict(entry)
+        path, path_names = entry.get("path") or [], entry.pop("path_names", None) or []
+        fact_name = entry.pop("fact_name", "")
+        names.update(zip(path, path_names, strict=False))
+        facts, fact_names = entry.get("fact", "").split(", "), fact_name.split(", ")
+        if not path and fact_name and len(facts) == len(fact_names):
+            names.update(zip(facts, fact_names, strict=True))
+        return cite(entry)
+
+    def item(entry: dict[str, Any]) -> dict[str, Any]:
+        entry = dict(entry)
+        labels[entry.get("evidence", "")] = entry.pop("evidence_label", "")
+        entry["why"] = [reason(r) for r in entry.get("why") or []]
+        entry["cautions"] = [cite(dict(c)) for c in entry.get("cautions") or []]
+        return entry
+
+    upgraded = dict(data)
+    for section in _ITEM_SECTIONS:
+        upgraded[section] = [item(entry) for entry in data.get(section) or []]
+    for section in _CITING_SECTIONS:
+        upgraded[section] = [cite(dict(entry)) for entry in data.get(section) or []]
+    return {**upgraded, "sources": sources, "names": names, "evidence_labels": labels}

@@ -41,7 +41,7 @@ def to_text(plan: Plan, wording: Wording) -> str:
     >>> text.splitlines()[:2]
     ['Your foot plan', '==============']
     """
-    citations = Citations()
+    citations = Citations(plan.tables)
     lines = [*_title(wording.markdown.title, "="), "", *_wrap(headline(plan, wording))]
     leading = leading_messages(plan)
     if leading:
@@ -78,7 +78,7 @@ def to_text(plan: Plan, wording: Wording) -> str:
 
 def item_text(item: PlanItem, wording: Wording) -> str:
     """One item as plain text, with the sources it cites."""
-    citations = Citations()
+    citations = Citations(item.tables)
     return "\n".join([*_item(item, "", wording, citations), *_sources(citations, wording)])
 
 
@@ -181,7 +181,7 @@ def explain(plan: Plan, wording: Wording) -> str:
     """The reasoning behind a plan as a trace: triage, then each item with its facts, paths,
     rules and evidence; the sources numbered once at the end."""
     words = wording.explain
-    citations = Citations()
+    citations = Citations(plan.tables)
     lines = [words.triage.format(level=plan.triage, headline=headline(plan, wording))]
     if plan.safety_net:
         lines.append("  " + words.safety_net)
@@ -242,7 +242,7 @@ def _explain_item(item: PlanItem, wording: Wording, citations: Citations) -> lis
         why = words.why.format(
             summary=reason.summary,
             fact=reason.fact,
-            path=path_line(reason) or words.path_by_rule,
+            path=path_line(reason, item.tables) or words.path_by_rule,
             rule=rule,
             evidence=reason.evidence,
             source=citations.mark(reason.source, wording),
