@@ -263,7 +263,8 @@ class PlanItem(_Model):
 
 
 class Excluded(_Model):
-    """An item left out of the plan, and why."""
+    """An item left out of the plan, and why (``Plan.excluded``: one per item, read from the
+    plan's ``left_out`` groups)."""
 
     id: str
     name: str
@@ -272,6 +273,43 @@ class Excluded(_Model):
     source: str | None = None
     """The source's id (``Plan.sources``), if a rule left the item out."""
     replaced_by: str | None = None
+
+    def order(self) -> tuple[str, str, str, str, str]:
+        """Where the entry stands in ``Plan.excluded``: by item, then reason, rule and source."""
+        return (self.id, self.reason, self.rule or "", self.source or "", self.replaced_by or "")
+
+
+class LeftOutItem(_Model):
+    """One item of a ``LeftOut`` group: its id and name, and the item offered instead, if any."""
+
+    id: str
+    name: str
+    replaced_by: str | None = None
+
+
+class LeftOut(_Model):
+    """The items left out of the plan for one reason, by one rule (with its source id): the
+    reason said once for all of them (``Plan.left_out``)."""
+
+    reason: str
+    rule: str | None = None
+    source: str | None = None
+    """The source's id (``Plan.sources``), if a rule left the items out."""
+    items: list[LeftOutItem]
+
+
+def left_out_of(entries: Iterable[Excluded]) -> list[LeftOut]:
+    """Entries of ``Plan.excluded`` as ``left_out`` groups: one per reason, rule and source, in
+    the order of their first item."""
+    groups: dict[tuple[str, str | None, str | None], list[LeftOutItem]] = {}
+    for entry in sorted(entries, key=Excluded.order):
+        groups.setdefault((entry.reason, entry.rule, entry.source), []).append(
+            LeftOutItem(id=entry.id, name=entry.name, replaced_by=entry.replaced_by)
+        )
+    return [
+        LeftOut(reason=reason, rule=rule, source=source, items=items)
+        for (reason, rule, source), items in groups.items()
+    ]
 
 
 class SafetyMessage(_Model):
@@ -458,7 +496,8 @@ class Plan(_Model):
     reflexology: list[PlanItem] = []
     acupressure: list[PlanItem] = []
     advice: list[PlanItem] = []
-    excluded: list[Excluded] = []
+    left_out: list[LeftOut] = []
+    """What was left out, grouped by reason (``plan.excluded`` lists it item by item)."""
     schedule: Schedule = Schedule()
     """The routine over the weeks asked for (``recommend(..., weeks=N)``)."""
     minutes_per_day: float
@@ -486,7 +525,11 @@ class Plan(_Model):
         """A plan written before plans had their tables (each reason naming its own facts and
         citing its source in full) reads as the same plan with tables."""
         if isinstance(data, dict) and "sources" not in data and _older(data):
-            return _with_tables(data)
+            data = _with_tables(data)
+        if isinstance(data, dict) and "excluded" in data:  # before ``left_out``: item by item
+            data = dict(data)
+            entries = data.pop("excluded") or []
+            data["left_out"] = left_out_of(Excluded.model_validate(entry) for entry in entries)
         return data
 
     def model_post_init(self, context: Any, /) -> None:
@@ -504,6 +547,29 @@ class Plan(_Model):
     def tables(self) -> PlanTables:
         """The plan's tables: its sources, names and evidence labels, with their look-ups."""
         return self._tables
+
+    @property
+    def excluded(self) -> list[Excluded]:
+        """Every item left out, one entry each, by item (then reason): ``left_out`` item by item.
+
+        >>> import footmap
+        >>> plan = footmap.recommend({"pains": [{"area": "back", "severity": 5}], "equipment": []})
+        >>> all(entry.reason for entry in plan.excluded)
+        True
+        """
+        entries = [
+            Excluded(
+                id=item.id,
+                name=item.name,
+                reason=group.reason,
+                rule=group.rule,
+                source=group.source,
+                replaced_by=item.replaced_by,
+            )
+            for group in self.left_out
+            for item in group.items
+        ]
+        return sorted(entries, key=Excluded.order)
 
     def citation(self, source: str) -> str:
         """The full citation of a source id the plan cites (``reason.source``, ``caution.source``).

@@ -129,11 +129,12 @@ def older_json(plan: footmap.Plan) -> str:
                 cite(reason_data)
             for caution in entry.get("cautions", []):
                 cite(caution)
+    data["excluded"] = [entry.model_dump(mode="json") for entry in plan.excluded]  # item by item
     for section in ("safety_net", "safety", "excluded", "changes"):
         for entry in data.get(section, []):
             cite(entry)
-    for key in ("sources", "names", "evidence_labels"):
-        del data[key]
+    for key in ("sources", "names", "evidence_labels", "left_out"):
+        data.pop(key, None)
     return json.dumps(data)
 
 
@@ -144,4 +145,5 @@ def test_an_older_plan_json_reads_with_its_citations_in_full() -> None:
     assert set(older.sources) == {plan.citation(ident) for ident in cited(plan, notes=False)}
     assert older.names == plan.names
     assert older.evidence_labels == plan.evidence_labels
+    assert [entry.id for entry in older.excluded] == [entry.id for entry in plan.excluded]
     assert older.to_markdown() == plan.to_markdown()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from footmap._compose.budget import ROUTINE, fit_budget, over_budget
 from footmap._compose.dose import dose_words, plan_item
 from footmap._compose.moves import LogDates, Moves, dropped, move, referrals, shortened
-from footmap._compose.order import ordered, ordered_excluded
+from footmap._compose.order import grouped_left_out, ordered
 from footmap._compose.parts import ItemData, KnowledgeParts, knowledge_parts
 from footmap._compose.safety import safety_messages, safety_net
 from footmap._compose.schedule import lay_out
@@ -103,7 +103,7 @@ def compose(decisions: Decisions, *, weeks: int = DEFAULT_WEEKS) -> Plan:
             "safety_net": nets,
             "safety": messages,
             **sections,
-            "excluded": ordered_excluded(left_out),
+            "left_out": grouped_left_out(left_out),
             "schedule": schedule,
             "minutes_per_day": round(sum(item["minutes"] for item in timed), 2),
             "budget_minutes": budget,

@@ -130,6 +130,23 @@ class SafetyData(TypedDict):
     facts: list[str]
 
 
+class LeftOutItemData(TypedDict):
+    """A ``LeftOutItem``."""
+
+    id: str
+    name: str
+    replaced_by: str | None
+
+
+class LeftOutData(TypedDict):
+    """A ``LeftOut`` group: the items left out for one reason."""
+
+    reason: str
+    rule: str | None
+    source: str | None
+    items: list[LeftOutItemData]
+
+
 def excluded(
     item: Item, reason: str, rule: str | None, source: str | None, replaced_by: str | None = None
 ) -> ExcludedData:

@@ -21,6 +21,7 @@ from footmap.render._common import (
     reason_groups,
     schedule_rows,
     section_items,
+    with_mark,
 )
 from footmap.render._markdown import change_sentences
 
@@ -208,10 +209,10 @@ def explain(plan: Plan, wording: Wording) -> str:
             lines += ["", f"{title}:"]
             for item in items:
                 lines += _explain_item(item, wording, citations)
-    lines += _schedule(plan, wording)
+    lines += _schedule(plan, wording, citations)
     if plan.excluded:
         lines += ["", words.left_out]
-        lines += ["  " + _excluded(entry, wording) for entry in plan.excluded]
+        lines += ["  " + _excluded(entry, wording, citations) for entry in plan.excluded]
     if citations.entries():
         lines += ["", f"{wording.display.sources}:"]
         lines += [
@@ -222,10 +223,12 @@ def explain(plan: Plan, wording: Wording) -> str:
     return "\n".join(lines)
 
 
-def _excluded(entry: Excluded, wording: Wording) -> str:
+def _excluded(entry: Excluded, wording: Wording, citations: Citations) -> str:
+    """One item left out, with its reason, and the rule and the mark of its source, if any."""
     words = wording.explain
     line = words.excluded.format(name=entry.name, id=entry.id, reason=entry.reason)
-    return f"{line} {words.excluded_rule.format(rule=entry.rule)}" if entry.rule else line
+    line = f"{line} {words.excluded_rule.format(rule=entry.rule)}" if entry.rule else line
+    return with_mark(line, citations.mark(entry.source, wording)) if entry.source else line
 
 
 def _explain_item(item: PlanItem, wording: Wording, citations: Citations) -> list[str]:
@@ -262,8 +265,9 @@ def _changes(plan: Plan, wording: Wording) -> list[str]:
     return ["", *_title(wording.changes.title, "-"), *_bullets(sentences)] if sentences else []
 
 
-def _schedule(plan: Plan, wording: Wording) -> list[str]:
-    """The schedule, one line a week (days, minutes, what changes), then the rules it follows."""
+def _schedule(plan: Plan, wording: Wording, citations: Citations) -> list[str]:
+    """The schedule, one line a week (days, minutes, what changes), then the rules it follows,
+    each with its rule and the mark of its source."""
     words, schedule = wording.schedule, plan.schedule
     if not schedule.items:
         return []
@@ -288,5 +292,8 @@ def _schedule(plan: Plan, wording: Wording) -> list[str]:
         said = " ".join(changes) or (words.start if week.week == 1 else words.no_change)
         lines.append(f"  {words.week} {week.week}: {days}; {minutes}; {said}")
     lines.append("  " + words.when_to_move)
-    lines += [f"    - {note.text} (rule {note.rule}; source: {note.source})" for note in schedule.notes]
+    lines += [
+        f"    - {note.text} (rule {note.rule}; source: {citations.mark(note.source, wording)})"
+        for note in schedule.notes
+    ]
     return lines
