@@ -46,6 +46,7 @@ def measure(quick: bool) -> list[Figure]:
     figures += [_sizes(f"plan JSON, {name.replace('_', '-')} half", half) for name, half in texts.items()]
     median = statistics.median(_kb(text) for text in every)
     figures.append(_breakdown(every))
+    figures.append(_distinct_text(every))
     figures.append(
         Figure(
             f"median plan JSON <= {TARGET_KB:g} KB",
@@ -75,6 +76,36 @@ def _breakdown(texts: Sequence[str]) -> Figure:
         _count(json.loads(text), by_key)
     top = ", ".join(f"{key} {count / len(texts) / 1024:.2f}" for key, count in by_key.most_common(TOP_KEYS))
     return Figure("plan JSON by key (KB a plan, mean)", top)
+
+
+def _distinct_text(texts: Sequence[str]) -> Figure:
+    """The floor of a plan's JSON while it keeps its text: the bytes of its distinct strings
+    (each text, id and name once, no keys, no structure), median over the plans, and the keys
+    they are first found under."""
+    totals: list[float] = []
+    by_key: Counter[str] = Counter()
+    for text in texts:
+        found: dict[str, str] = {}
+        _strings(json.loads(text), "", found)
+        totals.append(sum(len(value.encode("utf-8")) for value in found) / 1024)
+        for value, key in found.items():
+            by_key[key] += len(value.encode("utf-8"))
+    top = ", ".join(f"{key} {count / len(texts) / 1024:.2f}" for key, count in by_key.most_common(TOP_KEYS))
+    return Figure(
+        "distinct strings of a plan (the floor with the text kept)",
+        f"median {statistics.median(totals):.1f} KB; mean by key: {top}",
+    )
+
+
+def _strings(value: Any, key: str, found: dict[str, str]) -> None:
+    if isinstance(value, str):
+        found.setdefault(value, key)
+    elif isinstance(value, list):
+        for entry in value:
+            _strings(entry, key, found)
+    elif isinstance(value, dict):
+        for name, entry in value.items():
+            _strings(entry, name, found)
 
 
 def _count(value: Any, by_key: Counter[str]) -> None:

@@ -5,20 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar, Literal, Protocol, cast
+from typing import Any, ClassVar, Literal, Protocol
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    GetJsonSchemaHandler,
-    PrivateAttr,
-    SerializerFunctionWrapHandler,
-    model_serializer,
-    model_validator,
+    ValidationError,
 )
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
 
 from footmap._knowledge.schema import Evidence, Phase, Position, TriageLevel
 
@@ -56,54 +50,16 @@ def install(display: Display) -> None:
 
 
 class _Model(BaseModel):
-    """A part of a plan: frozen, strict about its fields, and written to JSON without the fields
-    that hold their default (``None``, ``[]``, ``""``, ``0``, ``False``...), which reading the JSON
-    gives back; so a plan's JSON holds only what it says."""
+    """A part of a plan: frozen and strict about its fields. Its JSON leaves out the fields that
+    hold their default (``None``, ``[]``, ``""``, ``0``, ``False``, ``times_per_day: 1``...), which
+    reading the JSON gives back: a plan's JSON holds only what it says."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    #: The fields left out of the JSON while they hold these defaults (worked out per class).
-    _omitted: ClassVar[dict[str, Any]] = {}
-
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        super().__pydantic_init_subclass__(**kwargs)
-        cls._omitted = {
-            name: field.default
-            for name, field in cls.model_fields.items()
-            if not field.is_required() and _plain(field.default)
-        }
-
-    @model_serializer(mode="wrap")
-    def _compact(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        omitted = self._omitted
-        return {
-            key: value for key, value in data.items() if key not in omitted or not _same(value, omitted[key])
-        }
-
-    @classmethod
-    def __get_pydantic_json_schema__(
-        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        """The same schema to read and to write: the JSON written is the fields' own shape, the
-        fields left out being the ones with a default (not ``required``)."""
-        fields_only = {key: value for key, value in core_schema.items() if key != "serialization"}
-        return handler(cast("CoreSchema", fields_only))
-
-
-def _plain(default: Any) -> bool:
-    """Whether a default is a plain value a field can be left out for (not a model, not data)."""
-    return (
-        default is None
-        or type(default) in (bool, int, float, str)
-        or (type(default) in (list, dict) and not default)
-    )
-
-
-def _same(value: Any, default: Any) -> bool:
-    """``value == default`` of the same type (``False`` is not ``0``, ``1`` is not ``True``)."""
-    return type(value) is type(default) and value == default
+    def model_dump_json(self, *, exclude_defaults: bool = True, **options: Any) -> str:
+        """The JSON text, without the fields that hold their default (``exclude_defaults=False``
+        writes them all); pydantic's other ``options`` (``indent``...) as they are."""
+        return super().model_dump_json(exclude_defaults=exclude_defaults, **options)
 
 
 class CitedSource(_Model):
@@ -182,10 +138,10 @@ class Reason(_Model):
     fact: str
     """The fact it answers, as the trace names it (``pain:back``, ``missing_equipment:towel``);
     reported facts joined by ``, ``, or ``knowledge`` for a rule that matched none."""
-    path: list[str] = []
+    path: list[str] = Field(default_factory=list)
     """The graph path from the fact to the item, node by node (empty for a rule's reason)."""
-    links: list[str] = []
-    step_evidence: list[Evidence | None] = []
+    links: list[str] = Field(default_factory=list)
+    step_evidence: list[Evidence | None] = Field(default_factory=list)
     """The grade of each link of the path, in order (``None``: the person's own report)."""
     rule: str | None = None
     evidence: Evidence
@@ -217,8 +173,8 @@ class DosagePlan(_Model):
     duration_seconds: int | None = None
     times_per_day: int = 1
     per_side: bool = False
-    adjusted_by: list[str] = []
-    notes: list[str] = []
+    adjusted_by: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
 
 
 class PlanItem(_Model):
@@ -230,16 +186,17 @@ class PlanItem(_Model):
     modality: str
     summary: str
     dosage: DosagePlan | None = None
-    steps: list[str] = []
+    steps: list[str] = Field(default_factory=list)
     position: Position | None = None
     phase: Phase | None = None
-    equipment: list[str] = []
+    equipment: list[str] = Field(default_factory=list)
     minutes: float = 0.0
     evidence: Evidence
     why: list[Reason]
-    cautions: list[Caution] = []
+    cautions: list[Caution] = Field(default_factory=list)
     replaces: str | None = None
-    _tables: PlanTables = PrivateAttr(default_factory=PlanTables)
+    #: The tables of the item's plan, set by the plan on each of its items (empty on its own).
+    _tables: ClassVar[PlanTables] = PlanTables()
 
     @property
     def tables(self) -> PlanTables:
@@ -320,7 +277,7 @@ class SafetyMessage(_Model):
     rule: str
     source: str
     """The source's id (``Plan.sources``)."""
-    facts: list[str] = []
+    facts: list[str] = Field(default_factory=list)
 
 
 class SafetyNetSign(_Model):
@@ -330,7 +287,7 @@ class SafetyNetSign(_Model):
     rule: str
     source: str
     """The source's id (``Plan.sources``)."""
-    facts: list[str] = []
+    facts: list[str] = Field(default_factory=list)
 
 
 #: The most weeks a schedule lays out, and how many it lays out unless asked.
@@ -345,7 +302,6 @@ class ScheduledStep(_Model):
     its ladder (``position``: 0 is the plan's own dose, ``+n`` the n-th harder step), the dose's
     numbers and minutes a day, and what changed, in the person's words (empty in week 1).
 
-    Written without its empty fields, to keep a plan's JSON small.
     """
 
     week: int = Field(ge=1, le=MAX_WEEKS)
@@ -430,8 +386,8 @@ class Schedule(_Model):
     """
 
     weeks: int = Field(default=0, ge=0, le=MAX_WEEKS)
-    items: list[ScheduledItem] = []
-    notes: list[ScheduleNote] = []
+    items: list[ScheduledItem] = Field(default_factory=list)
+    notes: list[ScheduleNote] = Field(default_factory=list)
 
     def week(self, number: int) -> ScheduleWeek:
         """Week ``number`` (from 1), day by day."""
@@ -474,7 +430,7 @@ class Change(_Model):
     rule: str
     source: str
     """The source's id (``Plan.sources``)."""
-    dates: list[str] = []
+    dates: list[str] = Field(default_factory=list)
     """The dates (``YYYY-MM-DD``) of the log entries behind the change."""
 
 
@@ -488,15 +444,15 @@ class Plan(_Model):
     """
 
     triage: TriageLevel
-    safety_net: list[SafetyNetSign] = []
+    safety_net: list[SafetyNetSign] = Field(default_factory=list)
     """The signs to get help today for, in every plan that is not urgent (an urgent plan says
     what to do now instead)."""
-    safety: list[SafetyMessage] = []
-    routine: list[PlanItem] = []
-    reflexology: list[PlanItem] = []
-    acupressure: list[PlanItem] = []
-    advice: list[PlanItem] = []
-    left_out: list[LeftOut] = []
+    safety: list[SafetyMessage] = Field(default_factory=list)
+    routine: list[PlanItem] = Field(default_factory=list)
+    reflexology: list[PlanItem] = Field(default_factory=list)
+    acupressure: list[PlanItem] = Field(default_factory=list)
+    advice: list[PlanItem] = Field(default_factory=list)
+    left_out: list[LeftOut] = Field(default_factory=list)
     """What was left out, grouped by reason (``plan.excluded`` lists it item by item)."""
     schedule: Schedule = Schedule()
     """The routine over the weeks asked for (``recommend(..., weeks=N)``)."""
@@ -507,36 +463,52 @@ class Plan(_Model):
     profile: dict[str, Any] | None = None
     """The validated profile the plan was made from, as JSON (what ``footmap.adjust`` recommends
     from again); ``None`` in a plan made before plans carried it."""
-    changes: list[Change] = []
+    changes: list[Change] = Field(default_factory=list)
     """What the session logs changed (``footmap.adjust``, or ``recommend(..., logs=...)``)."""
-    sources: dict[str, CitedSource] = {}
+    sources: dict[str, CitedSource] = Field(default_factory=dict)
     """Every source the plan cites, by id, each once: every ``source`` field holds one of these
     ids (``plan.citation(id)`` gives its full citation)."""
-    names: dict[str, str] = {}
+    names: dict[str, str] = Field(default_factory=dict)
     """The facts and graph nodes of the plan's reasons in the person's words, by id
     (``plan.name_of(id)``, ``plan.fact_name(reason)``, ``plan.path_names(reason)``)."""
-    evidence_labels: dict[Evidence, str] = {}
+    evidence_labels: dict[Evidence, str] = Field(default_factory=dict)
     """How each evidence grade of the plan's items is worded (``item.evidence_label``)."""
-    _tables: PlanTables = PrivateAttr(default_factory=PlanTables)
+    _tables: ClassVar[PlanTables] = PlanTables()
 
-    @model_validator(mode="before")
     @classmethod
-    def _read_older_plan(cls, data: Any) -> Any:
-        """A plan written before plans had their tables (each reason naming its own facts and
-        citing its source in full) reads as the same plan with tables."""
-        if isinstance(data, dict) and "sources" not in data and _older(data):
-            data = _with_tables(data)
-        if isinstance(data, dict) and "excluded" in data:  # before ``left_out``: item by item
-            data = dict(data)
-            entries = data.pop("excluded") or []
-            data["left_out"] = left_out_of(Excluded.model_validate(entry) for entry in entries)
-        return data
+    def model_validate_json(cls, json_data: str | bytes | bytearray, **options: Any) -> Plan:
+        """The plan of JSON text; a plan's JSON written before plans had their tables (each
+        reason naming its facts and citing its source in full, ``excluded`` item by item) reads
+        as the same plan with tables (pydantic's ``options`` as they are)."""
+        try:
+            return super().model_validate_json(json_data, **options)
+        except ValidationError:
+            older = _upgraded(json.loads(json_data))
+            if older is None:
+                raise
+            return super().model_validate(older, **options)
+
+    @classmethod
+    def model_validate(cls, obj: Any, **options: Any) -> Plan:
+        """The plan of Python data (a plan's JSON, parsed); an older plan's as in
+        :meth:`model_validate_json`."""
+        try:
+            return super().model_validate(obj, **options)
+        except ValidationError:
+            older = _upgraded(obj)
+            if older is None:
+                raise
+            return super().model_validate(older, **options)
 
     def model_post_init(self, context: Any, /) -> None:
         """Give every item the plan's tables, so that an item shown alone still cites in full."""
-        self._tables = tables = PlanTables(self.sources, self.names, self.evidence_labels)
+        tables = PlanTables(self.sources, self.names, self.evidence_labels)
+        # Beside the fields, not among them: pydantic's private attributes would cost every item
+        # a Python call when it is made, and tables are a view, never part of a value (see
+        # ``PlanTables``), so they stay out of the JSON, the repr, equality and the hash.
+        self.__dict__["_tables"] = tables
         for item in self.items:
-            item._tables = tables
+            item.__dict__["_tables"] = tables
 
     @property
     def items(self) -> list[PlanItem]:
@@ -668,6 +640,21 @@ class Plan(_Model):
 
     def __str__(self) -> str:
         return self.to_markdown()
+
+
+def _upgraded(data: Any) -> dict[str, Any] | None:
+    """An older plan's JSON data as a plan with tables reads it; ``None`` for data that is not
+    an older plan (its errors are its own)."""
+    if not isinstance(data, dict):
+        return None
+    upgraded = data
+    if "sources" not in data and _older(data):
+        upgraded = _with_tables(data)
+    if "excluded" in upgraded:  # before ``left_out``: item by item
+        upgraded = dict(upgraded)
+        entries = upgraded.pop("excluded") or []
+        upgraded["left_out"] = left_out_of(Excluded.model_validate(entry) for entry in entries)
+    return None if upgraded is data else upgraded
 
 
 #: The sections of a plan that hold items, and those whose entries cite a source.

@@ -179,6 +179,7 @@ class KnowledgeParts:
         #: hashing a ``Path`` (nested dataclasses) costs more than building the rest of a reason.
         self._by_identity: dict[int, tuple[Path, ReasonData]] = {}
         self._items: dict[str, ItemFields] = {}
+        self._names: dict[str, str] = {}
         self.wording = knowledge.wording
         #: How each evidence grade is worded.
         self.evidence_labels: dict[str, str] = self.wording.evidence.model_dump()
@@ -283,8 +284,11 @@ class KnowledgeParts:
         return str(node["name"]) if node is not None else ident.replace("_", " ")
 
     def name(self, node: str) -> str:
-        """A graph node's name."""
-        return str(self.knowledge.graph.nodes[node]["name"])
+        """A graph node's name (kept: a plan names every node of its reasons' paths)."""
+        name = self._names.get(node)
+        if name is None:
+            name = self._names[node] = str(self.knowledge.graph.nodes[node]["name"])
+        return name
 
 
 knowledge_parts = PerKnowledge(KnowledgeParts)

@@ -47,10 +47,11 @@ def plan_tables(parts: KnowledgeParts, items: Iterable[ItemData], cited: Iterabl
 
 def _names(parts: KnowledgeParts, reasons: Iterable[ReasonData]) -> set[tuple[str, str]]:
     """Each node of each reason's path, and each reported fact of a rule's reason, with its name."""
-    named: set[tuple[str, str]] = set()
+    nodes: set[str] = set()
+    facts: set[str] = set()
     for reason in reasons:
         if reason["path"]:
-            named.update((node, parts.name(node)) for node in reason["path"])
+            nodes.update(reason["path"])
         elif reason["fact"] != NO_FACT:
-            named.update((fact, parts.fact_name(fact)) for fact in reason["fact"].split(", "))
-    return named
+            facts.update(reason["fact"].split(", "))
+    return {(node, parts.name(node)) for node in nodes} | {(fact, parts.fact_name(fact)) for fact in facts}
