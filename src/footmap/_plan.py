@@ -300,9 +300,7 @@ WEEK_DAYS: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7)
 class ScheduledStep(_Model):
     """One routine item's dose from ``week`` on, until its next step: the place it has reached on
     its ladder (``position``: 0 is the plan's own dose, ``+n`` the n-th harder step), the dose's
-    numbers and minutes a day, and what changed, in the person's words (empty in week 1).
-
-    """
+    numbers and minutes a day, and what changed, in the person's words (empty in week 1)."""
 
     week: int = Field(ge=1, le=MAX_WEEKS)
     position: int = 0
@@ -483,7 +481,10 @@ class Plan(_Model):
         try:
             return super().model_validate_json(json_data, **options)
         except ValidationError:
-            older = _upgraded(json.loads(json_data))
+            try:
+                older = _upgraded(json.loads(json_data))
+            except ValueError:  # not JSON at all: pydantic's error says so
+                older = None
             if older is None:
                 raise
             return super().model_validate(older, **options)

@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 import jsonschema
+import pydantic
+import pytest
 from hypothesis import given, settings
 
 import footmap
@@ -147,3 +149,9 @@ def test_an_older_plan_json_reads_with_its_citations_in_full() -> None:
     assert older.evidence_labels == plan.evidence_labels
     assert [entry.id for entry in older.excluded] == [entry.id for entry in plan.excluded]
     assert older.to_markdown() == plan.to_markdown()
+
+
+def test_text_that_is_not_a_plan_is_pydantic_s_error_not_an_upgrade() -> None:
+    for text in ("{not json", '{"triage": "self_care"}', "[]"):
+        with pytest.raises(pydantic.ValidationError):
+            footmap.Plan.model_validate_json(text)
