@@ -82,7 +82,7 @@ def test_a_rise_of_2_steps_the_item_back_one_dose_step_and_holds_its_schedule() 
     (scheduled,) = [s for s in adjusted.schedule.items if s.id == "toe_pencil_pickup"]
     assert [step.position for step in scheduled.steps] == [-1]  # no progression planned after it
     assert item.why[-1].fact == "item_log:toe_pencil_pickup"
-    assert item.why[-1].fact_name == f"your logs of {item.name.lower()}"
+    assert adjusted.fact_name(item.why[-1]) == f"your logs of {item.name.lower()}"
 
 
 def test_pain_not_settled_by_the_next_morning_steps_the_item_back() -> None:

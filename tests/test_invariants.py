@@ -204,7 +204,7 @@ def test_what_a_person_reads_never_shows_a_fact_id(data: dict[str, Any]) -> None
         assert not _FACT_ID.search(text), _FACT_ID.findall(text)
         assert "(for: person" not in text and "(for: )" not in text
     for item in plan.items:
-        assert all(reason.fact_name for reason in item.why), item.id
+        assert all(plan.fact_name(reason) for reason in item.why), item.id
 
 
 @given(profile_dicts())

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
-from typing import Any, Literal, Protocol
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
 
 from footmap._knowledge.schema import Evidence, Phase, Position, TriageLevel
 
@@ -45,25 +50,103 @@ def install(display: Display) -> None:
 
 
 class _Model(BaseModel):
+    """A part of a plan: frozen and strict about its fields. Its JSON leaves out the fields that
+    hold their default (``None``, ``[]``, ``""``, ``0``, ``False``, ``times_per_day: 1``...), which
+    reading the JSON gives back: a plan's JSON holds only what it says."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def model_dump_json(self, *, exclude_defaults: bool = True, **options: Any) -> str:
+        """The JSON text, without the fields that hold their default (``exclude_defaults=False``
+        writes them all); pydantic's other ``options`` (``indent``...) as they are."""
+        return super().model_dump_json(exclude_defaults=exclude_defaults, **options)
+
+
+class CitedSource(_Model):
+    """A source the plan cites, as a reader needs it: the full citation, where to read it, and
+    whether it has been checked against the primary publication (``Plan.sources``)."""
+
+    citation: str
+    url: str | None = None
+    verified: bool = True
+
+
+class PlanTables:
+    """What the parts of a plan say once for the whole plan: each cited source by id, each fact
+    and graph node in the person's words, each evidence grade in words.
+
+    A plan's items keep its tables (``PlanItem.tables``), so that an item shown on its own still
+    cites in full. Tables are a view of the plan, never part of an item's value: any two compare
+    equal, and an item made on its own has empty ones (every look-up then gives the id back).
+    """
+
+    __slots__ = ("evidence_labels", "names", "sources")
+
+    def __init__(
+        self,
+        sources: Mapping[str, CitedSource] | None = None,
+        names: Mapping[str, str] | None = None,
+        evidence_labels: Mapping[Evidence, str] | None = None,
+    ) -> None:
+        self.sources: Mapping[str, CitedSource] = sources or {}
+        self.names: Mapping[str, str] = names or {}
+        self.evidence_labels: Mapping[Evidence, str] = evidence_labels or {}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PlanTables)
+
+    def __hash__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return f"PlanTables({len(self.sources)} sources, {len(self.names)} names)"
+
+    def citation(self, source: str) -> str:
+        """The full citation of a source id (the id itself where the plan does not cite it)."""
+        cited = self.sources.get(source)
+        return cited.citation if cited is not None else source
+
+    def name_of(self, key: str) -> str:
+        """A fact (``pain:back``, ``person``) or graph node (``exercise:toe_press``) in the
+        person's words (the key itself where the plan has no name for it)."""
+        return self.names.get(key, key)
+
+    def path_names(self, reason: Reason) -> list[str]:
+        """The names of a reason's path, node by node."""
+        return [self.name_of(node) for node in reason.path]
+
+    def fact_name(self, reason: Reason) -> str:
+        """The fact(s) a reason answers in the person's words (``Back pain``, ``no towel``); empty
+        for a rule that matched no reported fact."""
+        if reason.path:
+            return self.name_of(reason.path[0])
+        return ", ".join(self.names[fact] for fact in reason.fact.split(", ") if fact in self.names)
+
+    def evidence_label(self, grade: Evidence) -> str:
+        """How an evidence grade is worded for a person (``limited evidence``)."""
+        return self.evidence_labels.get(grade, grade)
 
 
 class Reason(_Model):
-    """Why an item is in the plan: the fact it answers, the graph path, the rule, the evidence."""
+    """Why an item is in the plan: the fact it answers, the graph path, the rule, the evidence.
+
+    Names and the source's citation are the plan's (``plan.fact_name(reason)``,
+    ``plan.path_names(reason)``, ``plan.citation(reason.source)``), said once for every reason.
+    """
 
     summary: str
     fact: str
-    """The fact it answers, as the trace names it (``pain:back``, ``missing_equipment:towel``)."""
-    fact_name: str = ""
-    """The same fact(s) in the person's words (``Back pain``, ``no towel``): what renderers show."""
-    path: list[str]
-    path_names: list[str] = []
-    links: list[str]
-    step_evidence: list[Evidence | None] = []
+    """The fact it answers, as the trace names it (``pain:back``, ``missing_equipment:towel``);
+    reported facts joined by ``, ``, or ``knowledge`` for a rule that matched none."""
+    path: list[str] = Field(default_factory=list)
+    """The graph path from the fact to the item, node by node (empty for a rule's reason)."""
+    links: list[str] = Field(default_factory=list)
+    step_evidence: list[Evidence | None] = Field(default_factory=list)
     """The grade of each link of the path, in order (``None``: the person's own report)."""
-    rule: str | None
+    rule: str | None = None
     evidence: Evidence
     source: str
+    """The source's id (``Plan.sources``)."""
 
 
 class Caution(_Model):
@@ -72,6 +155,7 @@ class Caution(_Model):
     message: str
     rule: str
     source: str
+    """The source's id (``Plan.sources``)."""
 
 
 class DosagePlan(_Model):
@@ -89,8 +173,8 @@ class DosagePlan(_Model):
     duration_seconds: int | None = None
     times_per_day: int = 1
     per_side: bool = False
-    adjusted_by: list[str] = []
-    notes: list[str] = []
+    adjusted_by: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
 
 
 class PlanItem(_Model):
@@ -101,17 +185,28 @@ class PlanItem(_Model):
     kind: str
     modality: str
     summary: str
-    dosage: DosagePlan | None
-    steps: list[str]
-    position: Position | None
-    phase: Phase | None
-    equipment: list[str]
-    minutes: float
+    dosage: DosagePlan | None = None
+    steps: list[str] = Field(default_factory=list)
+    position: Position | None = None
+    phase: Phase | None = None
+    equipment: list[str] = Field(default_factory=list)
+    minutes: float = 0.0
     evidence: Evidence
-    evidence_label: str
     why: list[Reason]
-    cautions: list[Caution]
+    cautions: list[Caution] = Field(default_factory=list)
     replaces: str | None = None
+    #: The tables of the item's plan, set by the plan on each of its items (empty on its own).
+    _tables: ClassVar[PlanTables] = PlanTables()
+
+    @property
+    def tables(self) -> PlanTables:
+        """The tables of the plan this item is in (its sources, names and evidence labels)."""
+        return self._tables
+
+    @property
+    def evidence_label(self) -> str:
+        """The item's evidence grade in the person's words (``limited evidence``)."""
+        return self._tables.evidence_label(self.evidence)
 
     def _repr_mimebundle_(
         self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
@@ -125,14 +220,53 @@ class PlanItem(_Model):
 
 
 class Excluded(_Model):
-    """An item left out of the plan, and why."""
+    """An item left out of the plan, and why (``Plan.excluded``: one per item, read from the
+    plan's ``left_out`` groups)."""
 
     id: str
     name: str
     reason: str
-    rule: str | None
-    source: str | None
+    rule: str | None = None
+    source: str | None = None
+    """The source's id (``Plan.sources``), if a rule left the item out."""
     replaced_by: str | None = None
+
+    def order(self) -> tuple[str, str, str, str, str]:
+        """Where the entry stands in ``Plan.excluded``: by item, then reason, rule and source."""
+        return (self.id, self.reason, self.rule or "", self.source or "", self.replaced_by or "")
+
+
+class LeftOutItem(_Model):
+    """One item of a ``LeftOut`` group: its id and name, and the item offered instead, if any."""
+
+    id: str
+    name: str
+    replaced_by: str | None = None
+
+
+class LeftOut(_Model):
+    """The items left out of the plan for one reason, by one rule (with its source id): the
+    reason said once for all of them (``Plan.left_out``)."""
+
+    reason: str
+    rule: str | None = None
+    source: str | None = None
+    """The source's id (``Plan.sources``), if a rule left the items out."""
+    items: list[LeftOutItem]
+
+
+def left_out_of(entries: Iterable[Excluded]) -> list[LeftOut]:
+    """Entries of ``Plan.excluded`` as ``left_out`` groups: one per reason, rule and source, in
+    the order of their first item."""
+    groups: dict[tuple[str, str | None, str | None], list[LeftOutItem]] = {}
+    for entry in sorted(entries, key=Excluded.order):
+        groups.setdefault((entry.reason, entry.rule, entry.source), []).append(
+            LeftOutItem(id=entry.id, name=entry.name, replaced_by=entry.replaced_by)
+        )
+    return [
+        LeftOut(reason=reason, rule=rule, source=source, items=items)
+        for (reason, rule, source), items in groups.items()
+    ]
 
 
 class SafetyMessage(_Model):
@@ -142,7 +276,8 @@ class SafetyMessage(_Model):
     message: str
     rule: str
     source: str
-    facts: list[str]
+    """The source's id (``Plan.sources``)."""
+    facts: list[str] = Field(default_factory=list)
 
 
 class SafetyNetSign(_Model):
@@ -151,7 +286,8 @@ class SafetyNetSign(_Model):
     message: str
     rule: str
     source: str
-    facts: list[str]
+    """The source's id (``Plan.sources``)."""
+    facts: list[str] = Field(default_factory=list)
 
 
 #: The most weeks a schedule lays out, and how many it lays out unless asked.
@@ -164,10 +300,7 @@ WEEK_DAYS: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7)
 class ScheduledStep(_Model):
     """One routine item's dose from ``week`` on, until its next step: the place it has reached on
     its ladder (``position``: 0 is the plan's own dose, ``+n`` the n-th harder step), the dose's
-    numbers and minutes a day, and what changed, in the person's words (empty in week 1).
-
-    Written without its empty fields, to keep a plan's JSON small.
-    """
+    numbers and minutes a day, and what changed, in the person's words (empty in week 1)."""
 
     week: int = Field(ge=1, le=MAX_WEEKS)
     position: int = 0
@@ -179,16 +312,6 @@ class ScheduledStep(_Model):
     minutes: float
     """Minutes a day, on the days the item is done."""
     change: str = ""
-
-    @model_serializer(mode="wrap")
-    def _compact(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        defaults = {"position": 0, "times_per_day": 1, "change": ""}
-        return {
-            key: value
-            for key, value in data.items()
-            if value is not None and not (key in defaults and value == defaults[key])
-        }
 
 
 class ScheduledItem(_Model):
@@ -261,8 +384,8 @@ class Schedule(_Model):
     """
 
     weeks: int = Field(default=0, ge=0, le=MAX_WEEKS)
-    items: list[ScheduledItem] = []
-    notes: list[ScheduleNote] = []
+    items: list[ScheduledItem] = Field(default_factory=list)
+    notes: list[ScheduleNote] = Field(default_factory=list)
 
     def week(self, number: int) -> ScheduleWeek:
         """Week ``number`` (from 1), day by day."""
@@ -290,21 +413,22 @@ class Change(_Model):
     by which rule and source, and the dates of the log entries that caused it.
 
     >>> Change(item="toe_walking", change="regressed", before="Once a day: 4 times.",
-    ...        after="Heel raises, holding on", rule="regress.pain_high", source="Silbernagel 2007",
+    ...        after="Heel raises, holding on", rule="regress.pain_high", source="silbernagel_2007",
     ...        dates=["2027-01-05"]).change
     'regressed'
     """
 
-    item: str | None
+    item: str | None = None
     """The item changed; ``None`` for a change to the whole plan (a referral)."""
     change: ChangeKind
     before: str
     """What it was: the dose in words, the item's name, or the triage level."""
-    after: str
+    after: str = ""
     """What it is now (empty for an item dropped with no alternative)."""
     rule: str
     source: str
-    dates: list[str]
+    """The source's id (``Plan.sources``)."""
+    dates: list[str] = Field(default_factory=list)
     """The dates (``YYYY-MM-DD``) of the log entries behind the change."""
 
 
@@ -318,15 +442,16 @@ class Plan(_Model):
     """
 
     triage: TriageLevel
-    safety_net: list[SafetyNetSign] = []
+    safety_net: list[SafetyNetSign] = Field(default_factory=list)
     """The signs to get help today for, in every plan that is not urgent (an urgent plan says
     what to do now instead)."""
-    safety: list[SafetyMessage]
-    routine: list[PlanItem]
-    reflexology: list[PlanItem]
-    acupressure: list[PlanItem] = []
-    advice: list[PlanItem]
-    excluded: list[Excluded]
+    safety: list[SafetyMessage] = Field(default_factory=list)
+    routine: list[PlanItem] = Field(default_factory=list)
+    reflexology: list[PlanItem] = Field(default_factory=list)
+    acupressure: list[PlanItem] = Field(default_factory=list)
+    advice: list[PlanItem] = Field(default_factory=list)
+    left_out: list[LeftOut] = Field(default_factory=list)
+    """What was left out, grouped by reason (``plan.excluded`` lists it item by item)."""
     schedule: Schedule = Schedule()
     """The routine over the weeks asked for (``recommend(..., weeks=N)``)."""
     minutes_per_day: float
@@ -336,13 +461,116 @@ class Plan(_Model):
     profile: dict[str, Any] | None = None
     """The validated profile the plan was made from, as JSON (what ``footmap.adjust`` recommends
     from again); ``None`` in a plan made before plans carried it."""
-    changes: list[Change] = []
+    changes: list[Change] = Field(default_factory=list)
     """What the session logs changed (``footmap.adjust``, or ``recommend(..., logs=...)``)."""
+    sources: dict[str, CitedSource] = Field(default_factory=dict)
+    """Every source the plan cites, by id, each once: every ``source`` field holds one of these
+    ids (``plan.citation(id)`` gives its full citation)."""
+    names: dict[str, str] = Field(default_factory=dict)
+    """The facts and graph nodes of the plan's reasons in the person's words, by id
+    (``plan.name_of(id)``, ``plan.fact_name(reason)``, ``plan.path_names(reason)``)."""
+    evidence_labels: dict[Evidence, str] = Field(default_factory=dict)
+    """How each evidence grade of the plan's items is worded (``item.evidence_label``)."""
+    _tables: ClassVar[PlanTables] = PlanTables()
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, **options: Any) -> Plan:
+        """The plan of JSON text; a plan's JSON written before plans had their tables (each
+        reason naming its facts and citing its source in full, ``excluded`` item by item) reads
+        as the same plan with tables (pydantic's ``options`` as they are)."""
+        try:
+            return super().model_validate_json(json_data, **options)
+        except ValidationError:
+            try:
+                older = _upgraded(json.loads(json_data))
+            except ValueError:  # not JSON at all: pydantic's error says so
+                older = None
+            if older is None:
+                raise
+            return super().model_validate(older, **options)
+
+    @classmethod
+    def model_validate(cls, obj: Any, **options: Any) -> Plan:
+        """The plan of Python data (a plan's JSON, parsed); an older plan's as in
+        :meth:`model_validate_json`."""
+        try:
+            return super().model_validate(obj, **options)
+        except ValidationError:
+            older = _upgraded(obj)
+            if older is None:
+                raise
+            return super().model_validate(older, **options)
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Give every item the plan's tables, so that an item shown alone still cites in full."""
+        tables = PlanTables(self.sources, self.names, self.evidence_labels)
+        # Beside the fields, not among them: pydantic's private attributes would cost every item
+        # a Python call when it is made, and tables are a view, never part of a value (see
+        # ``PlanTables``), so they stay out of the JSON, the repr, equality and the hash.
+        self.__dict__["_tables"] = tables
+        for item in self.items:
+            item.__dict__["_tables"] = tables
 
     @property
     def items(self) -> list[PlanItem]:
         """Every item of the plan: routine, reflexology, acupressure, then advice."""
         return [*self.routine, *self.reflexology, *self.acupressure, *self.advice]
+
+    @property
+    def tables(self) -> PlanTables:
+        """The plan's tables: its sources, names and evidence labels, with their look-ups."""
+        return self._tables
+
+    @property
+    def excluded(self) -> list[Excluded]:
+        """Every item left out, one entry each, by item (then reason): ``left_out`` item by item.
+
+        >>> import footmap
+        >>> plan = footmap.recommend({"pains": [{"area": "back", "severity": 5}], "equipment": []})
+        >>> all(entry.reason for entry in plan.excluded)
+        True
+        """
+        entries = [
+            Excluded(
+                id=item.id,
+                name=item.name,
+                reason=group.reason,
+                rule=group.rule,
+                source=group.source,
+                replaced_by=item.replaced_by,
+            )
+            for group in self.left_out
+            for item in group.items
+        ]
+        return sorted(entries, key=Excluded.order)
+
+    def citation(self, source: str) -> str:
+        """The full citation of a source id the plan cites (``reason.source``, ``caution.source``).
+
+        >>> import footmap
+        >>> plan = footmap.recommend({"pains": [{"area": "knee", "severity": 4}]})
+        >>> reason = plan.items[0].why[0]
+        >>> plan.citation(reason.source) == plan.sources[reason.source].citation
+        True
+        """
+        return self._tables.citation(source)
+
+    def name_of(self, key: str) -> str:
+        """A fact or graph node of the plan's reasons in the person's words.
+
+        >>> import footmap
+        >>> footmap.recommend({"pains": [{"area": "knee", "severity": 4}]}).name_of("pain:knee")
+        'Knee pain'
+        """
+        return self._tables.name_of(key)
+
+    def fact_name(self, reason: Reason) -> str:
+        """The fact(s) a reason answers in the person's words (``Back pain``, ``no towel``)."""
+        return self._tables.fact_name(reason)
+
+    def path_names(self, reason: Reason) -> list[str]:
+        """The names of a reason's graph path, node by node."""
+        return self._tables.path_names(reason)
 
     def explain(self) -> str:
         """The reasoning behind the plan as a trace: every item with its facts, paths, rules and
@@ -413,3 +641,71 @@ class Plan(_Model):
 
     def __str__(self) -> str:
         return self.to_markdown()
+
+
+def _upgraded(data: Any) -> dict[str, Any] | None:
+    """An older plan's JSON data as a plan with tables reads it; ``None`` for data that is not
+    an older plan (its errors are its own)."""
+    if not isinstance(data, dict):
+        return None
+    upgraded = data
+    if "sources" not in data and _older(data):
+        upgraded = _with_tables(data)
+    if "excluded" in upgraded:  # before ``left_out``: item by item
+        upgraded = dict(upgraded)
+        entries = upgraded.pop("excluded") or []
+        upgraded["left_out"] = left_out_of(Excluded.model_validate(entry) for entry in entries)
+    return None if upgraded is data else upgraded
+
+
+#: The sections of a plan that hold items, and those whose entries cite a source.
+_ITEM_SECTIONS = ("routine", "reflexology", "acupressure", "advice")
+_CITING_SECTIONS = ("safety_net", "safety", "excluded", "changes")
+
+
+def _older(data: dict[str, Any]) -> bool:
+    """Whether plan JSON without a ``sources`` table is from before plans had tables: its items
+    word their own evidence, or its messages cite a source (a plan with tables that cites
+    nothing has no ``sources``, and nothing to upgrade)."""
+    items = (item for section in _ITEM_SECTIONS for item in data.get(section) or [])
+    citing = (entry for section in _CITING_SECTIONS for entry in data.get(section) or [])
+    return any(isinstance(item, dict) and "evidence_label" in item for item in items) or any(
+        isinstance(entry, dict) and isinstance(entry.get("source"), str) for entry in citing
+    )
+
+
+def _with_tables(data: dict[str, Any]) -> dict[str, Any]:
+    """An older plan's JSON with tables: each citation becomes its own source id (an older plan
+    does not say the knowledge's ids), the names and evidence labels move to their tables."""
+    sources: dict[str, dict[str, str]] = {}
+    names: dict[str, str] = {}
+    labels: dict[str, str] = {}
+
+    def cite(entry: dict[str, Any]) -> dict[str, Any]:
+        if isinstance(entry.get("source"), str):
+            sources[entry["source"]] = {"citation": entry["source"]}
+        return entry
+
+    def reason(entry: dict[str, Any]) -> dict[str, Any]:
+        entry = dict(entry)
+        path, path_names = entry.get("path") or [], entry.pop("path_names", None) or []
+        fact_name = entry.pop("fact_name", "")
+        names.update(zip(path, path_names, strict=False))
+        facts, fact_names = entry.get("fact", "").split(", "), fact_name.split(", ")
+        if not path and fact_name and len(facts) == len(fact_names):
+            names.update(zip(facts, fact_names, strict=True))
+        return cite(entry)
+
+    def item(entry: dict[str, Any]) -> dict[str, Any]:
+        entry = dict(entry)
+        labels[entry.get("evidence", "")] = entry.pop("evidence_label", "")
+        entry["why"] = [reason(r) for r in entry.get("why") or []]
+        entry["cautions"] = [cite(dict(c)) for c in entry.get("cautions") or []]
+        return entry
+
+    upgraded = dict(data)
+    for section in _ITEM_SECTIONS:
+        upgraded[section] = [item(entry) for entry in data.get(section) or []]
+    for section in _CITING_SECTIONS:
+        upgraded[section] = [cite(dict(entry)) for entry in data.get(section) or []]
+    return {**upgraded, "sources": sources, "names": names, "evidence_labels": labels}

@@ -25,7 +25,6 @@ def item(ident: str, minutes: float, **fields: Any) -> ItemData:
         "dosage": None,
         "minutes": minutes,
         "evidence": "low",
-        "evidence_label": "",
         "why": [],
         "cautions": [],
         "replaces": None,

@@ -8,6 +8,7 @@ regenerate with ``FOOTMAP_UPDATE_GOLDEN=1 python -m pytest tests/render`` and re
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 from pathlib import Path
 
@@ -109,3 +110,51 @@ def test_wording_is_data_a_translation_changes_the_words(tmp_path: Path) -> None
     text = render.render(pinned("back_pain"), "md", wording=kb.wording)
     assert text.startswith("# Votre plan pour les pieds") and "## Routine du jour" in text
     assert "## Advice" in text  # what the overlay does not say stays as shipped
+
+
+#: Profiles of every triage level, made fresh (not pinned): what a renderer cites comes from the
+#: plan's ``sources`` table, which each ``source`` field names by id.
+FRESH = {
+    "self_care": {"pains": [{"area": "back", "severity": 4, "weeks": 3}], "equipment": ["towel", "chair"]},
+    "see_clinician": {"pains": [{"area": "back", "severity": 5}], "age": 60},
+    "urgent": {"pains": [{"area": "back", "severity": 5}], "symptoms": ["saddle_numbness"]},
+}
+
+
+def shown(plan: footmap.Plan) -> set[str]:
+    """The ids of the sources a person's page cites: the items' reasons and cautions, and the
+    safety messages."""
+    sources = {reason.source for item in plan.items for reason in item.why}
+    sources |= {caution.source for item in plan.items for caution in item.cautions}
+    return sources | {message.source for message in [*plan.safety, *plan.safety_net]}
+
+
+def flat(text: str) -> str:
+    """Text without its line breaks and indents (the plain-text renderers wrap long lines)."""
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("profile", sorted(FRESH))
+@pytest.mark.parametrize("renderer", ["text", "md", "html", "handout", "explain"])
+def test_every_renderer_cites_each_source_in_full_from_the_table(profile: str, renderer: str) -> None:
+    plan = footmap.recommend(FRESH[profile])
+    assert plan.triage == profile
+    text = flat(render.render(plan, renderer))
+    if renderer in {"html", "handout"}:
+        text = html.unescape(text)
+    cited = shown(plan)
+    if renderer == "explain":  # the trace cites the schedule's rules and what was left out too
+        cited |= {note.source for note in plan.schedule.notes}
+        cited |= {entry.source for entry in plan.excluded if entry.source is not None}
+    assert cited
+    for ident in cited:
+        assert flat(plan.citation(ident)) in text, (renderer, ident)
+
+
+def test_an_item_card_cites_its_sources_in_full() -> None:
+    plan = footmap.recommend(FRESH["self_care"])
+    item = plan.routine[0]
+    bundle = item._repr_mimebundle_()
+    for ident in {reason.source for reason in item.why}:
+        assert html.escape(plan.citation(ident)) in bundle["text/html"]
+        assert flat(plan.citation(ident)) in flat(bundle["text/plain"])

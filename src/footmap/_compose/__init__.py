@@ -12,7 +12,7 @@ from __future__ import annotations
 from footmap._compose.budget import ROUTINE, fit_budget, over_budget
 from footmap._compose.dose import dose_words, plan_item
 from footmap._compose.moves import LogDates, Moves, dropped, move, referrals, shortened
-from footmap._compose.order import ordered, ordered_excluded
+from footmap._compose.order import grouped_left_out, ordered
 from footmap._compose.parts import ItemData, KnowledgeParts, knowledge_parts
 from footmap._compose.safety import safety_messages, safety_net
 from footmap._compose.schedule import lay_out
@@ -24,6 +24,7 @@ from footmap._compose.select import (
     triage,
     withhold_all,
 )
+from footmap._compose.tables import plan_tables
 from footmap._kinds import SECTIONS, item_kind
 from footmap._knowledge import schema
 from footmap._plan import DEFAULT_WEEKS, Plan
@@ -81,30 +82,36 @@ def compose(decisions: Decisions, *, weeks: int = DEFAULT_WEEKS) -> Plan:
         section: ordered(section, (item for item in kept if item_kind(item["kind"]).section == section))
         for section in SECTIONS
     }
+    nets = safety_net(parts, effects["safety_net"]) if level != "urgent" else []
+    messages = safety_messages(parts, effects["refer"], effects["caution"], in_plan)
+    schedule = lay_out(
+        sections[ROUTINE],
+        other_minutes=sum(item["minutes"] for item in timed if item not in sections[ROUTINE]),
+        budget=budget,
+        weeks=weeks,
+        progressions=knowledge.knowledge.progressions,
+        exercises={i: e for i, e in knowledge.items.items() if isinstance(e, schema.Exercise)},
+        progress=level == "self_care",
+        positions={ident: start.position for ident, start in moves.starts.items()},
+        held=moves.held,
+    )
+    cited = [*(m["source"] for m in [*nets, *messages, *changes]), *(e["source"] for e in left_out)]
+    cited += [note["source"] for note in schedule["notes"]]
     return Plan.model_validate(
         {
             "triage": level,
-            "safety_net": safety_net(parts, effects["safety_net"]) if level != "urgent" else [],
-            "safety": safety_messages(parts, effects["refer"], effects["caution"], in_plan),
+            "safety_net": nets,
+            "safety": messages,
             **sections,
-            "excluded": ordered_excluded(left_out),
-            "schedule": lay_out(
-                sections[ROUTINE],
-                other_minutes=sum(item["minutes"] for item in timed if item not in sections[ROUTINE]),
-                budget=budget,
-                weeks=weeks,
-                progressions=knowledge.knowledge.progressions,
-                exercises={i: e for i, e in knowledge.items.items() if isinstance(e, schema.Exercise)},
-                progress=level == "self_care",
-                positions={ident: start.position for ident, start in moves.starts.items()},
-                held=moves.held,
-            ),
+            "left_out": grouped_left_out(left_out),
+            "schedule": schedule,
             "minutes_per_day": round(sum(item["minutes"] for item in timed), 2),
             "budget_minutes": budget,
             "disclaimer": parts.wording.disclaimer,
             "knowledge": knowledge.fingerprint,
             "profile": candidates.profile.model_dump(mode="json", exclude_defaults=True),
             "changes": sorted(changes, key=lambda c: (c["item"] or "", c["change"], c["rule"])),
+            **plan_tables(parts, kept, cited),
         }
     )
 

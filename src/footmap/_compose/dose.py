@@ -44,14 +44,13 @@ def plan_item(
     scale = _scale(adjusts, floor=1) if adjusts else 1.0
     own_minutes = item.minutes * (dosage["times_per_day"] if dosage else 1)
     per_day = (start_minutes if start_minutes is not None else own_minutes) * scale
-    distinct = {(c.rule, c.message, parts.citation(c.source)) for c in cautions}
+    distinct = {(c.rule, c.message, c.source) for c in cautions}
     return {
         **fields,
         "kind": draft.kind,
         "dosage": dosage,
         "minutes": round(per_day, 2),
         "evidence": evidence,
-        "evidence_label": parts.evidence_labels[evidence],
         "why": reasons,
         "cautions": [
             {"message": message, "rule": rule, "source": source} for rule, message, source in sorted(distinct)

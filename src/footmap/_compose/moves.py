@@ -148,7 +148,7 @@ def _step(
                 moves.held.add(exercise.id)
             draft.reasons.append(_reason(parts, effect))
             after = _words(parts, exercise, rung.dose)
-            moves.changes.append(_change(exercise.id, kind, own, after, effect, parts, dates))
+            moves.changes.append(_change(exercise.id, kind, own, after, effect, dates))
             return
         if rung.item in free and rung.item not in drafts:
             variant = exercises[rung.item]
@@ -157,7 +157,7 @@ def _step(
                 moves.held.add(variant.id)
             words = _words(parts, variant, schema.own_dose(variant))
             after = f"{variant.name}: {words[:1].lower()}{words[1:]}"
-            moves.changes.append(_change(exercise.id, kind, own, after, effect, parts, dates))
+            moves.changes.append(_change(exercise.id, kind, own, after, effect, dates))
             return
     if not down:
         return
@@ -168,9 +168,9 @@ def _step(
         after = parts.knowledge.items[alternative].name
     else:
         del drafts[exercise.id]
-        moves.left_out.append(excluded(exercise, effect.message, effect.rule, parts.citation(effect.source)))
+        moves.left_out.append(excluded(exercise, effect.message, effect.rule, effect.source))
         after = ""
-    moves.changes.append(_change(exercise.id, "dropped", own, after, effect, parts, dates))
+    moves.changes.append(_change(exercise.id, "dropped", own, after, effect, dates))
 
 
 def _swap(
@@ -185,8 +185,7 @@ def _swap(
     item = draft.item
     ident = replacement.id
     del drafts[item.id]
-    citation = parts.citation(effect.source)
-    moves.left_out.append(excluded(item, effect.message, effect.rule, citation, ident))
+    moves.left_out.append(excluded(item, effect.message, effect.rule, effect.source, ident))
     swapped: ReasonData = {
         **_reason(parts, effect),
         "summary": parts.wording.compose.swapped_in.format(name=item.name, reason=effect.message),
@@ -201,14 +200,12 @@ def _reason(parts: KnowledgeParts, effect: Effect) -> ReasonData:
     return {
         "summary": effect.message,
         "fact": ", ".join(facts) or "knowledge",
-        "fact_name": ", ".join(parts.fact_name(fact) for fact in facts),
         "path": [],
-        "path_names": [],
         "links": [],
         "step_evidence": [],
         "rule": effect.rule,
         "evidence": SWAP_EVIDENCE,
-        "source": parts.citation(effect.source),
+        "source": effect.source,
     }
 
 
@@ -222,7 +219,6 @@ def _change(
     before: str,
     after: str,
     effect: Effect,
-    parts: KnowledgeParts,
     dates: LogDates,
 ) -> ChangeData:
     return {
@@ -231,7 +227,7 @@ def _change(
         "before": before,
         "after": after,
         "rule": effect.rule,
-        "source": parts.citation(effect.source),
+        "source": effect.source,
         "dates": dates.behind(effect),
     }
 
@@ -252,7 +248,7 @@ def referrals(refers: Sequence[Effect], parts: KnowledgeParts, dates: LogDates) 
         if schema.TRIAGE_ORDER.index(level) <= schema.TRIAGE_ORDER.index(before):
             continue
         changes.setdefault(
-            (effect.rule, complaint), _change(complaint, "referred", before, level, effect, parts, dates)
+            (effect.rule, complaint), _change(complaint, "referred", before, level, effect, dates)
         )
     return list(changes.values())
 
@@ -275,7 +271,7 @@ def dropped(
         )
         replacement = entry["replaced_by"]
         after = parts.knowledge.items[replacement].name if replacement else ""
-        changes.append(_change(entry["id"], "dropped", before, after, effect, parts, dates))
+        changes.append(_change(entry["id"], "dropped", before, after, effect, dates))
     return changes
 
 
@@ -296,7 +292,5 @@ def shortened(
         if dosage is None or not from_logs:
             continue
         effect = min(from_logs)
-        changes.append(
-            _change(item["id"], "shortened", before[item["id"]], dosage["words"], effect, parts, dates)
-        )
+        changes.append(_change(item["id"], "shortened", before[item["id"]], dosage["words"], effect, dates))
     return changes

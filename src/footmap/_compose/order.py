@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from footmap._compose.parts import EVIDENCE_RANK, ExcludedData, ItemData
+from footmap._compose.parts import EVIDENCE_RANK, ExcludedData, ItemData, LeftOutData
 from footmap._kinds import Section
 from footmap._knowledge import schema
 
@@ -42,6 +42,22 @@ def ordered(section: Section, items: Iterable[ItemData]) -> list[ItemData]:
     return sorted(items, key=_SECTION_ORDER[section])
 
 
-def ordered_excluded(entries: Iterable[ExcludedData]) -> list[ExcludedData]:
-    """What was left out, by item then reason."""
-    return sorted(entries, key=lambda entry: (entry["id"], entry["reason"]))
+def grouped_left_out(entries: Iterable[ExcludedData]) -> list[LeftOutData]:
+    """What was left out, one group per reason, rule and source (the reason said once), in the
+    order of their first item (by item, then reason: ``Excluded.order``)."""
+    groups: dict[tuple[str, str | None, str | None], LeftOutData] = {}
+    for entry in sorted(entries, key=_excluded_order):
+        key = (entry["reason"], entry["rule"], entry["source"])
+        group = groups.setdefault(key, {"reason": key[0], "rule": key[1], "source": key[2], "items": []})
+        group["items"].append({"id": entry["id"], "name": entry["name"], "replaced_by": entry["replaced_by"]})
+    return list(groups.values())
+
+
+def _excluded_order(entry: ExcludedData) -> tuple[str, str, str, str, str]:
+    return (
+        entry["id"],
+        entry["reason"],
+        entry["rule"] or "",
+        entry["source"] or "",
+        entry["replaced_by"] or "",
+    )

@@ -30,14 +30,20 @@ Level = Literal["info", "warning", "critical"]
 EVIDENCE_RANK = {grade: rank for rank, grade in enumerate(schema.EVIDENCE_ORDER)}
 
 
+class CitedSourceData(TypedDict):
+    """A ``CitedSource``: a source as the plan cites it."""
+
+    citation: str
+    url: str | None
+    verified: bool
+
+
 class ReasonData(TypedDict):
     """A ``Reason``: why an item is in the plan."""
 
     summary: str
     fact: str
-    fact_name: str
     path: list[str]
-    path_names: list[str]
     links: list[str]
     step_evidence: list[schema.Evidence | None]
     rule: str | None
@@ -89,7 +95,6 @@ class ItemData(ItemFields):
     dosage: DosageData | None
     minutes: float
     evidence: schema.Evidence
-    evidence_label: str
     why: list[ReasonData]
     cautions: list[CautionData]
     replaces: str | None
@@ -125,6 +130,23 @@ class SafetyData(TypedDict):
     facts: list[str]
 
 
+class LeftOutItemData(TypedDict):
+    """A ``LeftOutItem``."""
+
+    id: str
+    name: str
+    replaced_by: str | None
+
+
+class LeftOutData(TypedDict):
+    """A ``LeftOut`` group: the items left out for one reason."""
+
+    reason: str
+    rule: str | None
+    source: str | None
+    items: list[LeftOutItemData]
+
+
 def excluded(
     item: Item, reason: str, rule: str | None, source: str | None, replaced_by: str | None = None
 ) -> ExcludedData:
@@ -157,9 +179,15 @@ class KnowledgeParts:
         #: hashing a ``Path`` (nested dataclasses) costs more than building the rest of a reason.
         self._by_identity: dict[int, tuple[Path, ReasonData]] = {}
         self._items: dict[str, ItemFields] = {}
+        self._names: dict[str, str] = {}
         self.wording = knowledge.wording
         #: How each evidence grade is worded.
         self.evidence_labels: dict[str, str] = self.wording.evidence.model_dump()
+        #: Each source as the plan cites it.
+        self.cited_sources: dict[str, CitedSourceData] = {
+            ident: {"citation": source.citation, "url": source.url, "verified": source.verified}
+            for ident, source in knowledge.sources.items()
+        }
         #: The rules whose messages reassure: never shown beside a referral.
         self.reassuring_rules = frozenset(rule.id for rule in knowledge.knowledge.rules if rule.reassures)
         #: Each rule's position in the knowledge (its file's order), for messages shown in it.
@@ -187,19 +215,16 @@ class KnowledgeParts:
         return reason
 
     def _reason_of(self, path: Path) -> ReasonData:
-        knowledge = self.knowledge
         last = path.steps[-1]
         return {
             "summary": last.reason,
             "fact": path.fact,
-            "fact_name": knowledge.graph.nodes[path.nodes[0]]["name"],
             "path": list(path.nodes),
-            "path_names": [knowledge.graph.nodes[node]["name"] for node in path.nodes],
             "links": [step.link for step in path.steps],
             "step_evidence": [step.evidence for step in path.steps],
             "rule": None,
             "evidence": path.evidence,
-            "source": knowledge.sources[last.cited].citation,
+            "source": last.cited,
         }
 
     def item(self, ident: str) -> ItemFields:
@@ -258,9 +283,12 @@ class KnowledgeParts:
         node = knowledge.graph.nodes.get(description)
         return str(node["name"]) if node is not None else ident.replace("_", " ")
 
-    def citation(self, source: str) -> str:
-        """How a source id is cited in the plan."""
-        return self.knowledge.sources[source].citation
+    def name(self, node: str) -> str:
+        """A graph node's name (kept: a plan names every node of its reasons' paths)."""
+        name = self._names.get(node)
+        if name is None:
+            name = self._names[node] = str(self.knowledge.graph.nodes[node]["name"])
+        return name
 
 
 knowledge_parts = PerKnowledge(KnowledgeParts)

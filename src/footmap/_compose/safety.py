@@ -24,7 +24,7 @@ def safety_messages(
             "level": levels[rule],
             "message": first[rule].message,
             "rule": rule,
-            "source": parts.citation(first[rule].source),
+            "source": first[rule].source,
             "facts": facts[rule],
         }
         for rule in sorted(first, key=lambda rule: (_LEVEL_ORDER[levels[rule]], rule))
@@ -39,7 +39,7 @@ def safety_net(parts: KnowledgeParts, nets: Sequence[Effect]) -> list[SafetyNetD
         {
             "message": first[rule].message,
             "rule": rule,
-            "source": parts.citation(first[rule].source),
+            "source": first[rule].source,
             "facts": facts[rule],
         }
         for rule in sorted(first, key=parts.rule_order.__getitem__)

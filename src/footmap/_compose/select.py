@@ -70,20 +70,17 @@ def choose(
             continue
         blocker = excluded_by[ident][0]
         replacement = next((alt for alt in _alternatives(item) if alt not in excluded_by), None)
-        citation = parts.citation(blocker.source)
-        left_out.append(excluded(item, blocker.message, blocker.rule, citation, replacement))
+        left_out.append(excluded(item, blocker.message, blocker.rule, blocker.source, replacement))
         if replacement is not None:
             swap: ReasonData = {
                 "summary": parts.wording.compose.swapped_in.format(name=item.name, reason=blocker.message),
                 "fact": _fact_of(blocker),
-                "fact_name": ", ".join(parts.fact_name(fact) for fact in reported(blocker.matched)),
                 "path": [],
-                "path_names": [],
                 "links": [],
                 "step_evidence": [],
                 "rule": blocker.rule,
                 "evidence": SWAP_EVIDENCE,
-                "source": citation,
+                "source": blocker.source,
             }
             own = reasons_by_item.get(replacement, [])
             _merge(drafts, knowledge.items[replacement], parts, [*reasons, *own, swap], replaces=ident)

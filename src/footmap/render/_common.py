@@ -11,7 +11,7 @@ from footmap._kinds import SECTIONS
 
 if TYPE_CHECKING:
     from footmap._knowledge.schema import Wording
-    from footmap._plan import DosagePlan, Plan, PlanItem, Reason, SafetyMessage
+    from footmap._plan import DosagePlan, Plan, PlanItem, PlanTables, Reason, SafetyMessage
 
 #: The safety messages that lead a plan (the banner's "what to do now", the referral), by level.
 LEADING_LEVELS = ("critical", "warning")
@@ -27,9 +27,9 @@ def dosage_line(dosage: DosagePlan | None, wording: Wording) -> str:
     return " ".join(parts)
 
 
-def path_line(reason: Reason) -> str:
+def path_line(reason: Reason, tables: PlanTables) -> str:
     """A graph path as ``a → b → c``, by name where the plan has the names."""
-    return " → ".join(reason.path_names or reason.path)
+    return " → ".join(tables.path_names(reason))
 
 
 def section_items(plan: Plan, wording: Wording) -> list[tuple[str, list[PlanItem]]]:
@@ -54,7 +54,7 @@ def other_messages(plan: Plan) -> list[SafetyMessage]:
     return [m for m in plan.safety if m.level not in LEADING_LEVELS]
 
 
-def graded_path(reason: Reason, item_id: str, wording: Wording) -> str:
+def graded_path(reason: Reason, item_id: str, wording: Wording, tables: PlanTables) -> str:
     """A reason's path with every step's own grade: ``Back pain → Tight ankles [no evidence] →
     Ankle circles [moderate evidence]``, so that a weak link in the middle is as visible as the
     last one. A report that names its own factor ("poor balance" → poor balance) is one step, not
@@ -62,7 +62,7 @@ def graded_path(reason: Reason, item_id: str, wording: Wording) -> str:
     says so) or that is not a path of names with a grade per step."""
     words = wording.steps
     grades: dict[str, str] = words.model_dump()
-    names = reason.path_names
+    names = tables.path_names(reason)
     if not reason.step_evidence or len(names) != len(reason.step_evidence) + 1:
         return ""
     if not reason.path[-1].endswith(f":{item_id}"):
@@ -79,7 +79,7 @@ def graded_paths(item: PlanItem, wording: Wording) -> list[str]:
     """Each distinct path of more than one link behind an item, every step graded."""
     lines: list[str] = []
     for reason in item.why:
-        line = graded_path(reason, item.id, wording) if len(reason.step_evidence) >= 2 else ""
+        line = graded_path(reason, item.id, wording, item.tables) if len(reason.step_evidence) >= 2 else ""
         if line and line not in lines:
             lines.append(line)
     return lines
@@ -110,8 +110,8 @@ def reason_groups(item: PlanItem, wording: Wording) -> list[ReasonGroup]:
     groups: dict[tuple[str, str], ReasonGroup] = {}
     for reason in item.why:
         group = groups.setdefault((reason.summary, reason.source), ReasonGroup(reason.summary, reason.source))
-        fact = reason.fact_name or (reason.path_names[0] if reason.path_names else "")
-        path = graded_path(reason, item.id, wording)
+        fact = item.tables.fact_name(reason)
+        path = graded_path(reason, item.id, wording, item.tables)
         for values, value in ((group.facts, fact), (group.paths, path), (group.rules, reason.rule or "")):
             if value and value not in values:
                 values.append(value)
@@ -122,7 +122,7 @@ def distinct_reasons(item: PlanItem) -> list[tuple[str, list[str]]]:
     """Each distinct reason of an item once, with the names of the reported facts it answers."""
     facts: dict[str, list[str]] = {}
     for reason in item.why:
-        name = reason.fact_name or (reason.path_names[0] if reason.path_names else "")
+        name = item.tables.fact_name(reason)
         named = facts.setdefault(reason.summary, [])
         if name and name not in named:
             named.append(name)
@@ -146,20 +146,21 @@ def readable(ident: str) -> str:
 
 class Citations:
     """The plan's sources, numbered in the order they are first cited: each is listed once, at
-    the end, and the body says ``[1]``.
+    the end, in full (from the plan's ``tables``), and the body says ``[1]``.
 
     >>> citations = Citations()
-    >>> citations.number("NICE NG59"), citations.number("WHO 2020"), citations.number("NICE NG59")
+    >>> citations.number("nice_ng59"), citations.number("who_2020"), citations.number("nice_ng59")
     (1, 2, 1)
     >>> citations.entries()
-    [(1, 'NICE NG59'), (2, 'WHO 2020')]
+    [(1, 'nice_ng59'), (2, 'who_2020')]
     """
 
-    def __init__(self) -> None:
+    def __init__(self, tables: PlanTables | None = None) -> None:
         self._numbers: dict[str, int] = {}
+        self._tables = tables
 
     def number(self, source: str) -> int:
-        """The number of ``source``, given on its first citation."""
+        """The number of the source id ``source``, given on its first citation."""
         return self._numbers.setdefault(source, len(self._numbers) + 1)
 
     def mark(self, sources: list[str] | str, wording: Wording) -> str:
@@ -169,8 +170,9 @@ class Citations:
         return " ".join(wording.display.citation.format(number=number) for number in numbers)
 
     def entries(self) -> list[tuple[int, str]]:
-        """Every cited source with its number, in order."""
-        return [(number, source) for source, number in self._numbers.items()]
+        """Every cited source with its number and full citation, in order."""
+        cite = self._tables.citation if self._tables is not None else str
+        return [(number, cite(source)) for source, number in self._numbers.items()]
 
 
 def with_mark(text: str, mark: str) -> str:

@@ -116,7 +116,7 @@ def _conditions(plan: Plan, knowledge: KnowledgeBase, subject: dict[str, str]) -
         for reason in item.why:
             kind, ident = split_node(reason.fact)
             if kind in vocabularies and reason.fact not in facts:
-                facts[reason.fact] = reason.fact_name or ident
+                facts[reason.fact] = plan.fact_name(reason) or ident
     conditions = []
     for fact, name in facts.items():
         kind, ident = split_node(fact)

@@ -183,13 +183,13 @@ def to_page(plan: Plan, wording: Wording) -> str:
 
 def item_html(item: PlanItem, wording: Wording) -> str:
     """One item as its card, with the sources it cites (a ``PlanItem`` in a notebook)."""
-    citations = Citations()
+    citations = Citations(item.tables)
     card = _card(item, None, wording, citations, open_why=False)
     return f'<div class="footmap-plan"><style>{_STYLE}</style>{card}{_sources(citations, wording)}</div>'
 
 
 def _parts(plan: Plan, wording: Wording, *, open_why: bool) -> list[str]:
-    citations = Citations()
+    citations = Citations(plan.tables)
     parts: dict[str, str] = {
         "triage": _banner(plan, wording, citations),
         "safety_net": _safety_net(plan, wording, citations),

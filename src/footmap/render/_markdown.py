@@ -33,7 +33,7 @@ def to_markdown(plan: Plan, wording: Wording) -> str:
     '# Your foot plan'
     """
     words = wording.markdown
-    citations = Citations()
+    citations = Citations(plan.tables)
     lines = [f"# {words.title}", "", f"**{headline(plan, wording)}**", ""]
     leading = leading_messages(plan)
     if leading:
@@ -98,7 +98,7 @@ def change_sentences(plan: Plan, wording: Wording) -> list[str]:
 
 def item_markdown(item: PlanItem, wording: Wording) -> str:
     """One item as Markdown, with the sources it cites."""
-    citations = Citations()
+    citations = Citations(item.tables)
     return "\n".join([*_item("", item, wording, citations), *_sources(citations, wording)])
 
 

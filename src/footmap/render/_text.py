@@ -21,6 +21,7 @@ from footmap.render._common import (
     reason_groups,
     schedule_rows,
     section_items,
+    with_mark,
 )
 from footmap.render._markdown import change_sentences
 
@@ -41,7 +42,7 @@ def to_text(plan: Plan, wording: Wording) -> str:
     >>> text.splitlines()[:2]
     ['Your foot plan', '==============']
     """
-    citations = Citations()
+    citations = Citations(plan.tables)
     lines = [*_title(wording.markdown.title, "="), "", *_wrap(headline(plan, wording))]
     leading = leading_messages(plan)
     if leading:
@@ -78,7 +79,7 @@ def to_text(plan: Plan, wording: Wording) -> str:
 
 def item_text(item: PlanItem, wording: Wording) -> str:
     """One item as plain text, with the sources it cites."""
-    citations = Citations()
+    citations = Citations(item.tables)
     return "\n".join([*_item(item, "", wording, citations), *_sources(citations, wording)])
 
 
@@ -181,7 +182,7 @@ def explain(plan: Plan, wording: Wording) -> str:
     """The reasoning behind a plan as a trace: triage, then each item with its facts, paths,
     rules and evidence; the sources numbered once at the end."""
     words = wording.explain
-    citations = Citations()
+    citations = Citations(plan.tables)
     lines = [words.triage.format(level=plan.triage, headline=headline(plan, wording))]
     if plan.safety_net:
         lines.append("  " + words.safety_net)
@@ -208,10 +209,10 @@ def explain(plan: Plan, wording: Wording) -> str:
             lines += ["", f"{title}:"]
             for item in items:
                 lines += _explain_item(item, wording, citations)
-    lines += _schedule(plan, wording)
+    lines += _schedule(plan, wording, citations)
     if plan.excluded:
         lines += ["", words.left_out]
-        lines += ["  " + _excluded(entry, wording) for entry in plan.excluded]
+        lines += ["  " + _excluded(entry, wording, citations) for entry in plan.excluded]
     if citations.entries():
         lines += ["", f"{wording.display.sources}:"]
         lines += [
@@ -222,10 +223,12 @@ def explain(plan: Plan, wording: Wording) -> str:
     return "\n".join(lines)
 
 
-def _excluded(entry: Excluded, wording: Wording) -> str:
+def _excluded(entry: Excluded, wording: Wording, citations: Citations) -> str:
+    """One item left out, with its reason, and the rule and the mark of its source, if any."""
     words = wording.explain
     line = words.excluded.format(name=entry.name, id=entry.id, reason=entry.reason)
-    return f"{line} {words.excluded_rule.format(rule=entry.rule)}" if entry.rule else line
+    line = f"{line} {words.excluded_rule.format(rule=entry.rule)}" if entry.rule else line
+    return with_mark(line, citations.mark(entry.source, wording)) if entry.source else line
 
 
 def _explain_item(item: PlanItem, wording: Wording, citations: Citations) -> list[str]:
@@ -242,7 +245,7 @@ def _explain_item(item: PlanItem, wording: Wording, citations: Citations) -> lis
         why = words.why.format(
             summary=reason.summary,
             fact=reason.fact,
-            path=path_line(reason) or words.path_by_rule,
+            path=path_line(reason, item.tables) or words.path_by_rule,
             rule=rule,
             evidence=reason.evidence,
             source=citations.mark(reason.source, wording),
@@ -262,8 +265,9 @@ def _changes(plan: Plan, wording: Wording) -> list[str]:
     return ["", *_title(wording.changes.title, "-"), *_bullets(sentences)] if sentences else []
 
 
-def _schedule(plan: Plan, wording: Wording) -> list[str]:
-    """The schedule, one line a week (days, minutes, what changes), then the rules it follows."""
+def _schedule(plan: Plan, wording: Wording, citations: Citations) -> list[str]:
+    """The schedule, one line a week (days, minutes, what changes), then the rules it follows,
+    each with its rule and the mark of its source."""
     words, schedule = wording.schedule, plan.schedule
     if not schedule.items:
         return []
@@ -288,5 +292,8 @@ def _schedule(plan: Plan, wording: Wording) -> list[str]:
         said = " ".join(changes) or (words.start if week.week == 1 else words.no_change)
         lines.append(f"  {words.week} {week.week}: {days}; {minutes}; {said}")
     lines.append("  " + words.when_to_move)
-    lines += [f"    - {note.text} (rule {note.rule}; source: {note.source})" for note in schedule.notes]
+    lines += [
+        f"    - {note.text} (rule {note.rule}; source: {citations.mark(note.source, wording)})"
+        for note in schedule.notes
+    ]
     return lines
