@@ -192,9 +192,9 @@ class KnowledgeParts:
         return {
             "summary": last.reason,
             "fact": path.fact,
-            "fact_name": knowledge.graph.nodes[path.nodes[0]]["name"],
+            "fact_name": knowledge.nodes[path.nodes[0]]["name"],
             "path": list(path.nodes),
-            "path_names": [knowledge.graph.nodes[node]["name"] for node in path.nodes],
+            "path_names": [knowledge.nodes[node]["name"] for node in path.nodes],
             "links": [step.link for step in path.steps],
             "step_evidence": [step.evidence for step in path.steps],
             "rule": None,
@@ -246,7 +246,7 @@ class KnowledgeParts:
         if kind == ITEM_LOG_FACT:
             return words.item_log_fact.format(name=knowledge.items[ident].name.lower())
         if kind == COMPLAINT_LOG_FACT:
-            node = knowledge.graph.nodes.get(node_id(PAIN_FACT, ident))
+            node = knowledge.nodes.get(node_id(PAIN_FACT, ident))
             name = str(node["name"]) if node is not None else ident.replace("_", " ")
             return words.complaint_log_fact.format(name=name.lower())
         if kind == PROGRAMME_FACT:
@@ -255,7 +255,7 @@ class KnowledgeParts:
             return words.excluded_modality_fact.format(
                 name=knowledge.terms[("modalities", ident)].name.lower()
             )
-        node = knowledge.graph.nodes.get(description)
+        node = knowledge.nodes.get(description)
         return str(node["name"]) if node is not None else ident.replace("_", " ")
 
     def citation(self, source: str) -> str:

@@ -57,9 +57,14 @@ SourceKind = Literal[
 
 
 class Strict(BaseModel):
-    """Base of every knowledge model: unknown fields are errors, instances are immutable."""
+    """Base of every knowledge model: unknown fields are errors, instances are immutable.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Each model's validator is built on its first use (``defer_build``), not on import: a process
+    whose knowledge comes from the knowledge cache (``footmap._knowledge.cache``) validates no
+    knowledge file, and never pays for building them.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Source(Strict):
@@ -146,7 +151,7 @@ class Link(Strict):
     """The claim's grade; none for ``reported_as``, which is relevance (GRADE does not apply to
     self-report), and required for every other relation."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     @field_validator("evidence", mode="after")
     @classmethod
@@ -219,7 +224,7 @@ class Pattern(Strict):
     bind: Id | None = Field(default=None, alias="as")
     absent: bool = False
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class Condition(Strict):

@@ -209,7 +209,10 @@ def _warn_once(reason: str) -> None:
         warnings.warn(warning, stacklevel=4)
 
 
-_networks: PerKnowledge[Network] = PerKnowledge(lambda knowledge: build_network(knowledge_rules(knowledge)))
+#: Each knowledge base's network, kept in the knowledge cache with the shipped knowledge.
+_networks: PerKnowledge[Network] = PerKnowledge(
+    lambda knowledge: build_network(knowledge_rules(knowledge)), cache_as="rules.network"
+)
 #: Each knowledge base's engines, by the choice that asked for them.
 _engines: PerKnowledge[dict[EngineChoice, Engine]] = PerKnowledge(lambda knowledge: {})
 _engines_lock = threading.Lock()
