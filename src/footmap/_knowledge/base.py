@@ -17,7 +17,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cached_property
-from html import escape
 from importlib import resources
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -268,6 +267,8 @@ class KnowledgeBase:
         >>> sorted(KnowledgeBase.load()._repr_mimebundle_())
         ['text/html', 'text/plain']
         """
+        from html import escape
+
         title, lines = self._summary_lines()
         bundle = {
             "text/html": (
