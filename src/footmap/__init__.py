@@ -12,6 +12,7 @@ private. The public modules are :mod:`footmap.render` (the renderer registry),
 import importlib as _importlib
 import sys as _sys
 import typing as _typing
+from importlib import metadata as _metadata
 
 from footmap import render as _render  # noqa: F401 - installs the registry plans show themselves through
 from footmap._errors import (
@@ -91,16 +92,15 @@ def _installed_version() -> str:
     A source tree that was never installed (``PYTHONPATH=src``) has no metadata: it reports
     ``0+unknown``, a valid PEP 440 version that sorts before every release.
     """
-    from importlib import metadata
-
     try:
-        return metadata.version("footmap")
-    except metadata.PackageNotFoundError:
+        return _metadata.version("footmap")
+    except _metadata.PackageNotFoundError:
         return "0+unknown"
 
 
 def __getattr__(name: str) -> _typing.Any:
-    """A public name whose module is imported on first use (``_LAZY``), and ``__version__``."""
+    """A public name whose module is imported on first use (``_LAZY``), and ``__version__`` (read
+    on first use: looking the distribution up takes milliseconds)."""
     if name == "__version__":
         value: _typing.Any = globals().setdefault("__version__", _installed_version())
         return value

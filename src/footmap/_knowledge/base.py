@@ -94,6 +94,10 @@ class KnowledgeBase:
         with the same id replaces the shipped one, a new id is added, and missing files are fine.
         Raises :class:`~footmap.KnowledgeError` listing every problem at once.
 
+        The shipped knowledge comes from the knowledge cache when it holds it, and is written to
+        it when it does not (``docs/knowledge.md``, "Knowledge cache"); a directory of one's own
+        is read from its files each time.
+
         >>> KnowledgeBase.load().origin.endswith("knowledge")
         True
         """

@@ -170,12 +170,12 @@ def write_cache() -> Path | None:
     cannot be written."""
     from footmap._knowledge.base import KnowledgeBase, shipped_knowledge_dir
 
-    directory = shipped_knowledge_dir()
-    path = cache_path(directory)
-    if path is not None:
-        _remove(path)
+    path = cache_path(shipped_knowledge_dir())
+    if path is None:
+        return None
+    _remove(path)
     KnowledgeBase.load()
-    return path if path is not None and path.is_file() else None
+    return path if path.is_file() else None
 
 
 def _header(key: str) -> bytes:
