@@ -84,6 +84,9 @@ def test_a_cache_hit_gives_the_same_plans_byte_for_byte(
     uncached = KnowledgeBase.load()
     assert cached is not written and cached.fingerprint == written.fingerprint == uncached.fingerprint
     assert knowledge_network(cached) == knowledge_network(uncached)
+    # durable-rules' ruleset comes from the cache too, as written from the files.
+    assert knowledge_network(cached).compiled == knowledge_network(uncached).compiled
+    assert bool(knowledge_network(cached).compiled) is durable_available()
     assert _plans(cached) == _plans(uncached) == _plans(written)
     assert cached.items == uncached.items and cached.vocabulary == uncached.vocabulary
     assert dict(cached.nodes) == dict(uncached.graph.nodes(data=True))

@@ -101,18 +101,18 @@ class KnowledgeBase:
         >>> KnowledgeBase.load().origin.endswith("knowledge")
         True
         """
-        shipped = path is None and not overlay
+        shipped = shipped_knowledge_dir() if path is None and not overlay else None
         with gc_paused():
-            if shipped:
-                warm = cache.read(shipped_knowledge_dir())
+            if shipped is not None:
+                warm = cache.read(shipped)
                 if warm is not None:
-                    return cls._from_cache(warm, str(shipped_knowledge_dir()))
+                    return cls._from_cache(warm, str(shipped))
             knowledge, findings, origin = cls._read(path, overlay)
             if findings or knowledge is None:
                 raise KnowledgeError(findings)
             loaded = cls(knowledge, origin)
-            if shipped:
-                cache.write(shipped_knowledge_dir(), loaded._warm())
+            if shipped is not None:
+                cache.write(shipped, loaded._warm())
         return loaded
 
     @classmethod
