@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -42,6 +45,12 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 REPO = Path(__file__).resolve().parents[1]
+
+# The knowledge cache of this run (and of the processes it starts) lives in a directory of its
+# own, never in the user's cache; tests/knowledge/test_cache.py points it elsewhere again.
+_CACHE = tempfile.mkdtemp(prefix="footmap-test-cache-")
+os.environ["FOOTMAP_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

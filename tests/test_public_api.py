@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import os
 import pkgutil
 import re
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 import footmap
 
@@ -18,10 +23,43 @@ REPO = Path(__file__).resolve().parents[1]
 
 def test_all_is_sorted_and_complete() -> None:
     assert footmap.__all__ == sorted(footmap.__all__)
-    public = {name for name in vars(footmap) if not name.startswith("_") or name == "__version__"}
+    # dir(), not vars(): a name whose module is imported on first use is bound on first use.
+    public = {name for name in dir(footmap) if not name.startswith("_") or name == "__version__"}
     modules = {name for name in public if type(getattr(footmap, name)).__name__ == "module"}
     assert {f"footmap.{name}" for name in modules} <= PUBLIC_MODULES
     assert set(footmap.__all__) == public - modules
+
+
+def test_every_public_name_imports() -> None:
+    """``from footmap import X`` works for every name, those imported on first use included, and
+    an unknown name is an ``AttributeError`` (an ``ImportError`` for ``from footmap import``)."""
+    for name in footmap.__all__:
+        namespace: dict[str, object] = {}
+        exec(f"from footmap import {name}", namespace)
+        assert namespace[name] is getattr(footmap, name)
+    with pytest.raises(AttributeError, match="no attribute 'recomend'"):
+        footmap.recomend  # type: ignore[attr-defined]  # noqa: B018
+    with pytest.raises(ImportError):
+        exec("from footmap import recomend", {})
+
+
+def test_import_leaves_out_what_a_first_plan_does_not_need() -> None:
+    """``import footmap`` and a plan from the knowledge cache import neither networkx, the YAML
+    reader, the knowledge check, nor any renderer's module (``docs/knowledge.md``)."""
+    code = (
+        "import sys, footmap; footmap.recommend({'pains': [{'area': 'back', 'severity': 5}]});"
+        "footmap.recommend({'pains': [{'area': 'back', 'severity': 5}]}).to_markdown();"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in {'networkx', 'yaml', 'icalendar'}"
+        " or m.startswith(('footmap._knowledge.loader', 'footmap._knowledge.check', 'footmap._batch'))"
+        " or m.startswith('footmap.render._') and m[15:] not in {'_markdown', '_common'}))"
+    )
+    environment = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    subprocess.run([sys.executable, "-c", code], check=True, env=environment, capture_output=True)
+    # The first run writes the cache (the suite's own: tests/conftest.py); the second reads it.
+    result = subprocess.run(
+        [sys.executable, "-c", code], check=True, env=environment, capture_output=True, text=True
+    )
+    assert result.stdout.strip() == "[]"
 
 
 def test_public_names_belong_to_the_package() -> None:

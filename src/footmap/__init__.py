@@ -9,10 +9,12 @@ private. The public modules are :mod:`footmap.render` (the renderer registry),
 :mod:`footmap.dask` and :mod:`footmap.testing` (the scenario runner and its pytest plugin).
 """
 
+import importlib as _importlib
+import sys as _sys
+import typing as _typing
 from importlib import metadata as _metadata
 
 from footmap import render as _render  # noqa: F401 - installs the registry plans show themselves through
-from footmap._batch import recommend_many
 from footmap._errors import (
     BatchError,
     EngineFallbackWarning,
@@ -29,8 +31,6 @@ from footmap._errors import (
     RuleEngineError,
     WorkerError,
 )
-from footmap._input.log_files import read_logs, write_logs
-from footmap._input.logs import LoggedItem, LoggedPain, SessionLog
 from footmap._input.profile import Pain, Profile, profile_json_schema
 from footmap._knowledge.base import KnowledgeBase
 from footmap._pipeline import adjust, recommend
@@ -51,16 +51,39 @@ from footmap._plan import (
     ScheduleNote,
     ScheduleWeek,
 )
-from footmap._programme.progress import (
-    Adherence,
-    ComplaintProgress,
-    ItemProgress,
-    LoggedSymptom,
-    PainPoint,
-    Progress,
-    progress,
-)
 from footmap._rules.engine import EngineInfo, engine_info
+
+if _typing.TYPE_CHECKING:
+    from footmap._batch import recommend_many
+    from footmap._input.log_files import read_logs, write_logs
+    from footmap._input.logs import LoggedItem, LoggedPain, SessionLog
+    from footmap._programme.progress import (
+        Adherence,
+        ComplaintProgress,
+        ItemProgress,
+        LoggedSymptom,
+        PainPoint,
+        Progress,
+        progress,
+    )
+
+#: The public names a first plan does not need, by the private module that defines them: each
+#: module is imported on first use of one of its names (``import footmap`` stays quick).
+_LAZY: dict[str, tuple[str, ...]] = {
+    "footmap._batch": ("recommend_many",),
+    "footmap._input.log_files": ("read_logs", "write_logs"),
+    "footmap._input.logs": ("LoggedItem", "LoggedPain", "SessionLog"),
+    "footmap._programme.progress": (
+        "Adherence",
+        "ComplaintProgress",
+        "ItemProgress",
+        "LoggedSymptom",
+        "PainPoint",
+        "Progress",
+        "progress",
+    ),
+}
+_LAZY_MODULE = {name: module for module, names in _LAZY.items() for name in names}
 
 
 def _installed_version() -> str:
@@ -75,7 +98,31 @@ def _installed_version() -> str:
         return "0+unknown"
 
 
-__version__ = _installed_version()
+def __getattr__(name: str) -> _typing.Any:
+    """A public name whose module is imported on first use (``_LAZY``), and ``__version__`` (read
+    on first use: looking the distribution up takes milliseconds)."""
+    if name == "__version__":
+        value: _typing.Any = globals().setdefault("__version__", _installed_version())
+        return value
+    module_name = _LAZY_MODULE.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _importlib.import_module(module_name)
+    for public in _LAZY[module_name]:
+        globals()[public] = _public(getattr(module, public))
+    return globals()[name]
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+def _public(value: _typing.Any) -> _typing.Any:
+    """The value, shown as ``footmap.<name>`` rather than the private module that defines it."""
+    if hasattr(value, "__module__"):
+        value.__module__ = __name__
+    return value
+
 
 __all__ = [
     "Adherence",
@@ -131,9 +178,11 @@ __all__ = [
     "write_logs",
 ]
 
-# Public names show as ``footmap.Plan``, not as the private module that defines them.
+# Public names show as ``footmap.Plan``, not as the private module that defines them; a lazy
+# module that the eager ones imported anyway has its names bound now.
 for _name in __all__:
-    _value = globals()[_name]
-    if hasattr(_value, "__module__") and _name != "__version__":
-        _value.__module__ = __name__
-del _name, _value
+    if _name in globals() and _name != "__version__":
+        _public(globals()[_name])
+    elif _LAZY_MODULE.get(_name) in _sys.modules:
+        __getattr__(_name)
+del _name

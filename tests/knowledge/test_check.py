@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from footmap import Finding, FindingCode, KnowledgeBase, KnowledgeError
-from footmap._knowledge import base
+from footmap._knowledge import loader
 from footmap._knowledge.base import shipped_knowledge_dir
 from footmap._knowledge.loader import LIST_FILES, VOCABULARY, WORDING, RawKnowledge, load_raw
 
@@ -431,7 +431,7 @@ def _read_the_shipped_knowledge_once() -> Iterator[None]:
         return load_raw(directory, require_all=require_all)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(base, "load_raw", load_raw_once)
+        patch.setattr(loader, "load_raw", load_raw_once)
         yield
 
 

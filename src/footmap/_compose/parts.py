@@ -271,7 +271,7 @@ class KnowledgeParts:
         if kind == ITEM_LOG_FACT:
             return words.item_log_fact.format(name=knowledge.items[ident].name.lower())
         if kind == COMPLAINT_LOG_FACT:
-            node = knowledge.graph.nodes.get(node_id(PAIN_FACT, ident))
+            node = knowledge.nodes.get(node_id(PAIN_FACT, ident))
             name = str(node["name"]) if node is not None else ident.replace("_", " ")
             return words.complaint_log_fact.format(name=name.lower())
         if kind == PROGRAMME_FACT:
@@ -280,14 +280,14 @@ class KnowledgeParts:
             return words.excluded_modality_fact.format(
                 name=knowledge.terms[("modalities", ident)].name.lower()
             )
-        node = knowledge.graph.nodes.get(description)
+        node = knowledge.nodes.get(description)
         return str(node["name"]) if node is not None else ident.replace("_", " ")
 
     def name(self, node: str) -> str:
         """A graph node's name (kept: a plan names every node of its reasons' paths)."""
         name = self._names.get(node)
         if name is None:
-            name = self._names[node] = str(self.knowledge.graph.nodes[node]["name"])
+            name = self._names[node] = str(self.knowledge.nodes[node]["name"])
         return name
 
 

@@ -162,9 +162,12 @@ def _rebuilt(error: ErrorDetails, fields: Iterable[str]) -> InitErrorDetails:
 
 
 class _LogInput(BaseModel):
-    """Base of the log models: frozen, and an unknown field names the nearest known one."""
+    """Base of the log models: frozen, and an unknown field names the nearest known one.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Built on first use (``defer_build``): a plan made without session logs never validates one.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     @model_validator(mode="wrap")
     @classmethod

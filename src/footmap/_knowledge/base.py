@@ -1,26 +1,32 @@
-"""``KnowledgeBase``: validated knowledge, its vocabulary and its graph, loaded once."""
+"""``KnowledgeBase``: validated knowledge, its vocabulary and its graph, loaded once.
+
+The shipped knowledge is loaded from the knowledge cache when it holds it
+(:mod:`footmap._knowledge.cache`, ``docs/knowledge.md``): the YAML reader, the knowledge check and
+networkx are imported only by what needs them (a knowledge directory read from its files,
+``KnowledgeBase.check``, ``KnowledgeBase.graph``).
+"""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import threading
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import cached_property
-from html import escape
 from importlib import resources
 from pathlib import Path as FsPath
-from typing import Generic, TypeVar
-
-import networkx as nx
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from footmap._errors import Finding, FindingCode, KnowledgeError
-from footmap._knowledge import schema
-from footmap._knowledge.check import cross_check
-from footmap._knowledge.graph import Path, PathKey, build_graph, find_paths, path_key
-from footmap._knowledge.loader import load_raw, merge_raw, parse, rule_files
+from footmap._knowledge import cache, schema
+from footmap._knowledge.graph import Adjacency, NodeData, Path, PathKey, adjacency, find_paths, path_key
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 Item = schema.Item
 
@@ -72,6 +78,8 @@ class KnowledgeBase:
         }
         self.sources = {source.id: source for source in knowledge.sources}
         self._paths_from: dict[str, list[tuple[PathKey, Path]]] = {}
+        #: Values derived from this knowledge that the knowledge cache held, by name.
+        self._cached: dict[str, object] = {}
         self.terms = {
             (name, term.id): term
             for name in schema.Vocabulary.model_fields
@@ -86,13 +94,41 @@ class KnowledgeBase:
         with the same id replaces the shipped one, a new id is added, and missing files are fine.
         Raises :class:`~footmap.KnowledgeError` listing every problem at once.
 
+        The shipped knowledge comes from the knowledge cache when it holds it, and is written to
+        it when it does not (``docs/knowledge.md``, "Knowledge cache"); a directory of one's own
+        is read from its files each time.
+
         >>> KnowledgeBase.load().origin.endswith("knowledge")
         True
         """
-        knowledge, findings, origin = cls._read(path, overlay)
-        if findings or knowledge is None:
-            raise KnowledgeError(findings)
-        return cls(knowledge, origin)
+        shipped = shipped_knowledge_dir() if path is None and not overlay else None
+        with gc_paused():
+            if shipped is not None:
+                warm = cache.read(shipped)
+                if warm is not None:
+                    return cls._from_cache(warm, str(shipped))
+            knowledge, findings, origin = cls._read(path, overlay)
+            if findings or knowledge is None:
+                raise KnowledgeError(findings)
+            loaded = cls(knowledge, origin)
+            if shipped is not None:
+                cache.write(shipped, loaded._warm())
+        return loaded
+
+    @classmethod
+    def _from_cache(cls, warm: cache.Warm, origin: str) -> KnowledgeBase:
+        """The knowledge base the cache holds, with the values derived from it that it holds."""
+        loaded = cls(warm.knowledge, origin)
+        loaded.__dict__["fingerprint"] = warm.fingerprint  # ``fingerprint``'s cached value
+        _remember(warm.fingerprint, loaded)
+        loaded._cached = dict(warm.derived)
+        return loaded
+
+    def _warm(self) -> cache.Warm:
+        """What the knowledge cache keeps of this knowledge base: the knowledge, its fingerprint,
+        and each value derived from it that a :class:`PerKnowledge` with a ``cache_as`` builds."""
+        derived = {name: derive(self) for name, derive in sorted(_cached_derivations.items())}
+        return cache.Warm(self.knowledge, self.fingerprint, derived)
 
     @classmethod
     def check(
@@ -125,6 +161,9 @@ class KnowledgeBase:
     @staticmethod
     def _read(path: str | FsPath | None, overlay: bool) -> tuple[schema.Knowledge | None, list[Finding], str]:
         """The knowledge (``None`` if it has any problem), every problem found, and its origin."""
+        from footmap._knowledge.check import cross_check  # imports networkx: only a read needs it
+        from footmap._knowledge.loader import load_raw, merge_raw, parse, rule_files
+
         shipped = shipped_knowledge_dir()
         directory = FsPath(path) if path is not None else shipped
         if not directory.is_dir():
@@ -156,15 +195,31 @@ class KnowledgeBase:
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
         """The knowledge as a ``networkx.MultiDiGraph`` (nodes ``kind:id``, edges are claims)."""
+        from footmap._knowledge.graph import build_graph
+
         return build_graph(self.knowledge)
+
+    @cached_property
+    def nodes(self) -> Mapping[str, NodeData]:
+        """The graph's nodes and their attributes (``kind``, ``name``), as ``graph.nodes`` has
+        them, without networkx.
+
+        >>> KnowledgeBase.load().nodes["pain:back"]["kind"]
+        'pain'
+        """
+        return self._adjacency.nodes
+
+    @cached_property
+    def _adjacency(self) -> Adjacency:
+        """The graph as the plain dictionaries the paths are found in."""
+        return adjacency(self.knowledge)
 
     @cached_property
     def fingerprint(self) -> str:
         """A short hash of the knowledge's content: equal knowledge, equal fingerprint."""
         text = json.dumps(self.knowledge.as_files(), sort_keys=True)
         fingerprint = hashlib.sha256(text.encode()).hexdigest()[:16]
-        with _fingerprinted_lock:
-            _fingerprinted.setdefault(fingerprint, self)
+        _remember(fingerprint, self)
         return fingerprint
 
     def candidates(self, fact_nodes: Iterable[str]) -> list[Path]:
@@ -182,7 +237,7 @@ class KnowledgeBase:
             found = self._paths_from.get(node)
             if found is None:
                 found = self._paths_from[node] = [
-                    (path_key(path), path) for path in find_paths(self.graph, [node])
+                    (path_key(path), path) for path in find_paths(self._adjacency, [node])
                 ]
             keyed += found
         keyed.sort(key=lambda pair: pair[0])
@@ -216,6 +271,8 @@ class KnowledgeBase:
         >>> sorted(KnowledgeBase.load()._repr_mimebundle_())
         ['text/html', 'text/plain']
         """
+        from html import escape
+
         title, lines = self._summary_lines()
         bundle = {
             "text/html": (
@@ -241,6 +298,25 @@ _shipped: list[KnowledgeBase] = []
 #: by fingerprint, held weakly: a plan names its knowledge by fingerprint only.
 _fingerprinted: weakref.WeakValueDictionary[str, KnowledgeBase] = weakref.WeakValueDictionary()
 _fingerprinted_lock = threading.Lock()
+
+
+def _remember(fingerprint: str, knowledge: KnowledgeBase) -> None:
+    with _fingerprinted_lock:
+        _fingerprinted.setdefault(fingerprint, knowledge)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a knowledge base is loaded, and restore it after,
+    even on an error: a load makes tens of thousands of objects and frees few, so the collections
+    their allocations would set off find nothing and take time (more, the larger the knowledge)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def knowledge_of(fingerprint: str) -> KnowledgeBase | None:
@@ -283,13 +359,29 @@ class PerKnowledge(Generic[T]):
     True
     """
 
-    def __init__(self, build: Callable[[KnowledgeBase], T]) -> None:
+    def __init__(self, build: Callable[[KnowledgeBase], T], *, cache_as: str | None = None) -> None:
+        """``cache_as`` names the value in the knowledge cache, which then keeps it with the
+        shipped knowledge (it must pickle, and be the same whenever it is built from the same
+        knowledge); a value without one is built in each process."""
         self._build = build
         self._values: weakref.WeakKeyDictionary[KnowledgeBase, T] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
+        self._cache_as = cache_as
+        if cache_as is not None:
+            _cached_derivations[cache_as] = self
 
     def __call__(self, knowledge: KnowledgeBase) -> T:
         with self._lock:
             if knowledge not in self._values:
-                self._values[knowledge] = self._build(knowledge)
+                self._values[knowledge] = self._cached_or_built(knowledge)
             return self._values[knowledge]
+
+    def _cached_or_built(self, knowledge: KnowledgeBase) -> T:
+        if self._cache_as is not None and self._cache_as in knowledge._cached:
+            value: T = knowledge._cached.pop(self._cache_as)  # type: ignore[assignment]
+            return value
+        return self._build(knowledge)
+
+
+#: The values derived from a knowledge base that the knowledge cache keeps, by name.
+_cached_derivations: dict[str, Callable[[KnowledgeBase], object]] = {}

@@ -1,6 +1,9 @@
-"""Pydantic models of the knowledge files: one model per file kind, strict (``extra="forbid"``)."""
+"""Pydantic models of the knowledge files: one model per file kind, strict (``extra="forbid"``).
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: pydantic would evaluate each of the hundreds of
+annotations from its string when each model is defined, a fifth of this module's import time,
+which every process pays (the models refer to later ones by a quoted name instead).
+"""
 
 import string
 import sys
@@ -57,9 +60,14 @@ SourceKind = Literal[
 
 
 class Strict(BaseModel):
-    """Base of every knowledge model: unknown fields are errors, instances are immutable."""
+    """Base of every knowledge model: unknown fields are errors, instances are immutable.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Each model's validator is built on its first use (``defer_build``), not on import: a process
+    whose knowledge comes from the knowledge cache (``footmap._knowledge.cache``) validates no
+    knowledge file, and never pays for building them.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Source(Strict):
@@ -146,7 +154,7 @@ class Link(Strict):
     """The claim's grade; none for ``reported_as``, which is relevance (GRADE does not apply to
     self-report), and required for every other relation."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     @field_validator("evidence", mode="after")
     @classmethod
@@ -175,7 +183,7 @@ class Comparison(Strict):
     ref: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")] | None = None
 
     @model_validator(mode="after")
-    def _exactly_one_operator(self) -> Comparison:
+    def _exactly_one_operator(self) -> "Comparison":
         set_ops = [name for name, value in self if value is not None]
         if len(set_ops) != 1:
             raise ValueError(
@@ -219,7 +227,7 @@ class Pattern(Strict):
     bind: Id | None = Field(default=None, alias="as")
     absent: bool = False
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class Condition(Strict):
@@ -229,7 +237,7 @@ class Condition(Strict):
     any: list[Pattern] | None = None
 
     @model_validator(mode="after")
-    def _exactly_one_list(self) -> Condition:
+    def _exactly_one_list(self) -> "Condition":
         if (self.all is None) == (self.any is None):
             raise ValueError("a rule's `when` has exactly one of `all` or `any`")
         if not (self.all or self.any):
@@ -280,7 +288,7 @@ class Rule(Strict):
     referral."""
 
     @model_validator(mode="after")
-    def _effect_fields(self) -> Rule:
+    def _effect_fields(self) -> "Rule":
         if self.effect == "refer" and self.level in (None, "self_care"):
             raise ValueError("a `refer` rule needs `level: see_clinician` or `level: urgent`")
         if self.effect != "refer" and self.level is not None:
@@ -452,7 +460,7 @@ class LadderStep(Strict):
     source: Id
 
     @model_validator(mode="after")
-    def _changes_something(self) -> LadderStep:
+    def _changes_something(self) -> "LadderStep":
         if self.variant is None and not self.dose():
             raise ValueError(f"a step changes the dose ({', '.join(DOSE_FIELDS)}) or names a `variant`")
         return self
@@ -505,7 +513,7 @@ class Progressions(Strict):
     rest: list[RestRule] = []
     ladders: list[Ladder] = []
 
-    def ladder(self, item: str) -> Ladder | None:
+    def ladder(self, item: str) -> "Ladder | None":
         """The ladder of an item, if it has one."""
         return next((ladder for ladder in self.ladders if ladder.id == item), None)
 
@@ -642,7 +650,7 @@ class ZoneMap(Strict):
     areas: list[AreaZone] = []
     points: list[PointMark] = []
 
-    def view(self, ident: str) -> FootView | None:
+    def view(self, ident: str) -> "FootView | None":
         """The view called ``ident``, if the map has it."""
         return next((view for view in self.views if view.id == ident), None)
 
@@ -970,12 +978,13 @@ class Knowledge(Strict):
     items: dict[str, list[Item]]
     links: list[Link]
     rules: list[Rule]
-    progressions: Progressions = Progressions()
+    # Factories, not instances: an instance made here would build its model's validator on import.
+    progressions: Progressions = Field(default_factory=Progressions)
     #: ``None`` only where ``wording.yaml`` did not validate (a loaded ``KnowledgeBase`` always
     #: has its wording: see ``KnowledgeBase.wording``).
     wording: Wording | None
     #: The foot map (``zones.yaml``): where each reflex area and acupressure point is drawn.
-    zones: ZoneMap = ZoneMap()
+    zones: ZoneMap = Field(default_factory=ZoneMap)
 
     def items_by_kind(self) -> list[tuple[str, Item]]:
         """Every item with its kind, in the kinds table's order, then file order."""

@@ -77,6 +77,8 @@ _NOT_HANDLED, _OBSERVED, _DEFERRED = 1, 2, 3
 _SCALARS = (str, bool, int, float, type(None))
 _UNKNOWN = object()
 _NOTHING = "[]"
+#: The name ``ruleset_json`` keeps its JSON under in ``Network.compiled``.
+_RULESET = "durable"
 #: How many distinct facts' JSON an engine remembers (then it starts again).
 _REMEMBERED_BODIES = 4096
 #: A match's fact as durable-rules hands it back: the ``id`` leads it, as the engine wrote it.
@@ -111,7 +113,7 @@ class DurableEngine:
         try:
             with _durable_lock:
                 self._handle = _durable.create_ruleset(
-                    f"footmap_{next(_ruleset_names)}", durable_json(definition)
+                    f"footmap_{next(_ruleset_names)}", ruleset_json(network, definition)
                 )
         except Exception as error:  # its limits: ERR_RULE_LIMIT_EXCEEDED (106) and others
             raise RuleEngineError(f"durable-rules cannot hold these rules: {error}") from error
@@ -233,11 +235,7 @@ class DurableEngine:
 
     def _shortened(self, alpha: Alpha) -> Alpha:
         """The alpha as durable-rules holds it: fields and keys by their short names."""
-        checks = tuple(
-            (self._short_fields[name], operator, operand) for name, operator, operand in alpha.checks
-        )
-        key = self._short_keys[alpha.key] if alpha.key is not None else None
-        return Alpha(alpha.fact, key, checks)
+        return _short(alpha, self._short_fields, self._short_keys)
 
     def _read(self, raw: list[str], fits: list[Sequence[int]]) -> list[Sequence[int]]:
         """The fits from the matches' JSON, ``{"a<i>":[{"m":{"id": <position>, ...}}, ...]}``: the
@@ -250,6 +248,26 @@ class DurableEngine:
         except (ValueError, IndexError) as error:
             raise RuleEngineError(f"a rule match could not be read: {error!r}") from error
         return fits
+
+
+def ruleset_json(network: Network, definition: Any = None) -> str:
+    """The durable-rules ruleset of the network's alphas, as the JSON ``create_ruleset`` reads:
+    written once per network and kept in ``network.compiled`` (so the knowledge cache keeps it
+    with the shipped knowledge's network). ``definition`` is the alphas' definition, if made."""
+    written = network.compiled.get(_RULESET)
+    if written is None:
+        if definition is None:
+            fields, keys = _shorthand(network)
+            definition = alpha_definition(
+                {index: _short(alpha, fields, keys) for index, alpha in network.tested.items()}
+            )
+        written = network.compiled.setdefault(_RULESET, durable_json(definition))
+    return written
+
+
+def _short(alpha: Alpha, fields: dict[str, str], keys: dict[str, str]) -> Alpha:
+    checks = tuple((fields[name], operator, operand) for name, operator, operand in alpha.checks)
+    return Alpha(alpha.fact, keys[alpha.key] if alpha.key is not None else None, checks)
 
 
 def _shorthand(network: Network) -> tuple[dict[str, str], dict[str, str]]:

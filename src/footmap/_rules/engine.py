@@ -24,6 +24,7 @@ import threading
 import warnings
 from collections import OrderedDict
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -34,7 +35,7 @@ from footmap._facts import Candidates, Fact
 from footmap._knowledge import schema
 from footmap._knowledge.base import KnowledgeBase, PerKnowledge
 from footmap._rules.compile import knowledge_rules
-from footmap._rules.durable import DURABLE_IMPORT_ERROR, DurableEngine
+from footmap._rules.durable import DURABLE_IMPORT_ERROR, DurableEngine, ruleset_json
 from footmap._rules.effects import Effect
 from footmap._rules.network import Network, build_network
 from footmap._rules.python import PythonEngine
@@ -209,7 +210,19 @@ def _warn_once(reason: str) -> None:
         warnings.warn(warning, stacklevel=4)
 
 
-_networks: PerKnowledge[Network] = PerKnowledge(lambda knowledge: build_network(knowledge_rules(knowledge)))
+def _compiled_network(knowledge: KnowledgeBase) -> Network:
+    """The knowledge's network, with durable-rules' ruleset written where it can be imported."""
+    network = build_network(knowledge_rules(knowledge))
+    if durable_available():
+        # Written ahead only: rules durable-rules cannot take fail when its engine is made.
+        with suppress(Exception):
+            ruleset_json(network)
+    return network
+
+
+#: Each knowledge base's network, kept in the knowledge cache with the shipped knowledge (and so
+#: the ruleset durable-rules is given, which takes longer to write than the network to build).
+_networks: PerKnowledge[Network] = PerKnowledge(_compiled_network, cache_as="rules.network")
 #: Each knowledge base's engines, by the choice that asked for them.
 _engines: PerKnowledge[dict[EngineChoice, Engine]] = PerKnowledge(lambda knowledge: {})
 _engines_lock = threading.Lock()

@@ -131,6 +131,9 @@ class Network:
     tested: Mapping[int, Alpha] = field(repr=False, default_factory=dict)
     #: The alphas that test only a type and key: (index, type, key or ``None``).
     lookups: tuple[tuple[int, str, str | None], ...] = field(repr=False, default=())
+    #: What an engine compiled from this network once, by engine (durable-rules' ruleset JSON):
+    #: kept with the network, so the knowledge cache keeps it too. Not part of its meaning.
+    compiled: dict[str, str] = field(repr=False, compare=False, default_factory=dict)
 
     def indexed_fits(self, facts: Sequence[Fact]) -> list[Sequence[int]]:
         """The fits of the alphas that test only a fact's type (and key); the others empty (one

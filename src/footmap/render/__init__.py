@@ -25,6 +25,7 @@ Adding a renderer is one module beside these and one :func:`register` call below
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -32,7 +33,6 @@ from typing import TYPE_CHECKING, Any
 from footmap import _plan
 from footmap._plan import Plan, PlanItem
 from footmap._suggest import did_you_mean
-from footmap.render import _fhir, _html, _ics, _json, _markdown, _svg, _text
 
 if TYPE_CHECKING:
     from footmap._knowledge.schema import Wording
@@ -58,6 +58,27 @@ class Renderer:
 
 
 _registry: dict[str, Renderer] = {}
+
+
+class _Deferred:
+    """A renderer module's function, imported on its first call: a plan rendered as Markdown never
+    imports the calendar's or the CarePlan's module (nor what they import)."""
+
+    def __init__(self, module: str, function: str) -> None:
+        self._module = module
+        self._function = function
+        self._imported: RenderFunction | None = None
+        self.__name__ = self.__qualname__ = function
+        self.__doc__ = f"``footmap.render.{module[1:]}.{function}``, imported on first call."
+
+    def __call__(self, *args: Any, **kwargs: Any) -> str:
+        if self._imported is None:
+            module = importlib.import_module(self._module, __name__)
+            self._imported = getattr(module, self._function)
+        return self._imported(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<renderer function {self._module[1:]}.{self._function}>"
 
 
 def register(renderer: Renderer) -> Renderer:
@@ -137,9 +158,10 @@ def item_mimebundle(
 ) -> dict[str, str]:
     """One plan item for Jupyter: its card as HTML, and as plain text."""
     words = wording if wording is not None else _shipped_wording()
-    functions = {"text/html": _html.item_html, "text/plain": _text.item_text}
     return {
-        media: functions[media](item, words) for media, _ in _wanted(include, exclude) if media in functions
+        media: _ITEM_FUNCTIONS[media](item, words)
+        for media, _ in _wanted(include, exclude)
+        if media in _ITEM_FUNCTIONS
     }
 
 
@@ -152,6 +174,12 @@ def _wanted(include: Iterable[str] | None, exclude: Iterable[str] | None) -> lis
         if (included is None or media in included) and media not in excluded
     ]
 
+
+#: How a notebook shows one plan item, by media type.
+_ITEM_FUNCTIONS: dict[str, Callable[..., str]] = {
+    "text/html": _Deferred("._html", "item_html"),
+    "text/plain": _Deferred("._text", "item_text"),
+}
 
 #: The media types a notebook gets, richest first, and the renderer that makes each.
 MIMEBUNDLE: dict[str, str] = {"text/html": "html", "text/markdown": "md", "text/plain": "text"}
@@ -168,7 +196,7 @@ register(
         "explain",
         "text/plain",
         ".trace.txt",
-        _text.explain,
+        _Deferred("._text", "explain"),
         "the reasoning behind every item as a trace: facts, paths, rules, evidence",
     )
 )
@@ -177,13 +205,17 @@ register(
         "handout",
         "text/html",
         ".handout.html",
-        _html.to_page,
+        _Deferred("._html", "to_page"),
         "one self-contained printable HTML page (A4 or Letter)",
     )
 )
 register(
     Renderer(
-        "html", "text/html", ".html", _html.to_html, "the notebook view: an HTML fragment, styled inline"
+        "html",
+        "text/html",
+        ".html",
+        _Deferred("._html", "to_html"),
+        "the notebook view: an HTML fragment, styled inline",
     )
 )
 register(
@@ -191,7 +223,7 @@ register(
         "json",
         "application/json",
         ".json",
-        _json.to_json,
+        _Deferred("._json", "to_json"),
         "the plan as JSON (Plan.model_validate_json reads it back)",
     )
 )
@@ -200,7 +232,7 @@ register(
         "fhir",
         "application/fhir+json",
         ".fhir.json",
-        _fhir.to_fhir_json,
+        _Deferred("._fhir", "to_fhir_json"),
         "an HL7 FHIR R4 CarePlan as JSON, one activity per routine item (needs subject=; footmap[fhir])",
         options=("subject",),
     )
@@ -210,19 +242,31 @@ register(
         "ics",
         "text/calendar",
         ".ics",
-        _ics.to_ics,
+        _Deferred("._ics", "to_ics"),
         "an iCalendar file: one recurring event per routine session (needs start=; time= of day)",
         options=("start", "time"),
     )
 )
-register(Renderer("md", "text/markdown", ".md", _markdown.to_markdown, "Markdown: what to do, how, and why"))
-register(Renderer("text", "text/plain", ".txt", _text.to_text, "the plan as plain text for a terminal"))
+register(
+    Renderer(
+        "md",
+        "text/markdown",
+        ".md",
+        _Deferred("._markdown", "to_markdown"),
+        "Markdown: what to do, how, and why",
+    )
+)
+register(
+    Renderer(
+        "text", "text/plain", ".txt", _Deferred("._text", "to_text"), "the plan as plain text for a terminal"
+    )
+)
 register(
     Renderer(
         "svg",
         "image/svg+xml",
         ".svg",
-        _svg.to_svg,
+        _Deferred("._svg", "to_svg"),
         "the foot map: the plan's reflex areas and acupressure points on both feet (Plan.foot_map())",
     )
 )
