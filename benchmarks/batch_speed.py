@@ -10,7 +10,9 @@ The profiles are ``benchmarks/mix.py``'s realistic mix (208 profiles) repeated t
 times, one after the other: the loop (``for p in profiles: footmap.recommend(p)``, the baseline),
 ``footmap.recommend_many(profiles, workers=2)`` (``Plan`` objects, then with ``output="json"``)
 and ``footmap batch IN -o OUT --workers 2`` (the command's ``main``, in this process, so the
-interpreter's start is not counted; the file of profiles is written once, before). Every result
+interpreter's start is not counted; the file of profiles is written once, before), then the same
+batch in one process (``run_jsonl(..., in_process=True)``: the loop that writes the same file,
+the like-for-like baseline of ``footmap batch``, reported beside the target). Every result
 is taken and dropped, as a batch that writes its plans somewhere does: a caller that keeps
 thousands of ``Plan`` objects pays Python's garbage collector over all of them, loop or not
 (about 1 ms a plan more at 1,000 plans kept, on this 2-core machine). A round's
@@ -27,15 +29,19 @@ import contextlib
 import io
 import json
 import os
+import resource
 import statistics
 import sys
 import tempfile
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import footmap
+from footmap._batch import run_jsonl
 from footmap._cli import main as footmap_command
 from footmap._knowledge.base import shipped_knowledge
 
@@ -68,6 +74,7 @@ def measure(quick: bool, rounds: int | None = None) -> list[Figure]:
                 footmap.recommend_many(profiles, workers=2, output="json")
             ),
             "footmap batch --workers 2": lambda: _command("batch", lines, "-o", out, "--workers", "2"),
+            "footmap batch in one process": lambda: _in_one_process(lines, out),
         }
         times = _interleaved(contenders, rounds)
         small_times = _interleaved(
@@ -79,26 +86,67 @@ def measure(quick: bool, rounds: int | None = None) -> list[Figure]:
             rounds,
         )
     cores = len(_usable_cpus())
+    loop = times["loop"]
     figures = [
         Figure(
             f"batch ratios on {len(profiles):,} profiles, {rounds} round{'s' * (rounds > 1)},"
             f" {cores} usable CPUs",
-            f"loop {statistics.median(times['loop']):.1f} s",
+            f"loop {statistics.median(t.wall for t in loop):.1f} s,"
+            f" {_per_plan(loop, len(profiles)):.2f} ms CPU a plan",
         )
     ]
-    for name in list(contenders)[1:]:
-        ratios = [loop / batch for loop, batch in zip(times["loop"], times[name], strict=True)]
+    for name in list(contenders)[1:-1]:
+        ratios = [base.wall / run.wall for base, run in zip(loop, times[name], strict=True)]
         figures.append(_ratio_figure(f"  {name} / loop", ratios, TARGET, at_least=True))
+        figures.append(_cpu_figure(loop, times[name], len(profiles)))
+    alone, batch = times["footmap batch in one process"], times["footmap batch --workers 2"]
+    ratios = [base.wall / run.wall for base, run in zip(alone, batch, strict=True)]
+    figures.append(_ratio_figure("  footmap batch --workers 2 / in one process (the same file)", ratios))
+    figures.append(_cpu_figure(alone, batch, len(profiles)))
+    small_loop = small_times["loop"]
     figures.append(
         Figure(
             f"small input ({SMALL} profiles), defaults",
-            f"loop {statistics.median(small_times['loop']):.2f} s",
+            f"loop {statistics.median(t.wall for t in small_loop):.2f} s",
         )
     )
     for name in list(small_times)[1:]:
-        ratios = [batch / loop for loop, batch in zip(small_times["loop"], small_times[name], strict=True)]
+        ratios = [run.wall / base.wall for base, run in zip(small_loop, small_times[name], strict=True)]
         figures.append(_ratio_figure(f"  {name}: time over the loop's", ratios, SMALL_TARGET, at_least=False))
     return figures
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One contender's run: its wall-clock seconds, and the CPU seconds of this process and of the
+    worker processes it started (reaped by the end of the run)."""
+
+    wall: float
+    cpu: float
+
+    @property
+    def cores(self) -> float:
+        """How many CPUs the run had on average: on a machine other jobs share, less than asked."""
+        return self.cpu / self.wall
+
+
+def _per_plan(timings: list[Timing], plans: int) -> float:
+    return statistics.median(t.cpu for t in timings) / plans * 1e3
+
+
+def _cpu_figure(loop: list[Timing], batch: list[Timing], plans: int) -> Figure:
+    """What the CPU time says: the ratio two free CPUs would give, had the run had them.
+
+    Two free CPUs run the batch's CPU time (workers, their start-up, and this process) in half of
+    it at best, so ``2 x loop CPU / batch CPU`` bounds the ratio from above; how many CPUs the run
+    actually had tells how far a shared machine held it below that.
+    """
+    bound = 2 * statistics.median(t.cpu for t in loop) / statistics.median(t.cpu for t in batch)
+    had = statistics.median(t.cores for t in batch)
+    return Figure(
+        "    CPU a plan (workers + this process); 2 free CPUs would give at most",
+        f"{_per_plan(batch, plans):.2f} ms; {bound:.2f}x; the run had {had:.1f} CPUs",
+    )
 
 
 def _drain(results: Iterable[Any]) -> None:
@@ -123,18 +171,36 @@ def _command(*argv: str | Path) -> None:
         raise RuntimeError(f"footmap {' '.join(map(str, argv))} exited {code}: {said.getvalue()}")
 
 
-def _interleaved(contenders: dict[str, Callable[[], Any]], rounds: int) -> dict[str, list[float]]:
-    """Seconds of each contender in each round, the contenders one after the other in a round."""
-    times: dict[str, list[float]] = {name: [] for name in contenders}
+def _in_one_process(lines: Path, out: Path) -> None:
+    """``footmap batch``'s own code, in this process: the loop that writes the same file."""
+    run_jsonl(lines, out, in_process=True, progress=False)
+
+
+def _interleaved(contenders: dict[str, Callable[[], Any]], rounds: int) -> dict[str, list[Timing]]:
+    """Each contender's timing in each round, the contenders one after the other in a round."""
+    times: dict[str, list[Timing]] = {name: [] for name in contenders}
     for _ in range(rounds):
         for name, call in contenders.items():
-            times[name].append(time_call(call))
+            cpu = _cpu_seconds()
+            wall = time_call(call)
+            times[name].append(Timing(wall, _cpu_seconds() - cpu))
     return times
 
 
-def _ratio_figure(name: str, ratios: list[float], target: float, *, at_least: bool) -> Figure:
+def _cpu_seconds() -> float:
+    """CPU seconds so far of this process and of its children that have ended."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def _ratio_figure(
+    name: str, ratios: list[float], target: float | None = None, *, at_least: bool = True
+) -> Figure:
+    """The median ratio and its spread, held to ``target`` if there is one."""
     median = statistics.median(ratios)
     spread = f" ({min(ratios):.2f} to {max(ratios):.2f})" if len(ratios) > 1 else ""
+    if target is None:
+        return Figure(name, f"{median:.2f}x{spread}")
     holds = median >= target if at_least else median <= target
     return Figure(name, f"{median:.2f}x{spread}", f"{'>=' if at_least else '<='} {target}x", holds)
 
@@ -149,7 +215,7 @@ def _usable_cpus() -> set[int]:
 def _report(figures: list[Figure]) -> None:
     width = max(len(figure.name) for figure in figures)
     for figure in figures:
-        print(f"{figure.name:{width}}  {figure.figure:>24}  {figure.target:8}  {figure.result}".rstrip())
+        print(f"{figure.name:{width}}  {figure.figure:>48}  {figure.target:8}  {figure.result}".rstrip())
 
 
 if __name__ == "__main__":

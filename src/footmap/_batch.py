@@ -66,8 +66,9 @@ IN_FLIGHT = 4
 #: Jobs a worker holds at once: the next one is there when it finishes one.
 JOBS_PER_WORKER = 2
 #: The most profiles planned in this process when the number of workers is not given. Starting
-#: two workers took 1.5 to 3 s (measured: ``benchmarks/batch_speed.py``), and two workers save
-#: about 40% of a plan's 1 to 4 ms: they start paying for themselves past about 1,500 profiles.
+#: two workers took 2.7 to 3.6 s on a busy 2-core machine, where a plan took 1.6 to 3 ms and two
+#: workers save at most half of it: they pay for themselves past some 2,000 profiles, and 1,000
+#: stays well below that (docs/batch.md, "Where plans are made").
 SMALL_INPUT = 1000
 #: Seconds a run must last before ``progress=None`` shows its bar (on a terminal).
 PROGRESS_DELAY = 2.0
@@ -173,9 +174,15 @@ def recommend_many(
         workers=count,
         progress=progress,
         total=len(profiles) if isinstance(profiles, Sized) else None,
-        in_process=True if workers == 1 else None if workers is None else False,
+        in_process=_in_process(workers),
     )
     return _plans(results, errors)
+
+
+def _in_process(workers: int | None) -> bool | None:
+    """Where ``workers`` says to plan: here (``1``), on processes (``2`` or more), or by the size
+    of the input (``None``: not given)."""
+    return None if workers is None else workers == 1
 
 
 def _plans(
