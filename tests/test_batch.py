@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import os
@@ -9,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +100,103 @@ def test_workers_must_be_positive() -> None:
         list(footmap.recommend_many(PROFILES, workers=0))
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_json_output_is_each_plans_json_in_order(workers: int) -> None:
+    profiles = [*MANY[:40], INVALID, *MANY[40:]]
+    results = list(footmap.recommend_many(profiles, workers=workers, output="json", errors="return"))
+    error = results.pop(40)
+    assert isinstance(error, ValidationError) and "tingling" in str(error)
+    assert results == _json(map(footmap.recommend, MANY))
+
+
+def test_an_unknown_output_is_refused() -> None:
+    with pytest.raises(ValueError, match="output must be 'plan' or 'json', not 'dict'"):
+        footmap.recommend_many(PROFILES, output="dict")  # type: ignore[call-overload]
+
+
+# --- where plans are made: this process for a small input, unless workers are given ------------
+
+
+@pytest.fixture
+def where(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Where each run plans, ``"here"`` or ``"pool of N"``, as runs call them (the pool is stood
+    in for by this process, so that these tests time nothing and start nothing)."""
+    ran: list[str] = []
+    here = _batch._map_here
+
+    def on_pool(task: Any, items: Any, knowledge: Any, workers: int, bar: Any) -> Any:
+        ran.append(f"pool of {workers}")
+        return here(task, items, knowledge, bar)
+
+    def in_process(task: Any, items: Any, knowledge: Any, bar: Any) -> Any:
+        ran.append("here")
+        return here(task, items, knowledge, bar)
+
+    monkeypatch.setattr(_batch, "_map_on_pool", on_pool)
+    monkeypatch.setattr(_batch, "_map_here", in_process)
+    monkeypatch.setattr(_batch, "SMALL_INPUT", 5)
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    return ran
+
+
+def test_a_small_input_is_planned_here_and_a_larger_on_one_process_per_cpu(where: list[str]) -> None:
+    assert _json(footmap.recommend_many(MANY[:5])) == _json(map(footmap.recommend, MANY[:5]))
+    assert _json(footmap.recommend_many(MANY[:6])) == _json(map(footmap.recommend, MANY[:6]))
+    assert where == ["here", "pool of 3"]
+
+
+def test_a_generator_is_read_ahead_just_enough_to_tell_and_nothing_is_lost(where: list[str]) -> None:
+    read: list[int] = []
+
+    def profiles(count: int) -> Iterator[dict[str, Any]]:
+        for n in range(count):
+            read.append(n)
+            yield MANY[n]
+
+    results = footmap.recommend_many(profiles(20))
+    assert read == []  # nothing is read before the first plan is asked for
+    first = next(results)
+    assert read == list(range(6)) and where == ["pool of 3"]  # SMALL_INPUT + 1, then the pool
+    assert _json([first, *results]) == _json(map(footmap.recommend, MANY[:20]))
+    assert _json(footmap.recommend_many(profiles(5))) == _json(map(footmap.recommend, MANY[:5]))
+    assert where == ["pool of 3", "here"]
+
+
+def test_given_workers_decide_whatever_the_size(where: list[str]) -> None:
+    list(footmap.recommend_many(MANY[:1], workers=2))
+    list(footmap.recommend_many(MANY[:20], workers=1))
+    assert where == ["pool of 2", "here"]
+
+
+def test_a_small_batch_is_planned_here_unless_workers_are_given(
+    tmp_path: Path, where: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    small = _write_lines(tmp_path / "small.jsonl", LINES[:5])
+    large = _write_lines(tmp_path / "large.jsonl", LINES)
+    out = tmp_path / "out.jsonl"
+    assert run_jsonl(small, out).in_process
+    assert not run_jsonl(large, out).in_process
+    assert not run_jsonl(small, out, workers=1).in_process  # given: a crash costs one line
+    assert run_jsonl(large, out, in_process=True).in_process
+    assert main(["batch", str(small), "-o", str(out)]) == 0
+    assert main(["batch", str(small), "-o", str(out), "--workers", "1"]) == 0
+    assert where == ["here", "pool of 3", "pool of 1", "here", "here", "pool of 1"]
+    assert [record["line"] for record in _records(out)] == [1, 2, 3, 4, 5]
+
+
+def test_what_is_left_after_a_resume_decides(tmp_path: Path, where: list[str]) -> None:
+    source = _write_lines(tmp_path / "in.jsonl", LINES * 2)
+    expected = _expected(source, tmp_path).splitlines(keepends=True)
+    target = tmp_path / "out.jsonl"
+    target.write_bytes(b"".join(expected[:6]))
+    where.clear()
+    summary = run_jsonl(source, target, resume=True)
+    assert (summary.resumed_after, summary.in_process, where) == (6, False, ["pool of 3"])
+    target.write_bytes(b"".join(expected[:7]))
+    assert run_jsonl(source, target, resume=True).in_process
+    assert target.read_bytes() == b"".join(expected)
+
+
 # --- footmap batch (run_jsonl) ------------------------------------------------------------------
 
 LINES = [
@@ -145,7 +244,7 @@ def test_a_line_that_is_not_utf8_is_an_error_line_not_the_end(tmp_path: Path) ->
         + b"\n"
     )
     summary = run_jsonl(source, tmp_path / "out.jsonl", workers=1, in_process=True)
-    assert summary == BatchSummary(plans=2, errors=1, resumed_after=0)
+    assert summary == BatchSummary(plans=2, errors=1, resumed_after=0, in_process=True)
 
 
 def _expected(source: Path, tmp_path: Path) -> bytes:
@@ -202,6 +301,86 @@ def test_batch_of_a_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureF
     assert "cannot read" in capsys.readouterr().err
 
 
+# --- standard input and output ----------------------------------------------------------------
+
+
+def test_streams_give_the_same_lines_as_files(tmp_path: Path) -> None:
+    source = _write_lines(tmp_path / "in.jsonl", LINES)
+    out = io.BytesIO()
+    summary = run_jsonl(io.BytesIO(source.read_bytes()), out, in_process=True)
+    assert out.getvalue() == _expected(source, tmp_path)
+    assert (summary.plans, summary.errors) == (2, 4)
+
+
+@pytest.mark.parametrize("workers", [None, 2])
+def test_batch_reads_standard_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], workers: int | None
+) -> None:
+    source = _write_lines(tmp_path / "in.jsonl", LINES)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(source.read_bytes())))
+    target = tmp_path / "out.jsonl"
+    argv = ["batch", "-", "-o", str(target), *(["--workers", str(workers)] if workers else [])]
+    assert main(argv) == 0
+    assert target.read_bytes() == _expected(source, tmp_path)
+    assert f"wrote 6 lines to {target} (2 plans, 4 errors)" in capsys.readouterr().err
+
+
+def test_batch_writes_standard_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = _write_lines(tmp_path / "in.jsonl", LINES)
+    assert main(["batch", str(source), "-o", "-"]) == 0
+    out, err = capsys.readouterr()
+    assert out.encode() == _expected(source, tmp_path)
+    assert err == "footmap: wrote 6 lines to standard output (2 plans, 4 errors)\n"
+
+
+def test_the_program_pipes_standard_input_to_standard_output(tmp_path: Path) -> None:
+    source = _write_lines(tmp_path / "in.jsonl", LINES)
+    command = [sys.executable, "-m", "footmap", "batch", "-", "-o", "-", "--workers", "2"]
+    result = subprocess.run(
+        command, input=source.read_bytes(), capture_output=True, cwd=tmp_path, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == _expected(source, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["-", "-o", "OUT", "--resume"], "cannot resume from standard input: --resume reads IN again"),
+        (["IN", "-o", "-", "--resume"], "cannot resume into standard output: --resume reads OUT back"),
+    ],
+    ids=["stdin", "stdout"],
+)
+def test_resume_with_a_stream_is_refused_with_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], says: str
+) -> None:
+    source = _write_lines(tmp_path / "in.jsonl", LINES)
+    places = {"IN": str(source), "OUT": str(tmp_path / "out.jsonl")}
+    assert main(["batch", *(places.get(arg, arg) for arg in argv)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and says in err
+    assert not (tmp_path / "out.jsonl").exists()
+    with pytest.raises(ResumeError, match="is not a file, and resuming"):
+        run_jsonl(io.BytesIO(), tmp_path / "out.jsonl", resume=True)
+
+
+class _ClosedPipe(io.RawIOBase):
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_closed_standard_output_exits_4_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _write_lines(tmp_path / "in.jsonl", LINES)
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BufferedWriter(_ClosedPipe())))
+    assert main(["batch", str(source), "-o", "-"]) == 4
+    assert capsys.readouterr().err == "footmap: cannot write standard output: Broken pipe\n"
+
+
 @pytest.mark.slow
 def test_a_killed_batch_resumes_to_the_same_output(tmp_path: Path) -> None:
     source = _write_lines(tmp_path / "in.jsonl", [json.dumps(p) for p in MANY] * 12)
@@ -234,7 +413,7 @@ def test_a_killed_batch_resumes_to_the_same_output(tmp_path: Path) -> None:
 
 CRASH = {"crash": "segv"}
 #: The real tasks, kept before the fixture swaps them out.
-PLAN_JSON, JSONL_RECORD = _batch._plan_json, _batch._jsonl_record
+PLAN, PLAN_JSON, JSONL_RECORD = _batch._plan, _batch._plan_json, _batch._jsonl_record
 
 
 def _crash_if_marked(profile: Any) -> None:
@@ -247,6 +426,11 @@ def _crash_if_marked(profile: Any) -> None:
         raise RecursionError("simulated: maximum recursion depth exceeded")
     elif how == "hang":
         time.sleep(3600)
+
+
+def _crashing_plan(profile: Any, knowledge: footmap.KnowledgeBase) -> Any:
+    _crash_if_marked(profile)
+    return PLAN(profile, knowledge)
 
 
 def _crashing_plan_json(profile: Any, knowledge: footmap.KnowledgeBase) -> Any:
@@ -264,6 +448,7 @@ def _crashing_record(numbered: tuple[int, str | None], knowledge: footmap.Knowle
 @pytest.fixture
 def crashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Profiles with a ``crash`` field kill (or fail) the process that plans them."""
+    monkeypatch.setattr(_batch, "_plan", _crashing_plan)
     monkeypatch.setattr(_batch, "_plan_json", _crashing_plan_json)
     monkeypatch.setattr(_batch, "_jsonl_record", _crashing_record)
 

@@ -557,3 +557,105 @@ def test_adjust_refuses_bad_inputs_in_one_line(capsys: pytest.CaptureFixture[str
     assert code == 2 and "knowledge=" in err and err.count("\n") == 1
     code, _, err = run(capsys, "adjust", _plan_file(tmp_path), tmp_path / "missing.csv")
     assert code == 2 and err.startswith("footmap: cannot read logs") and err.count("\n") == 1
+
+
+# --- footmap --version, recommend -o FILE -------------------------------------------------------
+
+
+def test_version_prints_footmap_and_the_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr() == (f"footmap {footmap.__version__}\n", "")
+
+
+def test_the_program_prints_its_version(tmp_path: Path) -> None:
+    result = _footmap("--version", cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"footmap {footmap.__version__}\n", "")
+
+
+#: Every renderer that needs no option, and the two that do with theirs.
+OUTPUT_OPTIONS: dict[str, list[str]] = {
+    **{r.name: [] for r in footmap.render.renderers() if not r.options},
+    "ics": ["--start", "2026-01-05"],
+    "fhir": ["--subject", "Patient/1"],
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(OUTPUT_OPTIONS))
+def test_recommend_writes_each_format_to_the_output_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: str
+) -> None:
+    if fmt == "fhir":
+        pytest.importorskip("fhir.resources", reason="the fhir extra is not installed")
+    argv = ["recommend", PROFILE, "--format", fmt, *OUTPUT_OPTIONS[fmt]]
+    code, printed, _ = run(capsys, *argv)
+    assert code == 0
+    target = tmp_path / f"plan.{fmt}"
+    assert run(capsys, *argv, "-o", target) == (0, "", "")
+    assert target.read_bytes() == printed.encode("utf-8")
+    assert sorted(tmp_path.iterdir()) == [target]  # no temporary file left beside it
+
+
+def test_recommend_to_a_file_is_markdown_by_default_even_at_a_terminal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    target = tmp_path / "plan.md"
+    assert run(capsys, "recommend", PROFILE, "-o", target)[0] == 0
+    assert target.read_text(encoding="utf-8") == expected_plan().to_markdown() + "\n"
+    assert run(capsys, "recommend", PROFILE, "-o", "-")[1].startswith("Your foot plan\n")  # '-': stdout
+
+
+@pytest.mark.parametrize("kind", ["missing_directory", "directory", "read_only_directory"])
+def test_recommend_to_a_file_it_cannot_write_exits_4_with_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, kind: str
+) -> None:
+    if kind == "read_only_directory":
+        if os.geteuid() == 0:
+            pytest.skip("root writes into a read-only directory")
+        (tmp_path / "ro").mkdir(mode=0o500)
+    target, says = {
+        "missing_directory": (tmp_path / "nowhere" / "plan.md", "No such file or directory"),
+        "directory": (tmp_path, "Is a directory"),
+        "read_only_directory": (tmp_path / "ro" / "plan.md", "Permission denied"),
+    }[kind]
+    code, out, err = run(capsys, "recommend", PROFILE, "-o", target)
+    assert (code, out) == (4, "")
+    assert f"footmap: cannot write {target}: {says}" in _one_line(err)
+
+
+def test_recommend_to_a_file_leaves_the_old_file_whole_when_the_write_fails(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    target = tmp_path / "plan.md"
+    target.write_text("the old plan\n", encoding="utf-8")
+
+    def full_disk(descriptor: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    code, _, err = run(capsys, "recommend", PROFILE, "-o", target)
+    assert code == 4 and f"cannot write {target}: No space left on device" in _one_line(err)
+    assert target.read_text(encoding="utf-8") == "the old plan\n"
+    assert sorted(tmp_path.iterdir()) == [target]
+
+
+def test_recommend_replaces_a_file_keeping_its_mode_and_the_link_to_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    real = tmp_path / "real.md"
+    real.write_text("old\n", encoding="utf-8")
+    real.chmod(0o640)
+    link = tmp_path / "link.md"
+    link.symlink_to(real)
+    assert run(capsys, "recommend", PROFILE, "-o", link)[0] == 0
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == expected_plan().to_markdown() + "\n"
+    assert real.stat().st_mode & 0o777 == 0o640
+
+
+def test_recommend_writes_a_device_as_it_is(capsys: pytest.CaptureFixture[str]) -> None:
+    if not Path("/dev/null").is_char_device():
+        pytest.skip("no /dev/null here")
+    assert run(capsys, "recommend", PROFILE, "-o", "/dev/null") == (0, "", "")
+    assert Path("/dev/null").is_char_device()  # written, not replaced by a file

@@ -69,17 +69,23 @@ def _local(profiles: list[dict[str, Any]], knowledge: footmap.KnowledgeBase | No
     return [footmap.recommend(p, knowledge=knowledge).model_dump_json() for p in profiles]
 
 
-def test_the_cluster_gives_the_same_plans_as_local_calls_in_order(client: Any) -> None:
+def test_the_cluster_gives_the_plans_json_by_default_in_order(client: Any) -> None:
     bag = db.from_sequence(MANY, npartitions=8)
-    plans = footmap.dask.recommend_bag(bag).compute()
-    assert all(isinstance(plan, footmap.Plan) for plan in plans)
-    assert [plan.model_dump_json() for plan in plans] == _local(MANY)
+    assert footmap.dask.recommend_bag(bag).compute() == _local(MANY)
     assert len(client.scheduler_info()["workers"]) == 2
 
 
-def test_json_output_is_the_plans_json(client: Any) -> None:
+def test_plan_output_gives_the_same_plans_as_plan_objects(client: Any) -> None:
     bag = db.from_sequence(PROFILES, npartitions=3)
-    assert footmap.dask.recommend_bag(bag, output="json").compute() == _local(PROFILES)
+    plans = footmap.dask.recommend_bag(bag, output="plan").compute()
+    assert all(isinstance(plan, footmap.Plan) for plan in plans)
+    assert [plan.model_dump_json() for plan in plans] == _local(PROFILES)
+
+
+def test_an_unknown_output_is_refused_before_anything_runs() -> None:
+    bag = db.from_sequence(PROFILES, npartitions=1)
+    with pytest.raises(ValueError, match="output must be 'json' or 'plan', not 'dict'"):
+        footmap.dask.recommend_bag(bag, output="dict")  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +104,7 @@ def custom(tmp_path_factory: pytest.TempPathFactory) -> footmap.KnowledgeBase:
 
 def test_given_knowledge_is_used_by_the_workers(client: Any, custom: footmap.KnowledgeBase) -> None:
     bag = db.from_sequence(MANY, npartitions=8)
-    plans = footmap.dask.recommend_bag(bag, custom).compute()
+    plans = footmap.dask.recommend_bag(bag, custom, output="plan").compute()
     assert [plan.model_dump_json() for plan in plans] == _local(MANY, custom)
     assert {plan.knowledge for plan in plans} == {custom.fingerprint}
     assert "Clinic toe press" in {item.name for item in plans[0].items}
@@ -153,7 +159,7 @@ def test_errors_return_keeps_the_error_in_place(client: Any) -> None:
     bag = db.from_sequence([PROFILES[0], {"symptoms": ["tinglng"]}, PROFILES[1]], npartitions=2)
     first, error, last = footmap.dask.recommend_bag(bag, errors="return").compute()
     assert isinstance(error, ValidationError) and "tingling" in str(error)
-    assert [first.model_dump_json(), last.model_dump_json()] == _local([PROFILES[0], PROFILES[1]])
+    assert [first, last] == _local([PROFILES[0], PROFILES[1]])
 
 
 def test_without_dask_the_error_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -179,7 +185,9 @@ def test_a_profile_the_engine_raises_on_is_a_worker_error(monkeypatch: pytest.Mo
 
     monkeypatch.setattr(footmap.dask, "recommend", failing)
     bag = db.from_sequence([PROFILES[0], {"age": 99}, PROFILES[1]], npartitions=1)
-    first, error, last = footmap.dask.recommend_bag(bag, errors="return").compute(scheduler="sync")
+    first, error, last = footmap.dask.recommend_bag(bag, errors="return", output="plan").compute(
+        scheduler="sync"
+    )
     assert isinstance(error, footmap.WorkerError) and error.position == 1
     assert "RuleEngineError: simulated" in str(error)
     assert [first.model_dump_json(), last.model_dump_json()] == _local([PROFILES[0], PROFILES[1]])

@@ -4,12 +4,17 @@ The C rule engine holds the GIL, so threads cannot run plans in parallel: proces
 worker process gets the knowledge once, when it starts (the shipped knowledge it loads itself;
 any other is sent as validated data, never re-read from disk), builds its rule engine once, and
 then takes profiles in chunks. Input is read lazily and only a few chunks per worker are in flight
-at a time, so memory stays flat however many profiles there are; results come back as JSON, the
-cheapest way a plan crosses a process boundary, and are yielded in input order.
+at a time, so memory stays flat however many profiles there are; results are yielded in input
+order. What crosses back from a worker is what the caller gets, made once, in the worker: a
+``Plan`` (pickled, which costs the parent about half of rebuilding it from JSON), a plan's JSON
+text, or for ``footmap batch`` the finished output line as bytes, which the parent only writes.
+
+Starting worker processes costs about two seconds (each imports footmap, loads the knowledge and
+builds its rule engine), more than they save on a small input: unless the number of workers is
+given, an input of at most ``SMALL_INPUT`` profiles is planned in this process (docs/batch.md).
 
 ``run_jsonl`` is the file-to-file form behind ``footmap batch``: one output line per input line,
-written and flushed one at a time, and a rerun with ``resume=True`` continues after the last
-complete line.
+written one at a time, and a rerun with ``resume=True`` continues after the last complete line.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal, TypeVar, overload
 
@@ -51,6 +56,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 Task = Callable[[Any, KnowledgeBase], T]
+#: What ``recommend_many`` yields for each profile: a ``Plan``, or the plan's JSON text.
+Output = Literal["plan", "json"]
 
 #: Profiles per job sent to a worker: enough to make the round trip cheap, few enough to balance.
 CHUNK_SIZE = 32
@@ -58,6 +65,11 @@ CHUNK_SIZE = 32
 IN_FLIGHT = 4
 #: Jobs a worker holds at once: the next one is there when it finishes one.
 JOBS_PER_WORKER = 2
+#: The most profiles planned in this process when the number of workers is not given. Starting
+#: two workers took 2.7 to 3.6 s on a busy 2-core machine, where a plan took 1.6 to 3 ms and two
+#: workers save at most half of it: they pay for themselves past some 2,000 profiles, and 1,000
+#: stays well below that (docs/batch.md, "Where plans are made").
+SMALL_INPUT = 1000
 #: Seconds a run must last before ``progress=None`` shows its bar (on a terminal).
 PROGRESS_DELAY = 2.0
 #: How often (seconds) a worker checks that the process that started it is still there.
@@ -79,6 +91,7 @@ def recommend_many(
     workers: int | None = None,
     progress: bool | None = None,
     errors: Literal["raise"] = "raise",
+    output: Literal["plan"] = "plan",
 ) -> Iterator[Plan]: ...
 
 
@@ -90,7 +103,32 @@ def recommend_many(
     workers: int | None = None,
     progress: bool | None = None,
     errors: Literal["return"],
+    output: Literal["plan"] = "plan",
 ) -> Iterator[Plan | ValidationError | WorkerError]: ...
+
+
+@overload
+def recommend_many(
+    profiles: Iterable[Profile | Mapping[str, Any]],
+    *,
+    knowledge: KnowledgeBase | None = None,
+    workers: int | None = None,
+    progress: bool | None = None,
+    errors: Literal["raise"] = "raise",
+    output: Literal["json"],
+) -> Iterator[str]: ...
+
+
+@overload
+def recommend_many(
+    profiles: Iterable[Profile | Mapping[str, Any]],
+    *,
+    knowledge: KnowledgeBase | None = None,
+    workers: int | None = None,
+    progress: bool | None = None,
+    errors: Literal["return"],
+    output: Literal["json"],
+) -> Iterator[str | ValidationError | WorkerError]: ...
 
 
 def recommend_many(
@@ -100,45 +138,59 @@ def recommend_many(
     workers: int | None = None,
     progress: bool | None = None,
     errors: Literal["raise", "return"] = "raise",
-) -> Iterator[Plan] | Iterator[Plan | ValidationError | WorkerError]:
+    output: Output = "plan",
+) -> Iterator[Plan] | Iterator[str] | Iterator[Plan | str | ValidationError | WorkerError]:
     """Plans for many profiles, yielded in input order, computed on worker processes.
 
-    ``workers``: how many processes (default: one per CPU); ``1`` computes in this process.
+    ``workers``: how many processes. By default an input of at most ``SMALL_INPUT`` (1,000)
+    profiles is planned in this process, where starting workers would cost more than they save,
+    and a larger one on one process per CPU. ``workers=1`` always plans in this process, and
+    ``workers=N`` (2 or more) always on ``N`` processes: a crash of the rule engine's C code
+    costs only its profile there, while in this process it ends the process (``docs/batch.md``).
     ``progress``: ``True`` always shows a progress bar on standard error, ``False`` never, and
     ``None`` (the default) shows one on a terminal once a run has lasted two seconds.
     ``errors``: an invalid profile's :class:`pydantic.ValidationError`, and a
     :class:`~footmap.WorkerError` for a profile the rule engine raised or crashed on, is raised
     at its position (``"raise"``, after the plans before it), or takes its place in the output
     (``"return"``). A worker process that dies is replaced and the batch goes on.
+    ``output="json"`` yields each plan's JSON text (``Plan.model_dump_json()``, made in the
+    worker) instead of the ``Plan``: what to store or send on, and cheaper to bring back.
 
     Input is read lazily and results are yielded as they come, so a generator of millions of
     profiles runs in constant memory. Worker processes are started with ``spawn``: in a script,
     call this under ``if __name__ == "__main__":``.
 
-    >>> plans = recommend_many([{"pains": [{"area": "knee", "severity": 4}]}] * 3, workers=1)
+    >>> plans = recommend_many([{"pains": [{"area": "knee", "severity": 4}]}] * 3)
     >>> [plan.triage for plan in plans]
     ['self_care', 'self_care', 'self_care']
     """
-    total = len(profiles) if isinstance(profiles, Sized) else None
-    workers = _worker_count(workers)
+    if output not in ("plan", "json"):
+        raise ValueError(f"output must be 'plan' or 'json', not {output!r}")
+    count = _worker_count(workers)
     results = _map(
-        _plan_json,
+        _plan_json if output == "json" else _plan,
         profiles,
         knowledge=knowledge,
-        workers=workers,
+        workers=count,
         progress=progress,
-        total=total,
-        in_process=workers == 1,
+        total=len(profiles) if isinstance(profiles, Sized) else None,
+        in_process=_in_process(workers),
     )
     return _plans(results, errors)
 
 
+def _in_process(workers: int | None) -> bool | None:
+    """Where ``workers`` says to plan: here (``1``), on processes (``2`` or more), or by the size
+    of the input (``None``: not given)."""
+    return None if workers is None else workers == 1
+
+
 def _plans(
-    results: Iterator[str | ValidationError | _Failure], errors: Literal["raise", "return"]
-) -> Iterator[Plan | ValidationError | WorkerError]:
+    results: Iterator[Plan | str | ValidationError | _Failure], errors: Literal["raise", "return"]
+) -> Iterator[Plan | str | ValidationError | WorkerError]:
     for result in results:
-        if isinstance(result, str):
-            yield Plan.model_validate_json(result)
+        if isinstance(result, Plan | str):
+            yield result
             continue
         error = result if isinstance(result, ValidationError) else _worker_error(result)
         if errors == "raise":
@@ -152,8 +204,16 @@ def _worker_error(failure: _Failure) -> WorkerError:
     return error
 
 
+def _plan(profile: Any, knowledge: KnowledgeBase) -> Plan | ValidationError:
+    """A worker's task: the plan, or the profile's validation error."""
+    try:
+        return recommend(profile, knowledge=knowledge)
+    except ValidationError as error:
+        return error
+
+
 def _plan_json(profile: Any, knowledge: KnowledgeBase) -> str | ValidationError:
-    """A worker's task: the plan as JSON, or the profile's validation error."""
+    """A worker's task for ``output="json"``: the plan's JSON, or the profile's validation error."""
     try:
         return recommend(profile, knowledge=knowledge).model_dump_json()
     except ValidationError as error:
@@ -175,26 +235,47 @@ def _map(
     workers: int,
     progress: bool | None,
     total: int | None,
-    in_process: bool,
+    in_process: bool | None,
 ) -> Iterator[T | _Failure]:
-    """``task(item, knowledge)`` for every item, in input order, on ``workers`` processes (or in
-    this one); an item whose task raised, or whose worker died on it, gives a ``_Failure``."""
+    """``task(item, knowledge)`` for every item, in input order, on ``workers`` processes or in
+    this one (``in_process=None``: here when there are at most ``SMALL_INPUT`` items); an item
+    whose task raised, or whose worker died on it, gives a ``_Failure``."""
+    if in_process is None:
+        in_process, items = _small(items)
     bar = _progress_bar(progress, total)
     try:
         if in_process:
-            base = knowledge if knowledge is not None else shipped_knowledge()
-            for position, item in enumerate(items):
-                try:
-                    yield task(item, base)
-                except Exception as error:  # one item's failure, not the batch's
-                    yield _Failure(position, item, _reason(error), error)
-                if bar is not None:
-                    bar.update(1)
-            return
-        yield from _map_on_pool(task, items, knowledge, workers, bar)
+            yield from _map_here(task, items, knowledge, bar)
+        else:
+            yield from _map_on_pool(task, items, knowledge, workers, bar)
     finally:
         if bar is not None:
             bar.close()
+
+
+def _small(items: Iterable[Any]) -> tuple[bool, Iterable[Any]]:
+    """Whether there are at most ``SMALL_INPUT`` items, and the items (those read ahead to know
+    it first, then the rest)."""
+    if isinstance(items, Sized):
+        return len(items) <= SMALL_INPUT, items
+    iterator = iter(items)
+    ahead = list(islice(iterator, SMALL_INPUT + 1))
+    if len(ahead) <= SMALL_INPUT:
+        return True, ahead
+    return False, chain(ahead, iterator)
+
+
+def _map_here(
+    task: Task[T], items: Iterable[Any], knowledge: KnowledgeBase | None, bar: Any
+) -> Iterator[T | _Failure]:
+    base = knowledge if knowledge is not None else shipped_knowledge()
+    for position, item in enumerate(items):
+        try:
+            yield task(item, base)
+        except Exception as error:  # one item's failure, not the batch's
+            yield _Failure(position, item, _reason(error), error)
+        if bar is not None:
+            bar.update(1)
 
 
 # --- the worker pool ----------------------------------------------------------------------------
@@ -433,7 +514,8 @@ def _receive(worker: _Process, done: dict[int, list[Any]]) -> bool:
     """Take every message the worker has sent; whether it is alive and well."""
     try:
         while worker.connection.poll():
-            kind, payload = worker.connection.recv()
+            with _collector_paused():
+                kind, payload = worker.connection.recv()
             if kind == "failed":
                 raise BatchError(f"a worker process could not start: {payload}")
             if kind == "ready":
@@ -449,6 +531,25 @@ def _receive(worker: _Process, done: dict[int, list[Any]]) -> bool:
     except (EOFError, OSError):
         return False
     return True
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for a moment (unless it was off already).
+
+    Unpickling a job's plans makes some 60,000 objects and no reference cycles; the collector
+    would run every 700 of them, each time over everything the caller holds (all the plans so
+    far): 1,070 µs a plan to unpickle with it, 255 µs without (the realistic mix, 2,000 plans).
+    """
+    import gc
+
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _after_death(job: _Job, reason: str, retries: deque[_Job], done: dict[int, list[Any]]) -> None:
@@ -497,13 +598,15 @@ def _is_terminal(stream: IO[str]) -> bool:
 
 @dataclass(frozen=True)
 class BatchSummary:
-    """What a ``run_jsonl`` run did: lines written (plans, errors), the lines it resumed after, and
-    how many of the errors are profiles the rule engine raised or crashed on (``failed``)."""
+    """What a ``run_jsonl`` run did: lines written (plans, errors), the lines it resumed after, how
+    many of the errors are profiles the rule engine raised or crashed on (``failed``), and whether
+    the plans were made in this process (``in_process``) rather than on worker processes."""
 
     plans: int
     errors: int
     resumed_after: int
     failed: int = 0
+    in_process: bool = False
 
     @property
     def written(self) -> int:
@@ -511,55 +614,69 @@ class BatchSummary:
 
 
 def run_jsonl(
-    source: Path,
-    target: Path,
+    source: Path | IO[bytes],
+    target: Path | IO[bytes],
     *,
     knowledge: KnowledgeBase | None = None,
     workers: int | None = None,
     resume: bool = False,
     progress: bool | None = None,
-    in_process: bool = False,
+    in_process: bool | None = None,
 ) -> BatchSummary:
-    """Read profiles from a JSON-lines file and write one result line per input line.
+    """Read profiles from JSON lines and write one result line per input line.
 
-    Each output line is ``{"line": N, "plan": {...}}`` or ``{"line": N, "error": "..."}``, N the
-    input line's number (from 1): a blank line, invalid JSON, something other than an object, a
-    line over ``MAX_LINE_BYTES``, a profile that does not validate, or one the rule engine raised
-    or crashed on gives an error line, and the batch goes on. Plans are made on ``workers``
-    processes (one per CPU by default) even when ``workers`` is 1, so that a crash costs one line,
-    not the batch; ``in_process=True`` makes them here instead.
+    ``source`` and ``target`` are files, or binary streams already open (standard input and
+    output), read or written once from where they stand. Each output line is
+    ``{"line": N, "plan": {...}}`` or ``{"line": N, "error": "..."}``, N the input line's number
+    (from 1): a blank line, invalid JSON, something other than an object, a line over
+    ``MAX_LINE_BYTES``, a profile that does not validate, or one the rule engine raised or crashed
+    on gives an error line, and the batch goes on. Each worker makes the finished line (bytes);
+    this process only writes it.
 
-    ``target`` is locked (``flock``) for the whole run: a second run on it raises
-    :class:`OutputError`. Lines are written and flushed one at a time, so an interrupted run
-    leaves complete lines and at most one partial last line; ``resume=True`` checks every
+    Where plans are made: without ``workers``, an input of at most ``SMALL_INPUT`` lines (left to
+    do, after a resume) in this process, a larger one on one process per CPU; with ``workers``,
+    always on that many processes, even 1, so that a crash costs one line, not the batch.
+    ``in_process=True`` or ``False`` decides instead.
+
+    A ``target`` file is locked (``flock``) for the whole run: a second run on it raises
+    :class:`OutputError`. Lines are written one at a time (a file unbuffered), so an interrupted
+    run leaves complete lines and at most one partial last line; ``resume=True`` checks every
     complete line (a JSON object whose ``line`` is 1, 2, 3 ...), drops the partial one and
-    continues after them, never writing a line twice. Without it, ``target`` is overwritten.
+    continues after them, never writing a line twice. Without it, a ``target`` file is
+    overwritten. Resuming needs both to be files (:class:`ResumeError` otherwise): it reads the
+    input again from its first line and the output back.
     """
-    workers = _worker_count(workers)
-    try:
-        lines = source.open("rb")
-    except OSError as error:
-        raise InputError(f"cannot read {source}: {os_reason(error)}") from error
-    with lines, _locked_output(target) as out:
-        done = _resume_point(out, target) if resume else _start_over(out, target)
-        if done and done > _count_lines(lines):
-            raise ResumeError(
-                f"{target} has {done} lines but {source} only {_count_lines(lines)}: it is not this"
-                " batch's output; write to a new file or drop --resume"
-            )
+    _worker_count(workers)  # refused before anything is opened
+    source_name, target_name = _name(source, "standard input"), _name(target, "standard output")
+    for stream, name, why in (
+        (source, source_name, "reads it again from its first line"),
+        (target, target_name, "reads it back"),
+    ):
+        if resume and not isinstance(stream, Path):
+            raise ResumeError(f"{name} is not a file, and resuming {why}")
+    with _reading(source, source_name) as lines, _writing(target, target_name) as out:
+        done = 0
+        if resume:
+            done = _resume_point(out, target_name)
+        elif isinstance(target, Path):
+            _truncate(out, target_name, 0)
         shown = progress is True or (progress is None and _is_terminal(sys.stderr))
-        total = max(0, _count_lines(lines) - done) if shown else None
-        lines.seek(0)
-        numbered = islice(_numbered_lines(lines), done, None)
+        total = _lines_left(lines) if shown else None
+        numbered = _numbered_lines(lines)
+        _skip(numbered, done, source_name, target_name)
+        todo: Iterable[tuple[int, str | None]] = numbered
+        here = in_process if in_process is not None else (None if workers is None else False)
+        if here is None:
+            here, todo = _small(numbered)
         plans = errors = failed = 0
         for result in _map(
             _jsonl_record,
-            numbered,
+            todo,
             knowledge=knowledge,
-            workers=workers,
+            workers=_worker_count(workers),
             progress=progress,
-            total=total,
-            in_process=in_process,
+            total=None if total is None else max(0, total - done),
+            in_process=here,
         ):
             if isinstance(result, _Failure):
                 failed += 1
@@ -568,14 +685,52 @@ def run_jsonl(
                 )
             else:
                 is_plan, record = result
-            _write(out, target, record)
+            _write(out, target_name, record)
             plans += is_plan
             errors += not is_plan
-    return BatchSummary(plans, errors, done, failed)
+    return BatchSummary(plans, errors, done, failed, here)
 
 
 #: The longest input line ``run_jsonl`` reads (bytes); a longer one is an error line.
 MAX_LINE_BYTES = 1 << 20
+
+
+def _name(place: Path | IO[bytes], stream: str) -> str:
+    return str(place) if isinstance(place, Path) else stream
+
+
+@contextmanager
+def _reading(source: Path | IO[bytes], name: str) -> Iterator[IO[bytes]]:
+    """``source`` open for reading (a stream as it is, and left open)."""
+    if not isinstance(source, Path):
+        yield source
+        return
+    try:
+        lines = source.open("rb")
+    except OSError as error:
+        raise InputError(f"cannot read {name}: {os_reason(error)}") from error
+    with lines:
+        yield lines
+
+
+@contextmanager
+def _writing(target: Path | IO[bytes], name: str) -> Iterator[IO[bytes]]:
+    """``target`` open for writing, a file locked (a stream as it is, and left open)."""
+    if not isinstance(target, Path):
+        yield target
+        return
+    with _locked_output(target, name) as out:
+        yield out
+
+
+def _skip(numbered: Iterator[tuple[int, str | None]], done: int, source: str, target: str) -> None:
+    """Read past the ``done`` lines a resumed output already holds (there must be as many)."""
+    for count in range(done):
+        if next(numbered, None) is None:
+            raise ResumeError(
+                f"{target} has {done} lines but {source} only {count}: it is not this"
+                " batch's output; write to a new file or drop --resume"
+            )
 
 
 def _numbered_lines(lines: IO[bytes]) -> Iterator[tuple[int, str | None]]:
@@ -592,9 +747,9 @@ def _numbered_lines(lines: IO[bytes]) -> Iterator[tuple[int, str | None]]:
         yield number, raw.decode("utf-8", errors="replace")
 
 
-def _jsonl_record(numbered: tuple[int, str | None], knowledge: KnowledgeBase) -> tuple[bool, str]:
-    """A worker's task for ``run_jsonl``: one input line to its output line (and whether it is
-    a plan)."""
+def _jsonl_record(numbered: tuple[int, str | None], knowledge: KnowledgeBase) -> tuple[bool, bytes]:
+    """A worker's task for ``run_jsonl``: one input line to its finished output line, as bytes
+    (and whether it is a plan)."""
     number, text = numbered
     if text is None:
         return _error_line(number, f"line longer than {MAX_LINE_BYTES:,} bytes: not read")
@@ -613,11 +768,11 @@ def _jsonl_record(numbered: tuple[int, str | None], knowledge: KnowledgeBase) ->
         plan = recommend(data, knowledge=knowledge)
     except ValidationError as error:
         return _error_line(number, str(error))
-    return True, f'{{"line": {number}, "plan": {plan.model_dump_json()}}}'
+    return True, f'{{"line": {number}, "plan": {plan.model_dump_json()}}}\n'.encode()
 
 
-def _error_line(number: int, message: str) -> tuple[bool, str]:
-    return False, json.dumps({"line": number, "error": message}, ensure_ascii=False)
+def _error_line(number: int, message: str) -> tuple[bool, bytes]:
+    return False, (json.dumps({"line": number, "error": message}, ensure_ascii=False) + "\n").encode()
 
 
 def os_reason(error: OSError) -> str:
@@ -626,12 +781,12 @@ def os_reason(error: OSError) -> str:
 
 
 @contextmanager
-def _locked_output(target: Path) -> Iterator[IO[bytes]]:
+def _locked_output(target: Path, name: str) -> Iterator[IO[bytes]]:
     """``target`` open for appending (and reading), under an exclusive lock held until closed."""
     try:
         out = target.open("a+b", buffering=0)  # unbuffered: a failed write is not retried at close
     except OSError as error:
-        raise OutputError(f"cannot write {target}: {os_reason(error)}") from error
+        raise OutputError(f"cannot write {name}: {os_reason(error)}") from error
     with out:
         try:
             import fcntl
@@ -642,37 +797,33 @@ def _locked_output(target: Path) -> Iterator[IO[bytes]]:
             fcntl.flock(out.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as error:
             raise OutputError(
-                f"{target} is in use by another footmap batch run; wait for it or write to another file"
+                f"{name} is in use by another footmap batch run; wait for it or write to another file"
             ) from error
         except OSError:  # a file system without locks: go on unlocked
             pass
         yield out
 
 
-def _start_over(out: IO[bytes], target: Path) -> int:
-    _truncate(out, target, 0)
-    return 0
-
-
-def _truncate(out: IO[bytes], target: Path, size: int) -> None:
+def _truncate(out: IO[bytes], name: str, size: int) -> None:
     """Cut a regular file to ``size`` bytes (a device or a pipe is left as it is)."""
     try:
         if stat.S_ISREG(os.fstat(out.fileno()).st_mode):
             out.truncate(size)
     except OSError as error:
-        raise OutputError(f"cannot write {target}: {os_reason(error)}") from error
+        raise OutputError(f"cannot write {name}: {os_reason(error)}") from error
 
 
-def _write(out: IO[bytes], target: Path, record: str) -> None:
-    data = memoryview(record.encode("utf-8") + b"\n")
+def _write(out: IO[bytes], name: str, record: bytes) -> None:
+    data = memoryview(record)
     try:
         while data:
             data = data[out.write(data) or 0 :]
+        out.flush()  # a stream's buffer: each line leaves whole, as it is made
     except OSError as error:
-        raise OutputError(f"cannot write {target}: {os_reason(error)}") from error
+        raise OutputError(f"cannot write {name}: {os_reason(error)}") from error
 
 
-def _resume_point(out: IO[bytes], target: Path) -> int:
+def _resume_point(out: IO[bytes], name: str) -> int:
     """How many complete lines ``out`` holds, each checked, after cutting off a partial last line."""
     count = complete = 0
     with open(out.fileno(), "rb", closefd=False) as reader:  # buffered, over the same file
@@ -684,11 +835,11 @@ def _resume_point(out: IO[bytes], target: Path) -> int:
             problem = _not_a_record(line, count)
             if problem:
                 raise ResumeError(
-                    f"{target} is not footmap batch output: its line {count} {problem};"
+                    f"{name} is not footmap batch output: its line {count} {problem};"
                     " write to a new file or drop --resume"
                 )
             complete += len(line)
-    _truncate(out, target, complete)
+    _truncate(out, name, complete)
     return count
 
 
@@ -706,11 +857,18 @@ def _not_a_record(line: bytes, number: int) -> str | None:
     return None
 
 
-def _count_lines(lines: IO[bytes]) -> int:
-    """How many lines ``lines`` holds (a last one without a newline counts)."""
-    lines.seek(0)
+def _lines_left(lines: IO[bytes]) -> int | None:
+    """How many lines ``lines`` holds from where it stands (a last one without a newline counts),
+    leaving it there; ``None`` for a stream that cannot seek (a pipe)."""
+    try:
+        if not lines.seekable():
+            return None
+        start = lines.tell()
+    except (OSError, ValueError):
+        return None
     count, last = 0, b"\n"
     for block in iter(lambda: lines.read(1 << 20), b""):
         count += block.count(b"\n")
         last = block[-1:]
+    lines.seek(start)
     return count + (last != b"\n")

@@ -32,6 +32,7 @@ import datetime as dt
 import os
 import stat
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ import yaml
 from pydantic import ValidationError
 
 from footmap import render
-from footmap._batch import os_reason, run_jsonl
+from footmap._batch import SMALL_INPUT, os_reason, run_jsonl
 from footmap._errors import (
     BatchError,
     FootmapError,
@@ -63,7 +64,10 @@ from footmap.testing import ScenarioError, run_files
 
 
 def _parser() -> argparse.ArgumentParser:
+    from footmap import __version__  # the package's, read once it is imported
+
     parser = argparse.ArgumentParser(prog="footmap", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"footmap {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     rec = commands.add_parser("recommend", help="print a plan for a profile (YAML or JSON file)")
     rec.add_argument("profile", type=Path, help="profile file; '-' reads standard input")
@@ -93,6 +97,14 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="--format fhir (required): whose CarePlan it is, a FHIR reference such as Patient/123",
     )
+    rec.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write to FILE, whole or not at all, instead of standard output ('-')",
+    )
     _knowledge_options(rec)
     _adjust_parser(commands)
     batch = commands.add_parser(
@@ -102,21 +114,24 @@ def _parser() -> argparse.ArgumentParser:
         ' "plan": {...}} or {"line": N, "error": "..."}; a bad line never'
         " stops the batch.",
     )
-    batch.add_argument("input", type=Path, metavar="IN", help="JSON lines: one profile per line")
+    batch.add_argument(
+        "input", type=Path, metavar="IN", help="JSON lines: one profile per line; '-' reads standard input"
+    )
     batch.add_argument(
         "-o",
         "--output",
         type=Path,
         required=True,
         metavar="OUT",
-        help="JSON lines to write (overwritten unless --resume)",
+        help="JSON lines to write (overwritten unless --resume); '-' writes standard output",
     )
     batch.add_argument(
         "--workers",
         type=int,
         default=None,
         metavar="N",
-        help="worker processes (default: one per CPU)",
+        help=f"plan on N worker processes, even 1 (default: in this process up to {SMALL_INPUT:,} lines,"
+        " else one per CPU)",
     )
     batch.add_argument(
         "--resume",
@@ -321,7 +336,8 @@ def _recommend(args: argparse.Namespace) -> int:
     if not 1 <= args.weeks <= MAX_WEEKS:
         raise _Refused(f"--weeks must be from 1 to {MAX_WEEKS}; got {args.weeks}", INVALID_INPUT)
     # A person at a terminal reads text; a pipe or a file keeps getting Markdown, as it always has.
-    name = args.format or ("text" if sys.stdout.isatty() else "md")
+    to_stdout = args.output is None or _is_stdio(args.output)
+    name = args.format or ("text" if to_stdout and sys.stdout.isatty() else "md")
     options = _render_options(args, name)
     knowledge = _load_knowledge(args)
     data = _read_profile(args.profile)
@@ -342,7 +358,7 @@ def _recommend(args: argparse.Namespace) -> int:
     except ValueError as error:  # an option the renderer refuses (a subject that is no reference)
         raise _Refused(_one_line(str(error)), INVALID_INPUT) from None
     # A calendar ends its every line with CRLF already (RFC 5545): a bare LF after it is not one.
-    _write_stdout(text if text.endswith("\r\n") else text + "\n")
+    _write_output(args.output, text if text.endswith("\r\n") else text + "\n")
     return OK
 
 
@@ -384,16 +400,10 @@ def _adjust(args: argparse.Namespace) -> int:
         raise _Refused(
             f"cannot adjust plan {args.plan}: {error} (on the command line: --knowledge DIR)", INVALID_INPUT
         ) from None
-    interactive = args.output is None and sys.stdout.isatty()
+    interactive = (args.output is None or _is_stdio(args.output)) and sys.stdout.isatty()
     name = args.format or ("text" if interactive else "md")
     text = render.render(adjusted, name, wording=(knowledge or shipped_knowledge()).wording) + "\n"
-    if args.output is None:
-        _write_stdout(text)
-        return OK
-    try:
-        args.output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise _Refused(f"cannot write {args.output}: {os_reason(error)}", CANNOT_WRITE) from None
+    _write_output(args.output, text)
     return OK
 
 
@@ -423,10 +433,66 @@ def _write_stdout(text: str) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
     except OSError as error:
-        # Nothing more can reach a closed pipe, not even Python's own flush at exit.
-        with contextlib.suppress(OSError, ValueError, AttributeError):  # stdout may be no file
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         raise _Refused(f"cannot write standard output: {os_reason(error)}", CANNOT_WRITE) from None
+
+
+def _silence_stdout() -> None:
+    """Nothing more can reach a closed pipe, not even Python's own flush at exit."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # stdout may be no file
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _is_stdio(path: Path) -> bool:
+    """Whether a path argument is ``-``: standard input or output."""
+    return str(path) == "-"
+
+
+def _write_output(path: Path | None, text: str) -> None:
+    """``text`` to ``-o FILE`` (whole or not at all), or to standard output (no ``-o``, or ``-``)."""
+    if path is None or _is_stdio(path):
+        _write_stdout(text)
+        return
+    try:
+        _replace_atomically(path, text.encode("utf-8"))
+    except OSError as error:
+        raise _Refused(f"cannot write {path}: {os_reason(error)}", CANNOT_WRITE) from None
+
+
+def _replace_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to a new file beside ``path`` and rename it over ``path``, so that ``path``
+    holds the old text or the new, never a part. A file keeps its mode; a link, the file it
+    points at is replaced; a device or a pipe (``/dev/null``) is written as it is."""
+    real = Path(os.path.realpath(path))
+    try:
+        status: os.stat_result | None = real.stat()
+    except FileNotFoundError:
+        status = None
+    if status is not None and not (stat.S_ISREG(status.st_mode) or stat.S_ISDIR(status.st_mode)):
+        with real.open("wb") as device:
+            device.write(data)
+        return
+    mode = stat.S_IMODE(status.st_mode) if status is not None else 0o666 & ~_umask()
+    handle, name = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        temporary.chmod(mode)
+        temporary.replace(real)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it: it is set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _same_file(one: Path, other: Path) -> bool:
@@ -439,13 +505,26 @@ def _same_file(one: Path, other: Path) -> bool:
 def _batch(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise _Refused("--workers must be at least 1", INVALID_INPUT)
-    if _same_file(args.input, args.output):
+    from_stdin, to_stdout = _is_stdio(args.input), _is_stdio(args.output)
+    if args.resume and from_stdin:
+        raise _Refused(
+            "cannot resume from standard input: --resume reads IN again from its first line;"
+            " save the input to a file",
+            INVALID_INPUT,
+        )
+    if args.resume and to_stdout:
+        raise _Refused(
+            "cannot resume into standard output: --resume reads OUT back; write to a file", INVALID_INPUT
+        )
+    if not (from_stdin or to_stdout) and _same_file(args.input, args.output):
         raise _Refused(f"{args.output} is the input file: write to another file", INVALID_INPUT)
     knowledge = _load_knowledge(args)
+    if to_stdout:
+        sys.stdout.flush()  # the lines go below the text layer, straight to its bytes
     try:
         summary = run_jsonl(
-            args.input,
-            args.output,
+            _binary(sys.stdin, "standard input") if from_stdin else args.input,
+            _binary(sys.stdout, "standard output") if to_stdout else args.output,
             knowledge=knowledge,
             workers=args.workers,
             resume=args.resume,
@@ -456,17 +535,32 @@ def _batch(args: argparse.Namespace) -> int:
     except ResumeError as error:
         raise _Refused(f"cannot resume: {error}", INVALID_INPUT) from None
     except OutputError as error:
+        if to_stdout:
+            _silence_stdout()
         raise _Refused(str(error), CANNOT_WRITE) from None
     except BatchError as error:
         raise _Refused(str(error), INTERNAL_ERROR) from None
     resumed = f"; resumed after line {summary.resumed_after}" if summary.resumed_after else ""
     failed = f", {summary.failed} of them profiles the engine failed on" if summary.failed else ""
+    where = "standard output" if to_stdout else args.output
     print(
-        f"footmap: wrote {summary.written} lines to {args.output}"
-        f" ({summary.plans} plans, {summary.errors} errors{failed}{resumed})",
+        f"footmap: wrote {summary.written} lines to {where}"
+        f" ({_count(summary.plans, 'plan')}, {_count(summary.errors, 'error')}{failed}{resumed})",
         file=sys.stderr,
     )
     return OK
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
+
+
+def _binary(stream: Any, name: str) -> Any:
+    """The byte stream under a text stream (``sys.stdin.buffer``)."""
+    binary = getattr(stream, "buffer", None)
+    if binary is None:
+        raise _Refused(f"cannot use {name}: it is not a byte stream", INTERNAL_ERROR)
+    return binary
 
 
 def _check(args: argparse.Namespace) -> int:

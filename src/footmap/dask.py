@@ -3,8 +3,14 @@
 >>> import dask.bag as db
 >>> import footmap.dask
 >>> bag = db.from_sequence([{"pains": [{"area": "knee", "severity": 4}]}] * 4, npartitions=2)
->>> [plan.triage for plan in footmap.dask.recommend_bag(bag).compute(scheduler="sync")]
+>>> plans = footmap.dask.recommend_bag(bag, output="plan").compute(scheduler="sync")
+>>> [plan.triage for plan in plans]
 ['self_care', 'self_care', 'self_care', 'self_care']
+
+By default the bag holds each plan's JSON text (``output="json"``): a ``Plan`` object costs about
+twice as much to move between processes and machines as its JSON, and JSON is what a cohort's
+results are stored as (``bag.to_textfiles(...)``). ``output="plan"`` gives ``footmap.Plan``
+objects, and ``footmap.Plan.model_validate_json`` reads any of the JSON back.
 
 Needs the ``dask`` extra (``pip install 'footmap[dask]'``: ``dask[bag]`` and ``distributed``).
 The knowledge travels once: it is one node of the task graph (``footmap-knowledge-<fingerprint>``)
@@ -28,11 +34,12 @@ from footmap._pipeline import recommend
 if TYPE_CHECKING:
     from dask.bag import Bag
 
-__all__ = ["INSTALL_HINT", "recommend_bag"]
+__all__ = ["INSTALL_HINT", "Output", "recommend_bag"]
 
 INSTALL_HINT = "footmap.dask needs Dask: pip install 'footmap[dask]'"
 
-Output = Literal["plan", "json"]
+#: What each element of the bag ``recommend_bag`` returns is: a plan's JSON text, or the ``Plan``.
+Output = Literal["json", "plan"]
 
 
 def recommend_bag(
@@ -40,12 +47,13 @@ def recommend_bag(
     knowledge: KnowledgeBase | None = None,
     *,
     errors: Literal["raise", "return"] = "raise",
-    output: Output = "plan",
+    output: Output = "json",
 ) -> Bag:
     """A bag of plans, one per profile of ``bag`` (``Profile`` objects or dicts), in its order.
 
-    ``output="plan"`` gives :class:`~footmap.Plan` objects, ``"json"`` their JSON text (what
-    ``Bag.to_textfiles`` writes, and cheaper to move between machines). ``errors``: an invalid
+    ``output="json"`` (the default) gives each plan's JSON text, ``Plan.model_dump_json()``: what
+    ``Bag.to_textfiles`` writes, and half the cost of a ``Plan`` object to move between
+    processes. ``output="plan"`` gives :class:`~footmap.Plan` objects. ``errors``: an invalid
     profile raises its :class:`pydantic.ValidationError` when the bag is computed (``"raise"``),
     or takes the plan's place (``"return"``); so does a :class:`~footmap.WorkerError` for a profile
     the rule engine raised on. (A profile that crashes a worker process is Dask's to retry; see
@@ -56,10 +64,10 @@ def recommend_bag(
         from dask.delayed import delayed
     except ImportError as error:
         raise ImportError(INSTALL_HINT) from error
-    if errors not in ("raise", "return") or output not in ("plan", "json"):
-        raise ValueError(
-            f"errors must be 'raise' or 'return' and output 'plan' or 'json', not {errors!r} and {output!r}"
-        )
+    if errors not in ("raise", "return"):
+        raise ValueError(f"errors must be 'raise' or 'return', not {errors!r}")
+    if output not in ("json", "plan"):
+        raise ValueError(f"output must be 'json' or 'plan', not {output!r}")
     shipped = (
         delayed(knowledge, name=f"footmap-knowledge-{knowledge.fingerprint}")
         if knowledge is not None

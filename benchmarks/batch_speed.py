@@ -1,0 +1,228 @@
+"""Batches against the single-process loop, interleaved in one run, on the realistic mix.
+
+Usage::
+
+    .venv/bin/python benchmarks/batch_speed.py           # 5,000 profiles, 3 rounds (about 2 min)
+    .venv/bin/python benchmarks/batch_speed.py --quick   # 416 profiles, 1 round
+    .venv/bin/python benchmarks/batch_speed.py --rounds 5
+
+The profiles are ``benchmarks/mix.py``'s realistic mix (208 profiles) repeated to 5,000. Each round
+times, one after the other: the loop (``for p in profiles: footmap.recommend(p)``, the baseline),
+``footmap.recommend_many(profiles, workers=2)`` (``Plan`` objects, then with ``output="json"``)
+and ``footmap batch IN -o OUT --workers 2`` (the command's ``main``, in this process, so the
+interpreter's start is not counted; the file of profiles is written once, before), then the same
+batch in one process (``run_jsonl(..., in_process=True)``: the loop that writes the same file,
+the like-for-like baseline of ``footmap batch``, reported beside the target). Every result
+is taken and dropped, as a batch that writes its plans somewhere does: a caller that keeps
+thousands of ``Plan`` objects pays Python's garbage collector over all of them, loop or not
+(about 1 ms a plan more at 1,000 plans kept, on this 2-core machine). A round's
+ratio is the loop's time over the batch's; the figure is the median over the rounds, with the
+lowest and highest: on a machine other jobs share, the spread is the honest part of the figure.
+Each batch starts its own two workers, so their start-up (about 2 s) is in its time, as it is
+for a user. The small input (200 profiles) runs the defaults, where ``SMALL_INPUT`` plans it in
+this process, against the loop over the same profiles.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import footmap
+from footmap._batch import run_jsonl
+from footmap._cli import main as footmap_command
+from footmap._knowledge.base import shipped_knowledge
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from figures import Figure, time_call  # a script beside this one
+from mix import realistic_mix  # a script beside this one
+
+#: The target: two workers against the single-process loop, on two CPUs or more.
+TARGET = 1.7
+#: A small input on the defaults may cost this much more than the loop, at most.
+SMALL_TARGET = 1.3
+PROFILES, QUICK_PROFILES, SMALL = 5_000, 416, 200
+
+
+def measure(quick: bool, rounds: int | None = None) -> list[Figure]:
+    """The batch ratios against the loop (median and spread over ``rounds``), and a small input."""
+    rounds = rounds or (1 if quick else 3)
+    mix = [profile for half in realistic_mix(shipped_knowledge()).values() for profile in half]
+    profiles = _repeat(mix, QUICK_PROFILES if quick else PROFILES)
+    with tempfile.TemporaryDirectory() as scratch:
+        lines = _jsonl(Path(scratch) / "profiles.jsonl", profiles)
+        small = _jsonl(Path(scratch) / "small.jsonl", profiles[:SMALL])
+        out = Path(scratch) / "plans.jsonl"
+        for profile in mix:
+            footmap.recommend(profile)  # warm: knowledge loaded, rules built, caches filled
+        contenders: dict[str, Callable[[], Any]] = {
+            "loop": lambda: _drain(footmap.recommend(profile) for profile in profiles),
+            "recommend_many(workers=2)": lambda: _drain(footmap.recommend_many(profiles, workers=2)),
+            'recommend_many(workers=2, output="json")': lambda: _drain(
+                footmap.recommend_many(profiles, workers=2, output="json")
+            ),
+            "footmap batch --workers 2": lambda: _command("batch", lines, "-o", out, "--workers", "2"),
+            "footmap batch in one process": lambda: _in_one_process(lines, out),
+        }
+        times = _interleaved(contenders, rounds)
+        small_times = _interleaved(
+            {
+                "loop": lambda: _drain(footmap.recommend(profile) for profile in profiles[:SMALL]),
+                "recommend_many()": lambda: _drain(footmap.recommend_many(profiles[:SMALL])),
+                "footmap batch": lambda: _command("batch", small, "-o", out),
+            },
+            rounds,
+        )
+    cores = len(_usable_cpus())
+    loop = times["loop"]
+    figures = [
+        Figure(
+            f"batch ratios on {len(profiles):,} profiles, {rounds} round{'s' * (rounds > 1)},"
+            f" {cores} usable CPUs",
+            f"loop {statistics.median(t.wall for t in loop):.1f} s,"
+            f" {_per_plan(loop, len(profiles)):.2f} ms CPU a plan",
+        )
+    ]
+    for name in list(contenders)[1:-1]:
+        ratios = [base.wall / run.wall for base, run in zip(loop, times[name], strict=True)]
+        figures.append(_ratio_figure(f"  {name} / loop", ratios, TARGET, at_least=True))
+        figures.append(_cpu_figure(loop, times[name], len(profiles)))
+    alone, batch = times["footmap batch in one process"], times["footmap batch --workers 2"]
+    ratios = [base.wall / run.wall for base, run in zip(alone, batch, strict=True)]
+    figures.append(_ratio_figure("  footmap batch --workers 2 / in one process (the same file)", ratios))
+    figures.append(_cpu_figure(alone, batch, len(profiles)))
+    small_loop = small_times["loop"]
+    figures.append(
+        Figure(
+            f"small input ({SMALL} profiles), defaults",
+            f"loop {statistics.median(t.wall for t in small_loop):.2f} s",
+        )
+    )
+    for name in list(small_times)[1:]:
+        ratios = [run.wall / base.wall for base, run in zip(small_loop, small_times[name], strict=True)]
+        figures.append(_ratio_figure(f"  {name}: time over the loop's", ratios, SMALL_TARGET, at_least=False))
+    return figures
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One contender's run: its wall-clock seconds, and the CPU seconds of this process and of the
+    worker processes it started (reaped by the end of the run)."""
+
+    wall: float
+    cpu: float
+
+    @property
+    def cores(self) -> float:
+        """How many CPUs the run had on average: on a machine other jobs share, less than asked."""
+        return self.cpu / self.wall
+
+
+def _per_plan(timings: list[Timing], plans: int) -> float:
+    return statistics.median(t.cpu for t in timings) / plans * 1e3
+
+
+def _cpu_figure(loop: list[Timing], batch: list[Timing], plans: int) -> Figure:
+    """What the CPU time says: the ratio two free CPUs would give, had the run had them.
+
+    Two free CPUs run the batch's CPU time (workers, their start-up, and this process) in half of
+    it at best, so ``2 x loop CPU / batch CPU`` bounds the ratio from above; how many CPUs the run
+    actually had tells how far a shared machine held it below that.
+    """
+    bound = 2 * statistics.median(t.cpu for t in loop) / statistics.median(t.cpu for t in batch)
+    had = statistics.median(t.cores for t in batch)
+    return Figure(
+        "    CPU a plan (workers + this process); 2 free CPUs would give at most",
+        f"{_per_plan(batch, plans):.2f} ms; {bound:.2f}x; the run had {had:.1f} CPUs",
+    )
+
+
+def _drain(results: Iterable[Any]) -> None:
+    """Take every result, keeping none."""
+    deque(results, maxlen=0)
+
+
+def _repeat(mix: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
+    return [mix[n % len(mix)] for n in range(count)]
+
+
+def _jsonl(path: Path, profiles: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(profile) + "\n" for profile in profiles), encoding="utf-8")
+    return path
+
+
+def _command(*argv: str | Path) -> None:
+    """``footmap ...`` in this process, its summary line kept off the report."""
+    with contextlib.redirect_stderr(io.StringIO()) as said:
+        code = footmap_command([str(arg) for arg in argv])
+    if code != 0:
+        raise RuntimeError(f"footmap {' '.join(map(str, argv))} exited {code}: {said.getvalue()}")
+
+
+def _in_one_process(lines: Path, out: Path) -> None:
+    """``footmap batch``'s own code, in this process: the loop that writes the same file."""
+    run_jsonl(lines, out, in_process=True, progress=False)
+
+
+def _interleaved(contenders: dict[str, Callable[[], Any]], rounds: int) -> dict[str, list[Timing]]:
+    """Each contender's timing in each round, the contenders one after the other in a round."""
+    times: dict[str, list[Timing]] = {name: [] for name in contenders}
+    for _ in range(rounds):
+        for name, call in contenders.items():
+            cpu = _cpu_seconds()
+            wall = time_call(call)
+            times[name].append(Timing(wall, _cpu_seconds() - cpu))
+    return times
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds so far of this process and of its children that have ended."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def _ratio_figure(
+    name: str, ratios: list[float], target: float | None = None, *, at_least: bool = True
+) -> Figure:
+    """The median ratio and its spread, held to ``target`` if there is one."""
+    median = statistics.median(ratios)
+    spread = f" ({min(ratios):.2f} to {max(ratios):.2f})" if len(ratios) > 1 else ""
+    if target is None:
+        return Figure(name, f"{median:.2f}x{spread}")
+    holds = median >= target if at_least else median <= target
+    return Figure(name, f"{median:.2f}x{spread}", f"{'>=' if at_least else '<='} {target}x", holds)
+
+
+def _usable_cpus() -> set[int]:
+    try:
+        return os.sched_getaffinity(0)
+    except AttributeError:  # not Linux
+        return set(range(os.cpu_count() or 1))
+
+
+def _report(figures: list[Figure]) -> None:
+    width = max(len(figure.name) for figure in figures)
+    for figure in figures:
+        print(f"{figure.name:{width}}  {figure.figure:>48}  {figure.target:8}  {figure.result}".rstrip())
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="416 profiles, one round")
+    parser.add_argument("--rounds", type=int, default=None, help="rounds (default 3, --quick 1)")
+    arguments = parser.parse_args()
+    _report(measure(arguments.quick, arguments.rounds))
