@@ -21,7 +21,7 @@ import footmap
 app = FastAPI(title="footmap", summary="Personalised, explained and safe foot-exercise routines.")
 
 
-@app.post("/plan")
+@app.post("/plan", response_model_exclude_defaults=True)  # the compact JSON, as model_dump_json writes it
 def plan(profile: footmap.Profile) -> footmap.Plan:
     """The plan for a profile."""
     return footmap.recommend(profile)

@@ -3,6 +3,7 @@ value at its own ``loc``, each with the allowed values and the suggestion as dat
 
 from __future__ import annotations
 
+import json
 import runpy
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ def test_a_good_profile_gets_its_plan() -> None:
     assert response.status_code == 200
     plan = footmap.Plan.model_validate(response.json())
     assert plan == footmap.recommend(profile)
+    assert response.json() == json.loads(plan.model_dump_json())  # compact: no default field written
 
 
 def test_every_bad_value_is_listed_at_its_own_loc_with_its_suggestion() -> None:
