@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import itertools
 import json
@@ -107,6 +108,20 @@ def test_json_output_is_each_plans_json_in_order(workers: int) -> None:
     error = results.pop(40)
     assert isinstance(error, ValidationError) and "tingling" in str(error)
     assert results == _json(map(footmap.recommend, MANY))
+
+
+def test_the_garbage_collector_is_paused_only_while_results_are_read_and_as_it_was() -> None:
+    assert gc.isenabled()
+    with _batch._collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with _batch._collector_paused():
+            pass
+        assert not gc.isenabled()  # the caller's choice stands
+    finally:
+        gc.enable()
 
 
 def test_an_unknown_output_is_refused() -> None:
