@@ -606,7 +606,15 @@ def _alive(pid: int) -> bool:
 
 def _start_batch(source: Path, target: Path, *extra: str) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "footmap", "batch", str(source), "-o", str(target), *extra]
-    return subprocess.Popen(command, cwd=source.parent, stderr=subprocess.PIPE)
+    return subprocess.Popen(command, cwd=source.parent, stderr=subprocess.PIPE, preexec_fn=_default_sigint)
+
+
+def _default_sigint() -> None:
+    """Ctrl-C as a terminal gives it, even where these tests run in the background: a shell
+    starts a background job with SIGINT ignored, and Python keeps a signal ignored that it
+    inherits ignored (so the Ctrl-C test would send a signal its batch never sees)."""
+    if hasattr(signal, "SIGINT"):
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _wait_for_lines(process: subprocess.Popen[bytes], target: Path, size: int) -> None:
