@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/batch_speed.py           # 5,000 profiles, 3 rounds (about 2 min)
-    .venv/bin/python benchmarks/batch_speed.py --quick   # 416 profiles, 1 round
+    .venv/bin/python benchmarks/batch_speed.py --quick   # 208 profiles, 1 round
     .venv/bin/python benchmarks/batch_speed.py --rounds 5
 
 The profiles are ``benchmarks/mix.py``'s realistic mix (208 profiles) repeated to 5,000. Each round
@@ -53,7 +53,7 @@ from mix import realistic_mix  # a script beside this one
 TARGET = 1.7
 #: A small input on the defaults may cost this much more than the loop, at most.
 SMALL_TARGET = 1.3
-PROFILES, QUICK_PROFILES, SMALL = 5_000, 416, 200
+PROFILES, QUICK_PROFILES, SMALL = 5_000, 208, 200
 
 
 def measure(quick: bool, rounds: int | None = None) -> list[Figure]:
@@ -222,7 +222,7 @@ if __name__ == "__main__":
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="416 profiles, one round")
+    parser.add_argument("--quick", action="store_true", help="208 profiles, one round")
     parser.add_argument("--rounds", type=int, default=None, help="rounds (default 3, --quick 1)")
     arguments = parser.parse_args()
     _report(measure(arguments.quick, arguments.rounds))

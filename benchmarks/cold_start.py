@@ -60,8 +60,8 @@ def measure(quick: bool) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="footmap-cold-") as scratch:
         folder = Path(scratch)
         environment = _environment(folder)
-        figures = _start_up(folder, environment, rounds=5 if quick else 15)
-        figures += _load_growth(folder, environment, rounds=3 if quick else 7)
+        figures = _start_up(folder, environment, rounds=2 if quick else 15)
+        figures += _load_growth(folder, environment, rounds=1 if quick else 7)
     return figures
 
 

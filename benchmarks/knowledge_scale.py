@@ -32,7 +32,7 @@ from footmap._rules.compile import knowledge_rules
 from footmap._rules.engine import engine_info
 
 FACTORS = (1, 3, 10, 30, 100)
-QUICK_FACTORS = (1, 3)
+QUICK_FACTORS = (1, 2)
 #: Profile fields and the vocabulary list their ids come from (equipment is shared by copies).
 RENAMED = {"symptoms": "symptoms", "observations": "observations", "conditions": "conditions"}
 

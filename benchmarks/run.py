@@ -283,9 +283,9 @@ def rule_stage(quick: bool) -> list[Figure]:
 
 def memory(quick: bool) -> list[Figure]:
     """Resident memory before and after many calls (after a warm-up and a collection)."""
-    calls = 5_000 if quick else 100_000
+    calls = 1_000 if quick else 100_000
     profiles = list(PROFILES.values())
-    for _ in range(250):
+    for _ in range(25 if quick else 250):
         for profile in profiles:
             footmap.recommend(profile)
     gc.collect()
