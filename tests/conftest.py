@@ -17,20 +17,20 @@ import footmap
 # same way a clinic runs its own; pytester runs pytest inside tests/test_testing.py.
 pytest_plugins = ["footmap.testing", "pytester"]
 
-# CI (.ci/run, 2 cores, a 10-minute budget for everything): 200 examples a property, the same
+# CI (.ci/run, 2 cores, a 10-minute budget for everything): 150 examples a property, the same
 # ones every run; a thorough run (README, "Tests") takes 10,000 of each.
 settings.register_profile(
     "ci",
-    max_examples=200,
+    max_examples=150,
     derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 # The second interpreter of CI (Python 3.13, the compiled twin): the same properties, fewer
-# examples, since 3.11's run already covers them at 200 and against durable-rules.
+# examples, since 3.11's run already covers them at 150 and against durable-rules.
 settings.register_profile(
     "ci_second",
-    max_examples=50,
+    max_examples=30,
     derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
