@@ -92,8 +92,17 @@ def _load(path: Path) -> Any:
     return yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
+class _PlainDumper(yaml.SafeDumper):
+    """Writes every repeated object out in full: an alias per shared object (the copies share
+    the foot map's shapes) would, at 100x, pass footmap's bound on alias expansion."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def _dump(path: Path, data: Any) -> None:
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    text = yaml.dump(data, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True)
+    path.write_text(text, encoding="utf-8")
 
 
 def _id(ident: str, k: int) -> str:
