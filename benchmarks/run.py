@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -137,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     figures: list[Figure] = []
     for step in steps:
         started = time.perf_counter()
-        figures += step(quick)
+        figures += _measured(step, quick)
         print(f"  [{step_name(step)}: {time.perf_counter() - started:.1f} s]", file=sys.stderr, flush=True)
     report(figures)
     failed = [figure for figure in figures if figure.holds is False]
@@ -348,6 +349,15 @@ STEPS: tuple[Callable[[bool], list[Figure]], ...] = (
     cold_start.measure,
     batch_speed.measure,
 )
+
+
+def _measured(step: Callable[[bool], list[Figure]], quick: bool) -> list[Figure]:
+    """A measure's figures; one that raises is a failed figure, and the run goes on to the next."""
+    try:
+        return step(quick)
+    except Exception as error:  # the report still shows every other measure
+        traceback.print_exc()
+        return [Figure(step_name(step), f"raised {type(error).__name__}", "runs", False)]
 
 
 def step_name(step: Callable[[bool], list[Figure]]) -> str:
