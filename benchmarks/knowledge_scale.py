@@ -31,7 +31,7 @@ from footmap._knowledge.base import shipped_knowledge
 from footmap._rules.compile import knowledge_rules
 from footmap._rules.engine import engine_info
 
-FACTORS = (1, 3, 10, 30)  # 100x: its load had not finished after 10 minutes (docs/performance.md)
+FACTORS = (1, 3, 10, 30)  # 100x: its step had not finished after 10 minutes (docs/performance.md)
 QUICK_FACTORS = (1, 2)
 #: Profile fields and the vocabulary list their ids come from (equipment is shared by copies).
 RENAMED = {"symptoms": "symptoms", "observations": "observations", "conditions": "conditions"}
