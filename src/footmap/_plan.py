@@ -14,6 +14,7 @@ from pydantic import (
     ValidationError,
 )
 
+from footmap._kinds import SECTIONS
 from footmap._knowledge.schema import Evidence, Phase, Position, TriageLevel
 
 
@@ -658,8 +659,7 @@ def _upgraded(data: Any) -> dict[str, Any] | None:
     return None if upgraded is data else upgraded
 
 
-#: The sections of a plan that hold items, and those whose entries cite a source.
-_ITEM_SECTIONS = ("routine", "reflexology", "acupressure", "advice")
+#: The sections of a plan whose entries cite a source (the item sections are the kinds table's).
 _CITING_SECTIONS = ("safety_net", "safety", "excluded", "changes")
 
 
@@ -667,7 +667,7 @@ def _older(data: dict[str, Any]) -> bool:
     """Whether plan JSON without a ``sources`` table is from before plans had tables: its items
     word their own evidence, or its messages cite a source (a plan with tables that cites
     nothing has no ``sources``, and nothing to upgrade)."""
-    items = (item for section in _ITEM_SECTIONS for item in data.get(section) or [])
+    items = (item for section in SECTIONS for item in data.get(section) or [])
     citing = (entry for section in _CITING_SECTIONS for entry in data.get(section) or [])
     return any(isinstance(item, dict) and "evidence_label" in item for item in items) or any(
         isinstance(entry, dict) and isinstance(entry.get("source"), str) for entry in citing
@@ -704,8 +704,8 @@ def _with_tables(data: dict[str, Any]) -> dict[str, Any]:
         return entry
 
     upgraded = dict(data)
-    for section in _ITEM_SECTIONS:
+    for section in SECTIONS:
         upgraded[section] = [item(entry) for entry in data.get(section) or []]
-    for section in _CITING_SECTIONS:
-        upgraded[section] = [cite(dict(entry)) for entry in data.get(section) or []]
+    for citing in _CITING_SECTIONS:
+        upgraded[citing] = [cite(dict(entry)) for entry in data.get(citing) or []]
     return {**upgraded, "sources": sources, "names": names, "evidence_labels": labels}
