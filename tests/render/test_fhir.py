@@ -56,15 +56,29 @@ def test_one_activity_per_routine_item_with_its_dose_timing_and_reasons() -> Non
         assert {r["reference"] for r in detail["reasonReference"]} <= {"#pain-knee"}
 
 
-def test_the_conditions_are_the_persons_reports_and_carry_no_unverified_code(
+def test_the_conditions_are_the_persons_reports_coded_only_from_verified_sources(
     kb: footmap.KnowledgeBase,
 ) -> None:
     resource = footmap.recommend(BACK).to_fhir(subject="Patient/1")
     assert {c["id"] for c in resource["contained"]} == {"pain-back", "symptom-stiffness"}
     assert [a["reference"] for a in resource["addresses"]] == [f"#{c['id']}" for c in resource["contained"]]
-    assert not kb.sources["snomed_codes"].verified  # until each code is checked against a release
-    assert all("coding" not in c["code"] for c in resource["contained"])
-    assert {c["code"]["text"] for c in resource["contained"]} == {"Back pain", "Joint stiffness"}
+    codes = {c["id"]: c["code"] for c in resource["contained"]}
+    stiffness = next(t for t in kb.knowledge.vocabulary.symptoms if t.id == "stiffness")
+    assert not kb.sources[str(stiffness.snomed_source)].verified  # not yet checked against a release
+    assert codes["symptom-stiffness"] == {"text": "Joint stiffness"}
+    assert kb.sources["snomed_ips_free_set_2022"].verified
+    assert codes["pain-back"] == {
+        "text": "Back pain",
+        "coding": [{"system": "http://snomed.info/sct", "code": "161891005", "display": "Backache"}],
+    }
+
+
+def test_every_code_of_a_verified_source_carries_the_concepts_own_term(kb: footmap.KnowledgeBase) -> None:
+    vocabulary = kb.knowledge.vocabulary
+    terms = [t for field in type(vocabulary).model_fields for t in getattr(vocabulary, field)]
+    coded = [t for t in terms if t.snomed is not None]
+    assert coded and all(t.snomed_source is not None and t.snomed_display for t in coded)
+    assert all(t.snomed.isdigit() and 6 <= len(t.snomed) <= 18 for t in coded if t.snomed)
 
 
 def test_a_verified_code_source_codes_its_terms(tmp_path: Path) -> None:
@@ -78,9 +92,8 @@ def test_a_verified_code_source_codes_its_terms(tmp_path: Path) -> None:
     kb = footmap.KnowledgeBase.load(tmp_path, overlay=True)
     resource = footmap.recommend(BACK, knowledge=kb).to_fhir(subject="Patient/1")
     codes = {c["id"]: c["code"].get("coding") for c in resource["contained"]}
-    back = kb.knowledge.vocabulary.pain_areas[0]
-    assert codes["pain-back"] == [
-        {"system": "http://snomed.info/sct", "code": back.snomed, "display": "Back pain"}
+    assert codes["symptom-stiffness"] == [
+        {"system": "http://snomed.info/sct", "code": "84445001", "display": "Joint stiffness"}
     ]
     careplan.CarePlan.model_validate(resource)
 

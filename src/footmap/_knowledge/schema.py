@@ -96,6 +96,9 @@ class Term(Strict):
     snomed_source: Id | None = None
     """Where ``snomed`` comes from (a source id): a FHIR export codes the term with it only
     while that source is ``verified``."""
+    snomed_display: str | None = None
+    """The concept's term as SNOMED CT gives it (``Backache`` for a term footmap names ``Back
+    pain``): the ``display`` of a FHIR coding, which must be the code system's, not footmap's."""
     #: A red flag: reported alone, it must be referred at least at this level. ``footmap knowledge
     #: check`` runs the rules to make sure some ``refer`` rule does (``unguarded_red_flag``).
     red_flag: RedFlagLevel | None = None

@@ -121,10 +121,9 @@ def _conditions(plan: Plan, knowledge: KnowledgeBase, subject: dict[str, str]) -
     for fact, name in facts.items():
         kind, ident = split_node(fact)
         term = terms.get(vocabularies[kind], {}).get(ident)
-        code: dict[str, Any] = {"text": term.name if term is not None else name}
         coding = _snomed(term, knowledge) if term is not None else None
-        if coding is not None:
-            code["coding"] = [coding]
+        code: dict[str, Any] = {"coding": [coding]} if coding is not None else {}
+        code["text"] = term.name if term is not None else name
         conditions.append(
             {
                 "resourceType": "Condition",
@@ -145,7 +144,10 @@ def _snomed(term: Term, knowledge: KnowledgeBase) -> dict[str, str] | None:
     source = knowledge.sources.get(term.snomed_source)
     if source is None or not source.verified:
         return None
-    return {"system": SNOMED, "code": term.snomed, "display": term.name}
+    coding = {"system": SNOMED, "code": term.snomed}
+    if term.snomed_display is not None:
+        coding["display"] = term.snomed_display
+    return coding
 
 
 def _activity(
