@@ -1,0 +1,172 @@
+"""The CLIPS peer (clipspy): footmap's rules translated generically into one deftemplate and defrules.
+
+Every fact is an ``fm-fact`` with one slot per field name (``s0``, ``s1`` ...; fields are not
+CLIPS names) and its position in the run (``pos``); a field the fact lacks holds the symbol
+``fm-missing``, which no check accepts (a missing field never holds). Values keep their kind:
+text as a CLIPS string, ``True``/``False`` as the symbols ``TRUE``/``FALSE``, ``None`` as
+``nil``, numbers as numbers (compared with ``=``, so ``3`` equals ``3.0`` as in Python).
+
+A branch (:mod:`peers_rules`) becomes one ``defrule``: each bound pattern a fact pattern with its
+checks as slot constraints, each ``ref`` a constraint on a variable bound by the earlier pattern,
+distinct facts for patterns of one type (``test (neq ?a ?b)``), and each ``absent`` pattern a
+``not`` conditional element (CLIPS's ``not`` sees every fact, the bound ones included, as footmap's
+``absent`` does). Its action asserts ``(fm-hit <branch> <pos> ...)``, read back after ``run``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from peers_rules import Branch, Match, PeerPattern, effects, is_number
+
+from footmap._facts import Fact
+from footmap._rules.effects import Effect
+
+_MISSING = "fm-missing"
+_ORDER = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+#: The whole floats written as integers: those a float holds exactly.
+_EXACT = 2**53
+
+
+def _whole(value: float) -> bool:
+    return value.is_integer() and -_EXACT <= value <= _EXACT
+
+
+def clips_value(value: Any) -> str:
+    """A Python value as a CLIPS constant of its kind."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if value is None:
+        return "nil"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if _whole(value) else repr(value)
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+class ClipsPeer:
+    """Runs the branches in a CLIPS environment; one ``reset``, assert, ``run`` per call."""
+
+    name = "clipspy (CLIPS)"
+
+    def __init__(self, all_branches: Sequence[Branch], fields: Sequence[str]) -> None:
+        import clips
+
+        self.branches = list(all_branches)
+        self.slots = {name: f"s{number}" for number, name in enumerate(fields)}
+        self.environment = clips.Environment()
+        self.environment.build(self.template())
+        self._facts: Sequence[Fact] = ()
+        self._found: list[Match] = []
+        self.environment.define_function(self._record, "fm-record")
+        for number, branch in enumerate(self.branches):
+            self.environment.build(self.defrule(number, branch))
+        self._template = self.environment.find_template("fm-fact")
+        self._slot_values: dict[tuple[tuple[str, object], ...], dict[str, Any]] = {}
+
+    def template(self) -> str:
+        """The one deftemplate every fact is an instance of."""
+        slots = " ".join(f"(slot {slot} (default {_MISSING}))" for slot in self.slots.values())
+        return f"(deftemplate fm-fact (slot pos) {slots})"
+
+    def defrule(self, number: int, branch: Branch) -> str:
+        """One branch as a CLIPS rule."""
+        places = {pattern.name: place for place, pattern in enumerate(branch.patterns)}
+        lines: list[str] = []
+        bound: list[int] = []
+        for place, pattern in enumerate(branch.patterns):
+            element = self._pattern(place, pattern, branch, places)
+            if pattern.absent:
+                lines.append(f"(not {element})")
+                continue
+            lines.append(f"?f{place} <- {element}")
+            same_type = [other for other in bound if branch.patterns[other].fact == pattern.fact]
+            lines += [f"(test (neq ?f{place} ?f{other}))" for other in same_type]
+            bound.append(place)
+        positions = " ".join(f"?pos{place}" for place in bound)
+        body = "\n  ".join(lines)
+        return f"(defrule branch-{number}\n  {body}\n  =>\n  (fm-record {number} {positions}))"
+
+    def _pattern(self, place: int, pattern: PeerPattern, branch: Branch, places: dict[str, int]) -> str:
+        """A pattern as an ``fm-fact`` pattern: a constraint per slot it tests, joins as shared
+        variables (CLIPS hashes them), and a variable for each slot a later pattern joins on."""
+        constraints: dict[str, list[tuple[str, Any]]] = {"t": [("eq", pattern.fact)]}
+        if pattern.key is not None:
+            constraints["key"] = [("eq", pattern.key)]
+        for name, operator, operand in pattern.checks:
+            constraints.setdefault(name, []).append((operator, operand))
+        joined: dict[str, list[str]] = {}
+        for name, binding, field in pattern.refs:
+            joined.setdefault(name, []).append(self._variable(places[binding], field))
+        read_later = {
+            field for later in branch.patterns for _, binding, field in later.refs if binding == pattern.name
+        }
+        slots = [] if pattern.absent else [f"(pos ?pos{place})"]
+        for name in sorted(set(constraints) | set(joined) | read_later, key=self.slots.__getitem__):
+            earlier = joined.get(name, [])
+            shared = bool(earlier) and name not in read_later  # a later join needs this one's own
+            variable = earlier[0] if shared else self._variable(place, name)
+            tests = [
+                _constraint(variable, operator, operand) for operator, operand in constraints.get(name, [])
+            ]
+            tests += [f":(eq {variable} {other})" for other in earlier[1 if shared else 0 :]]
+            if name in joined or (tests and tests[0].startswith((":", "~"))):
+                tests.insert(0, f"~{_MISSING}")  # a missing field never holds, nor joins
+            slots.append(f"({self.slots[name]} {'&'.join([variable, *tests])})")
+        return f"(fm-fact {' '.join(slots)})"
+
+    def _variable(self, place: int, field: str) -> str:
+        """The CLIPS variable that holds a field of the fact bound by the pattern at ``place``."""
+        return f"?v{place}_{self.slots[field]}"
+
+    def matches(self, facts: Sequence[Fact]) -> list[Match]:
+        """Every match of every branch over the facts."""
+        environment = self.environment
+        environment.reset()
+        self._facts = facts
+        assert_fact = self._template.assert_fact
+        for number, fact in enumerate(facts):
+            assert_fact(pos=number, **self._slots_of(fact))
+        self._found = []
+        environment.run()
+        return self._found
+
+    def _record(self, number: int, *positions: int) -> None:
+        """A match, as a rule's action hands it over: the branch and its bound facts' positions."""
+        names = [pattern.name for pattern in self.branches[number].bound]
+        facts = self._facts
+        self._found.append((number, {name: facts[at] for name, at in zip(names, positions, strict=True)}))
+
+    def _slots_of(self, fact: Fact) -> dict[str, Any]:
+        """A fact's values by slot (remembered: item facts repeat from run to run); clipspy
+        writes text as a CLIPS string, a flag as ``TRUE``/``FALSE``, ``None`` as ``nil``."""
+        content = tuple(fact.items())
+        slots = self._slot_values.get(content)
+        if slots is None:
+            slots = self._slot_values[content] = {
+                self.slots[name]: int(value) if isinstance(value, float) and _whole(value) else value
+                for name, value in content
+                if name in self.slots
+            }
+        return slots
+
+    def run(self, facts: Sequence[Fact]) -> list[Effect]:
+        """footmap's effects, sorted."""
+        return effects(self.branches, self.matches(facts))
+
+
+def _constraint(variable: str, operator: str, operand: Any) -> str:
+    """One check as a CLIPS slot constraint: a literal where CLIPS can test one (it shares and
+    indexes those), a predicate (``:``) on the slot's variable for an order."""
+    if operator == "eq":
+        return clips_value(operand)
+    if operator == "ne":
+        return f"~{clips_value(operand)}"
+    if operator == "one_of":
+        return "|".join(clips_value(one) for one in operand) if operand else f":(eq {variable} fm-never)"
+    if not is_number(operand):
+        return f":(eq {variable} fm-never)"  # an order holds between numbers only
+    return f":(and (numberp {variable}) ({_ORDER[operator]} {variable} {clips_value(operand)}))"

@@ -1,0 +1,202 @@
+"""The durable-rules peer: footmap's rules as one durable-rules ruleset, joins in durable-rules itself.
+
+Each branch (:mod:`peers_rules`) is one durable-rules rule written as a user of durable-rules
+writes it (the JSON ``durable.lang`` produces): ``all`` of one named pattern per bound pattern,
+``{"t": ...}``, ``{"key": ...}`` and the checks as its tests, a ``ref`` as
+``{field: {binding: field}}``, ``cap`` so a rule hands over all its matches in one action. It is
+run through the C extension (``durable_rules_engine``) as ``durable.engine`` runs it, without
+its host's timer threads: assert a run's facts (numbered by ``id``) in a new session, take every
+pending action, read the matches' ``id`` s back.
+
+durable-rules 2.0.28 cannot retract the facts of a completed join without corrupting its heap,
+and ``delete_state`` on a session with a partial join does too (NOTES-durable-rules.md), so no
+session is ever retracted or deleted; a ruleset holds at most 1,024 sessions, so a new copy of
+the ruleset is made every 1,000 runs. All of it happens in a fresh process (``direct_peer``),
+so that its leaked sessions and a crash stay out of the benchmark's process.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from peers_rules import Branch, Match, PeerPattern, effects
+
+from footmap._facts import Fact
+from footmap._knowledge import schema
+from footmap._rules.compile import durable_json
+from footmap._rules.effects import Effect
+
+_COMPARISONS = {"ne": "$neq", "gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$lte"}
+#: Sessions per copy of the ruleset (durable-rules refuses the 1,025th).
+_SESSIONS_PER_RULESET = 1_000
+_CAP = 1_000_000
+_NEVER = "__never__"
+_TIMEOUT = 600
+
+
+def pattern_json(pattern: PeerPattern, names: dict[str, str]) -> dict[str, Any]:
+    """A pattern as durable-rules' JSON; ``names``: each earlier binding's durable-rules name."""
+    if pattern.absent:
+        raise ValueError("durable-rules decides $not when the positive facts arrive: not translated")
+    tests: list[dict[str, Any]] = [{"t": pattern.fact}]
+    if pattern.key is not None:
+        tests.append({"key": pattern.key})
+    for name, operator, operand in pattern.checks:
+        if operator == "eq":
+            tests.append({name: operand})
+        elif operator == "one_of":
+            tests.append({"$or": [{name: one} for one in operand]})
+        else:  # a missing field never holds: durable-rules' $neq holds on one
+            tests += [{"$ex": {name: 1}}, {_COMPARISONS[operator]: {name: operand}}]
+    tests += [{name: {names[binding]: field}} for name, binding, field in pattern.refs]
+    return {"$and": tests}
+
+
+def ruleset(all_branches: Sequence[Branch], fact_types: Sequence[str]) -> dict[str, Any]:
+    """The ruleset definition: rule ``r<n>`` is branch ``n``, and a sentinel that never fires but
+    mentions every fact type (durable-rules rejects a whole batch when one fact matches no rule)."""
+    definition: dict[str, Any] = {}
+    for number, branch in enumerate(all_branches):
+        names = {pattern.name: f"b{place}" for place, pattern in enumerate(branch.patterns)}
+        definition[f"r{number}"] = {
+            "all": [{names[pattern.name]: pattern_json(pattern, names)} for pattern in branch.patterns],
+            "cap": _CAP,
+        }
+    every_type = [{"t": fact_type} for fact_type in sorted(fact_types)]
+    definition["sentinel"] = {"all": [{"m": {"$or": every_type}}, {"never": {"t": _NEVER}}]}
+    return definition
+
+
+class DirectDurable:
+    """Runs one durable-rules ruleset holding the joins; a new session per run, never retracted."""
+
+    name = "durable-rules direct"
+
+    def __init__(self, all_branches: Sequence[Branch], fact_types: Sequence[str]) -> None:
+        import durable_rules_engine
+
+        self.engine = durable_rules_engine
+        self.branches = list(all_branches)
+        self.text = durable_json(ruleset(self.branches, fact_types))
+        self._copies = itertools.count()
+        self._sessions = itertools.count()
+        self._handle = self._new_copy()
+
+    def _new_copy(self) -> Any:
+        return self.engine.create_ruleset(f"peers_{next(self._copies)}", self.text)
+
+    def matches(self, facts: Sequence[Fact]) -> list[Match]:
+        """Every match of every branch over the facts."""
+        session = next(self._sessions)
+        if session and session % _SESSIONS_PER_RULESET == 0:
+            self._handle = self._new_copy()
+        sid = str(session)
+        batch = (
+            "[" + ", ".join(durable_json({"id": n, "sid": sid, **fact}) for n, fact in enumerate(facts)) + "]"
+        )
+        result = self.engine.assert_facts(self._handle, batch)
+        if result[0] not in (0, 3):
+            raise RuntimeError(f"durable-rules refused the facts (code {result[0]})")
+        state = 0 if result[0] == 3 else result[1]
+        found: list[Match] = []
+        started = self.engine.start_action_for_state(self._handle, state)
+        message = started[1] if started else None
+        while message:
+            found += self._read(json.loads(message), facts)
+            message = self.engine.complete_and_start_action(self._handle, state)
+        return found
+
+    def _read(self, message: dict[str, Any], facts: Sequence[Fact]) -> list[Match]:
+        """The matches of one action: ``{"r<n>": [{"b0": fact, ...}, ...]}``."""
+        found: list[Match] = []
+        for rule, bound in message.items():
+            number = int(rule[1:])
+            patterns = self.branches[number].patterns
+            for one in bound if isinstance(bound, list) else [bound]:
+                found.append(
+                    (number, {p.name: facts[one[f"b{place}"]["id"]] for place, p in enumerate(patterns)})
+                )
+        return found
+
+    def run(self, facts: Sequence[Fact]) -> list[Effect]:
+        """footmap's effects, sorted."""
+        return effects(self.branches, self.matches(facts))
+
+
+def direct_peer(
+    rules: Sequence[schema.Rule], facts: Sequence[Sequence[Fact]], quick: bool, rounds: int
+) -> Any:
+    """The table's row for durable-rules used directly, measured in a fresh process.
+
+    The child rebuilds the same rules and facts (``peers.common_rules``, ``peers.mix_facts``),
+    checks agreement with the reference on each profile, and times only if all agree.
+    """
+    from peers import Peer
+
+    peer = Peer("durable-rules direct", "one ruleset, joins in durable-rules, new session per run")
+    peer.outside = True
+    try:
+        import durable_rules_engine  # noqa: F401 - only whether it imports here
+    except ImportError as error:
+        peer.outside, peer.skipped = False, f"durable-rules cannot be imported here ({error})"
+        return peer
+    try:
+        done = subprocess.run(
+            [sys.executable, str(Path(__file__)), "--quick" if quick else "--full", str(rounds)],
+            capture_output=True,
+            text=True,
+            timeout=_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        peer.skipped = f"did not finish in {_TIMEOUT} s"
+        return peer
+    if done.returncode != 0:
+        peer.skipped = f"its process died (exit {done.returncode}): {done.stderr.strip().splitlines()[-1:]}"
+        return peer
+    answer = json.loads(done.stdout)
+    if answer["profiles"] != len(facts) or answer["rules"] != len(rules):
+        peer.skipped = "its process saw other rules or facts"
+        return peer
+    peer.agreed, peer.seconds = answer["agreed"], answer["seconds"]
+    return peer
+
+
+def _child(quick: bool, rounds: int) -> dict[str, Any]:
+    """In the fresh process: agreement on every profile, then the median per-profile time."""
+    import statistics
+
+    from figures import time_call
+    from peers import common_rules, mix_facts
+    from peers_rules import branches
+
+    from footmap._knowledge.base import shipped_knowledge
+    from footmap._rules.compile import knowledge_rules
+    from footmap._rules.reference import ReferenceEngine
+
+    knowledge = shipped_knowledge()
+    rules, _ = common_rules(knowledge_rules(knowledge))
+    facts = mix_facts(knowledge, quick)
+    reference = ReferenceEngine(rules)
+    fact_types = sorted(
+        {str(fact["t"]) for one in facts for fact in one}
+        | {rule.fact for r in rules for rule in r.when.patterns}
+    )
+    peer = DirectDurable(branches(rules), fact_types)
+    agreed = sum(peer.run(one) == reference.run(one) for one in facts)
+    seconds = None
+    if agreed == len(facts):
+        passes = [time_call(lambda: [peer.run(one) for one in facts]) for _ in range(rounds)]
+        seconds = statistics.median(passes) / len(facts)
+    return {"profiles": len(facts), "rules": len(rules), "agreed": agreed, "seconds": seconds}
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    print(json.dumps(_child(sys.argv[1] == "--quick", int(sys.argv[2]))))
