@@ -68,23 +68,28 @@ class Peer:
 
 
 def measure(quick: bool) -> list[Figure]:
-    """The peers table over the realistic mix: agreement with the reference, then µs per profile."""
-    knowledge = shipped_knowledge()
-    rules, left_out = common_rules(knowledge_rules(knowledge))
-    facts = mix_facts(knowledge, quick)
-    reference = ReferenceEngine(rules)
-    expected = [reference.run(one) for one in facts]
-    all_branches = branches(rules)
-    fields = sorted(set(fact_fields([f for one in facts for f in one])) | set(rule_fields(all_branches)))
-    peers = make_peers(rules, all_branches, fields, reference)
-    for peer in peers:
-        check(peer, facts, expected)
-    rounds = 3 if quick else 15
-    time_peers([peer for peer in peers if peer.run is not None and peer.agreed == len(facts)], facts, rounds)
-    from peers_durable import direct_peer  # a fresh process of its own
+    """The peers table over the realistic mix: agreement with the reference, then µs per profile.
 
-    peers.insert(4, direct_peer(rules, facts, quick, rounds))
-    return table(peers, len(rules), left_out, len(facts))
+    Then every shipped rule, ``absent`` included: agreement only, for the peers that translate it.
+    """
+    knowledge = shipped_knowledge()
+    every_rule = knowledge_rules(knowledge)
+    rules, left_out = common_rules(every_rule)
+    facts = mix_facts(knowledge, quick)
+    rounds = 3 if quick else 5
+    peers = make_peers(rules, facts)
+    agree(peers, rules, facts)
+    time_peers([peer for peer in peers if peer.run is not None and peer.agreed == len(facts)], facts, rounds)
+    from peers_durable import direct_peers  # a fresh process of its own
+
+    direct, direct_every_rule = direct_peers(quick, rounds)
+    peers.insert(4, direct)
+    untimed = make_peers(every_rule, facts)
+    agree(untimed, every_rule, facts)
+    untimed.insert(4, direct_every_rule)
+    return table(peers, len(rules), left_out, len(facts)) + agreement_table(
+        untimed, len(every_rule), len(facts)
+    )
 
 
 def common_rules(rules: Sequence[schema.Rule]) -> tuple[list[schema.Rule], int]:
@@ -94,9 +99,9 @@ def common_rules(rules: Sequence[schema.Rule]) -> tuple[list[schema.Rule], int]:
 
 
 def mix_facts(knowledge: footmap.KnowledgeBase, quick: bool) -> list[list[Fact]]:
-    """The facts footmap builds from each profile of the realistic mix (every fourth when quick)."""
+    """The facts footmap builds from each profile of the realistic mix (every eighth when quick)."""
     profiles = [profile for half in realistic_mix(knowledge).values() for profile in half]
-    return [profile_run_facts(profile, knowledge) for profile in profiles[:: 4 if quick else 1]]
+    return [profile_run_facts(profile, knowledge) for profile in profiles[:: 8 if quick else 1]]
 
 
 def profile_run_facts(data: dict[str, Any], knowledge: footmap.KnowledgeBase) -> list[Fact]:
@@ -106,49 +111,26 @@ def profile_run_facts(data: dict[str, Any], knowledge: footmap.KnowledgeBase) ->
     return profile_facts(profile, knowledge) + item_facts(candidate_ids(paths, knowledge), knowledge)
 
 
-def make_peers(
-    rules: Sequence[schema.Rule],
-    all_branches: Sequence[Branch],
-    fields: Sequence[str],
-    reference: ReferenceEngine,
-) -> list[Peer]:
-    """Every in-process peer, in table order; one that cannot be built is skipped, with why."""
+def make_peers(rules: Sequence[schema.Rule], facts: Sequence[Sequence[Fact]]) -> list[Peer]:
+    """Every in-process peer of these rules, in table order; one that cannot be built is skipped,
+    with why. The first is the baseline, the second the reference."""
+    all_branches = branches(rules)
+    every_fact = [fact for one in facts for fact in one]
+    fields = sorted(set(fact_fields(every_fact)) | set(rule_fields(all_branches)))
     peers = [
-        Peer(
-            "plain Python (generated)",
-            "one generated Python function per rule",
-            GeneratedPython(all_branches).run,
-        ),
-        Peer("footmap reference evaluator", "footmap._rules.reference", reference.run),
-        Peer(
-            "footmap compiled twin",
-            'engine="python": closures + Python joins',
-            rules_engine(rules, "python").run,
-        ),
+        Peer("plain Python, generated", "a generated function per rule", GeneratedPython(all_branches).run),
+        Peer("footmap reference evaluator", "the test oracle", ReferenceEngine(rules).run),
+        Peer("footmap compiled twin", 'engine="python"', rules_engine(rules, "python").run),
     ]
     if durable_available():
         durable = rules_engine(rules, "durable").run
-        peers.append(
-            Peer("footmap durable-rules engine", 'engine="durable": one-fact tests in durable-rules', durable)
-        )
+        peers.append(Peer("footmap durable-rules engine", 'engine="durable"', durable))
     else:
-        peers.append(
-            Peer("footmap durable-rules engine", "", skipped="durable-rules cannot be imported here")
-        )
-    peers.append(
-        _optional(
-            "clipspy (CLIPS)",
-            "one deftemplate, a defrule per rule",
-            lambda: _clips(all_branches, fields),
-            CLIPS_HINT,
-        )
-    )
-    peers.append(
-        _optional(
-            "experta", "a KnowledgeEngine with a @Rule per rule", lambda: _experta(all_branches), EXPERTA_HINT
-        )
-    )
-    return peers
+        skipped = "durable-rules cannot be imported here"
+        peers.append(Peer("footmap durable-rules engine", 'engine="durable"', skipped=skipped))
+    clips = _optional("clipspy", "a defrule per rule", lambda: _clips(all_branches, fields), CLIPS_HINT)
+    experta = _optional("experta", "a @Rule per rule", lambda: _experta(all_branches), EXPERTA_HINT)
+    return [*peers, clips, experta]
 
 
 def _clips(all_branches: Sequence[Branch], fields: Sequence[str]) -> Run:
@@ -171,6 +153,14 @@ def _optional(name: str, runs: str, build: Callable[[], Run], hint: str) -> Peer
         return Peer(name, runs, skipped=f"not installed ({error}): {hint}")
     except Exception as error:  # experta 1.9.4 with its pinned frozendict 1.2: AttributeError
         return Peer(name, runs, skipped=f"cannot be imported ({type(error).__name__}: {error}): {hint}")
+
+
+def agree(peers: Sequence[Peer], rules: Sequence[schema.Rule], facts: Sequence[Sequence[Fact]]) -> None:
+    """Each peer's count of profiles on which it gives exactly the reference's effects."""
+    reference = ReferenceEngine(rules)
+    expected = [reference.run(one) for one in facts]
+    for peer in peers:
+        check(peer, facts, expected)
 
 
 def check(peer: Peer, facts: Sequence[Sequence[Fact]], expected: Sequence[list[Effect]]) -> None:
@@ -201,37 +191,48 @@ def _one_pass(run: Run, facts: Sequence[Sequence[Fact]]) -> None:
 
 
 def table(peers: Sequence[Peer], rules: int, left_out: int, profiles: int) -> list[Figure]:
-    """The table as figures: agreement, µs per profile and the ratio to plain Python, per peer."""
+    """The timed table: per peer, µs per profile, the ratio to plain Python, and agreement."""
     baseline = peers[0].seconds
-    figures = [
-        Figure(
-            f"peers: {rules} shipped rules ({left_out} with absent left out), {profiles} profiles of the mix",
-            "us/profile, ratio",
-        )
-    ]
+    heading = f"peers: {rules} shipped rules (not the {left_out} with absent), {profiles} profiles"
+    figures = [Figure(heading, "us/profile, ratio, agree")]
     for peer in peers:
-        figures.append(Figure(f"  {peer.name}: {peer.runs}".rstrip(": "), _figure(peer, profiles, baseline)))
+        figures.append(Figure(f"  {peer.name} ({peer.runs})", _timed(peer, profiles, baseline)))
     return figures
 
 
-def _figure(peer: Peer, profiles: int, baseline: float | None) -> str:
+def agreement_table(peers: Sequence[Peer], rules: int, profiles: int) -> list[Figure]:
+    """Agreement only, on every shipped rule, absent included (not timed)."""
+    figures = [Figure(f"peers: all {rules} shipped rules, absent included: agreement only", "agree")]
+    for peer in peers:
+        if peer.run is None and not peer.outside:
+            figure = "skipped (see above)"
+        else:
+            figure = f"{peer.agreed}/{profiles}" + ("" if peer.agreed == profiles else " DISAGREES")
+            figure += f" {peer.skipped}".rstrip()
+        figures.append(Figure(f"  {peer.name}", figure))
+    return figures
+
+
+def _timed(peer: Peer, profiles: int, baseline: float | None) -> str:
     if peer.run is None and not peer.outside:
         return f"skipped: {peer.skipped}"
-    agreement = f"agrees {peer.agreed}/{profiles}"
+    agreement = f"{peer.agreed}/{profiles}"
     if peer.skipped:
         return f"{agreement}, {peer.skipped}"
     if peer.seconds is None:
-        return f"{agreement}: DISAGREES, not timed"
-    ratio = f", {peer.seconds / baseline:.1f}x" if baseline else ""
+        return f"{agreement} DISAGREES, not timed"
+    ratio = f"{peer.seconds / baseline:.1f}x" if baseline else "-"
     where = " (own process)" if peer.outside else ""
-    return f"{agreement}, {peer.seconds * 1e6:.0f} us{ratio}{where}"
+    return f"{peer.seconds * 1e6:.0f} us, {ratio}, {agreement}{where}"
 
 
 def main() -> int:
     """Print the table (``python benchmarks/peers.py [--quick]``)."""
     quick = "--quick" in sys.argv[1:]
-    for figure in measure(quick):
-        print(f"{figure.name:<100} {figure.figure}")
+    figures = measure(quick)
+    width = max(len(figure.name) for figure in figures)
+    for figure in figures:
+        print(f"{figure.name:{width}}  {figure.figure}")
     return 0
 
 

@@ -11,7 +11,7 @@ pending action, read the matches' ``id`` s back.
 durable-rules 2.0.28 cannot retract the facts of a completed join without corrupting its heap,
 and ``delete_state`` on a session with a partial join does too (NOTES-durable-rules.md), so no
 session is ever retracted or deleted; a ruleset holds at most 1,024 sessions, so a new copy of
-the ruleset is made every 1,000 runs. All of it happens in a fresh process (``direct_peer``),
+the ruleset is made every 1,000 runs. All of it happens in a fresh process (``direct_peers``),
 so that its leaked sessions and a crash stay out of the benchmark's process.
 """
 
@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from peers_rules import Branch, Match, PeerPattern, effects
+from peers_rules import Branch, Match, PeerPattern, branches, effects
 
 from footmap._facts import Fact
 from footmap._knowledge import schema
@@ -41,9 +41,8 @@ _TIMEOUT = 600
 
 
 def pattern_json(pattern: PeerPattern, names: dict[str, str]) -> dict[str, Any]:
-    """A pattern as durable-rules' JSON; ``names``: each earlier binding's durable-rules name."""
-    if pattern.absent:
-        raise ValueError("durable-rules decides $not when the positive facts arrive: not translated")
+    """A pattern's tests as durable-rules' JSON; ``names``: each earlier binding's durable-rules
+    name (an ``absent`` pattern is the same tests, named ``<name>$not``: see :func:`ruleset`)."""
     tests: list[dict[str, Any]] = [{"t": pattern.fact}]
     if pattern.key is not None:
         tests.append({"key": pattern.key})
@@ -60,14 +59,20 @@ def pattern_json(pattern: PeerPattern, names: dict[str, str]) -> dict[str, Any]:
 
 def ruleset(all_branches: Sequence[Branch], fact_types: Sequence[str]) -> dict[str, Any]:
     """The ruleset definition: rule ``r<n>`` is branch ``n``, and a sentinel that never fires but
-    mentions every fact type (durable-rules rejects a whole batch when one fact matches no rule)."""
+    mentions every fact type (durable-rules rejects a whole batch when one fact matches no rule).
+
+    An ``absent`` pattern is durable-rules' own ``$not`` (what ``durable.lang``'s ``none`` writes),
+    which it decides when the positive facts arrive: a fact that fits it later in the same batch
+    does not stop the rule (NOTES-durable-rules.md), so the table times the rules without one.
+    """
     definition: dict[str, Any] = {}
     for number, branch in enumerate(all_branches):
         names = {pattern.name: f"b{place}" for place, pattern in enumerate(branch.patterns)}
-        definition[f"r{number}"] = {
-            "all": [{names[pattern.name]: pattern_json(pattern, names)} for pattern in branch.patterns],
-            "cap": _CAP,
-        }
+        patterns = [
+            {names[pattern.name] + ("$not" if pattern.absent else ""): pattern_json(pattern, names)}
+            for pattern in branch.patterns
+        ]
+        definition[f"r{number}"] = {"all": patterns, "cap": _CAP}
     every_type = [{"t": fact_type} for fact_type in sorted(fact_types)]
     definition["sentinel"] = {"all": [{"m": {"$or": every_type}}, {"never": {"t": _NEVER}}]}
     return definition
@@ -117,11 +122,13 @@ class DirectDurable:
         found: list[Match] = []
         for rule, bound in message.items():
             number = int(rule[1:])
-            patterns = self.branches[number].patterns
+            names = [
+                (f"b{place}", p.name)
+                for place, p in enumerate(self.branches[number].patterns)
+                if not p.absent
+            ]
             for one in bound if isinstance(bound, list) else [bound]:
-                found.append(
-                    (number, {p.name: facts[one[f"b{place}"]["id"]] for place, p in enumerate(patterns)})
-                )
+                found.append((number, {name: facts[one[binding]["id"]] for binding, name in names}))
         return found
 
     def run(self, facts: Sequence[Fact]) -> list[Effect]:
@@ -129,23 +136,23 @@ class DirectDurable:
         return effects(self.branches, self.matches(facts))
 
 
-def direct_peer(
-    rules: Sequence[schema.Rule], facts: Sequence[Sequence[Fact]], quick: bool, rounds: int
-) -> Any:
-    """The table's row for durable-rules used directly, measured in a fresh process.
+def direct_peers(quick: bool, rounds: int) -> tuple[Any, Any]:
+    """The rows of durable-rules used directly, measured in a fresh process: on the timed rules
+    (agreement, then time), and on every shipped rule with ``absent`` as ``$not`` (agreement).
 
-    The child rebuilds the same rules and facts (``peers.common_rules``, ``peers.mix_facts``),
-    checks agreement with the reference on each profile, and times only if all agree.
+    The child builds the same rules and facts (``peers.common_rules``, ``peers.mix_facts``), and
+    checks each profile against footmap's reference evaluator itself.
     """
     from peers import Peer
 
-    peer = Peer("durable-rules direct", "one ruleset, joins in durable-rules, new session per run")
-    peer.outside = True
+    timed = Peer("durable-rules direct", "one ruleset, joins in it", outside=True)
+    every = Peer("durable-rules direct, absent as $not", "", outside=True)
     try:
         import durable_rules_engine  # noqa: F401 - only whether it imports here
     except ImportError as error:
-        peer.outside, peer.skipped = False, f"durable-rules cannot be imported here ({error})"
-        return peer
+        for peer in (timed, every):
+            peer.outside, peer.skipped = False, f"durable-rules cannot be imported here ({error})"
+        return timed, every
     try:
         done = subprocess.run(
             [sys.executable, str(Path(__file__)), "--quick" if quick else "--full", str(rounds)],
@@ -155,46 +162,53 @@ def direct_peer(
             check=False,
         )
     except subprocess.TimeoutExpired:
-        peer.skipped = f"did not finish in {_TIMEOUT} s"
-        return peer
+        timed.skipped = every.skipped = f"did not finish in {_TIMEOUT} s"
+        return timed, every
     if done.returncode != 0:
-        peer.skipped = f"its process died (exit {done.returncode}): {done.stderr.strip().splitlines()[-1:]}"
-        return peer
+        last = (done.stderr.strip().splitlines() or [""])[-1]
+        timed.skipped = every.skipped = f"its process died (exit {done.returncode}): {last}"
+        return timed, every
     answer = json.loads(done.stdout)
-    if answer["profiles"] != len(facts) or answer["rules"] != len(rules):
-        peer.skipped = "its process saw other rules or facts"
-        return peer
-    peer.agreed, peer.seconds = answer["agreed"], answer["seconds"]
-    return peer
+    timed.agreed, timed.seconds, every.agreed = answer["agreed"], answer["seconds"], answer["every_agreed"]
+    return timed, every
 
 
 def _child(quick: bool, rounds: int) -> dict[str, Any]:
-    """In the fresh process: agreement on every profile, then the median per-profile time."""
+    """In the fresh process: agreement on every profile, the median time per profile if all
+    agree, and agreement on every shipped rule (``absent`` as ``$not``)."""
     import statistics
 
     from figures import time_call
     from peers import common_rules, mix_facts
-    from peers_rules import branches
 
     from footmap._knowledge.base import shipped_knowledge
     from footmap._rules.compile import knowledge_rules
-    from footmap._rules.reference import ReferenceEngine
 
     knowledge = shipped_knowledge()
-    rules, _ = common_rules(knowledge_rules(knowledge))
+    every_rule = knowledge_rules(knowledge)
+    rules, _ = common_rules(every_rule)
     facts = mix_facts(knowledge, quick)
-    reference = ReferenceEngine(rules)
-    fact_types = sorted(
-        {str(fact["t"]) for one in facts for fact in one}
-        | {rule.fact for r in rules for rule in r.when.patterns}
-    )
-    peer = DirectDurable(branches(rules), fact_types)
-    agreed = sum(peer.run(one) == reference.run(one) for one in facts)
+    peer = _direct(rules, facts)
+    agreed = _agreed(peer, rules, facts)
     seconds = None
     if agreed == len(facts):
         passes = [time_call(lambda: [peer.run(one) for one in facts]) for _ in range(rounds)]
         seconds = statistics.median(passes) / len(facts)
-    return {"profiles": len(facts), "rules": len(rules), "agreed": agreed, "seconds": seconds}
+    every_agreed = _agreed(_direct(every_rule, facts), every_rule, facts)
+    return {"agreed": agreed, "seconds": seconds, "every_agreed": every_agreed}
+
+
+def _direct(rules: Sequence[schema.Rule], facts: Sequence[Sequence[Fact]]) -> DirectDurable:
+    fact_types = {str(fact["t"]) for one in facts for fact in one}
+    fact_types |= {pattern.fact for rule in rules for pattern in rule.when.patterns}
+    return DirectDurable(branches(rules), sorted(fact_types))
+
+
+def _agreed(peer: DirectDurable, rules: Sequence[schema.Rule], facts: Sequence[Sequence[Fact]]) -> int:
+    from footmap._rules.reference import ReferenceEngine
+
+    reference = ReferenceEngine(rules)
+    return sum(peer.run(one) == reference.run(one) for one in facts)
 
 
 if __name__ == "__main__":

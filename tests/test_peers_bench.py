@@ -119,10 +119,17 @@ def test_durable_rules_with_its_own_joins_agrees(profiles: list[list[Fact]]) -> 
     assert _disagreements(DirectDurable(branches(chosen), fact_types).run, chosen, profiles) == []
 
 
-def test_durable_rules_direct_refuses_absent() -> None:
-    from peers_durable import pattern_json
-    from peers_rules import peer_pattern
+def test_durable_rules_direct_writes_absent_as_its_own_not() -> None:
+    from peers_durable import ruleset
 
-    absent = schema.Pattern(fact="symptom", absent=True)
-    with pytest.raises(ValueError, match="not translated"):
-        pattern_json(peer_pattern(0, absent), {})
+    rule = schema.Rule.model_validate(
+        {
+            "id": "r",
+            "effect": "caution",
+            "message": "m",
+            "source": "s",
+            "when": {"all": [{"fact": "pain", "as": "pain"}, {"fact": "symptom", "absent": True}]},
+        }
+    )
+    written = ruleset(branches([rule]), ["pain", "symptom"])
+    assert [list(pattern) for pattern in written["r0"]["all"]] == [["b0"], ["b1$not"]]
