@@ -18,8 +18,15 @@ The peers (each a module beside this one, translated generically from the rule d
 
 Every peer first runs every profile, and its effects (rule id, target, matched facts ...) must
 equal the reference's on each; a peer that disagrees on any is reported so, and not timed. The
-peers that agree are timed interleaved, profile by profile, in this run; the figure is the median
-over rounds of one pass over the mix, per profile, and the ratio is to the generated plain Python.
+peers that agree are timed in this run, round by round (each round, each peer makes one pass
+over the mix, so a drift of the machine touches all alike; durable-rules direct makes its passes
+in its own process); the figure is the median pass per profile, the ratio is to the generated
+plain Python. A second table runs every shipped rule, ``absent`` included, agreement only.
+
+Usage (run.py's ``peers`` step runs the same)::
+
+    PYTHONPATH=src .venv/bin/python benchmarks/peers.py           # 208 profiles, 5 rounds
+    PYTHONPATH=src .venv/bin/python benchmarks/peers.py --quick   # 26 profiles, 3 rounds
 """
 
 from __future__ import annotations

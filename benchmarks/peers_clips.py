@@ -2,15 +2,20 @@
 
 Every fact is an ``fm-fact`` with one slot per field name (``s0``, ``s1`` ...; fields are not
 CLIPS names) and its position in the run (``pos``); a field the fact lacks holds the symbol
-``fm-missing``, which no check accepts (a missing field never holds). Values keep their kind:
-text as a CLIPS string, ``True``/``False`` as the symbols ``TRUE``/``FALSE``, ``None`` as
-``nil``, numbers as numbers (compared with ``=``, so ``3`` equals ``3.0`` as in Python).
+``fm-missing``, which no check accepts (a missing field never holds, nor joins). Values keep
+their kind: text as a CLIPS string, ``True``/``False`` as the symbols ``TRUE``/``FALSE``,
+``None`` as ``nil``, numbers as numbers, a whole float as an integer (exact up to 2**53), so that
+CLIPS's own equality (literals, shared variables) is Python's ``==`` for numbers too (``3``
+equals ``3.0``). One kind differs from Python on purpose: a flag never equals a number here
+(Python has ``True == 1``); no shipped rule compares the two, and the agreement check would show it.
 
 A branch (:mod:`peers_rules`) becomes one ``defrule``: each bound pattern a fact pattern with its
-checks as slot constraints, each ``ref`` a constraint on a variable bound by the earlier pattern,
-distinct facts for patterns of one type (``test (neq ?a ?b)``), and each ``absent`` pattern a
-``not`` conditional element (CLIPS's ``not`` sees every fact, the bound ones included, as footmap's
-``absent`` does). Its action asserts ``(fm-hit <branch> <pos> ...)``, read back after ``run``.
+checks as slot constraints (literals, which CLIPS shares and indexes, and a predicate for an
+order), each ``ref`` a variable shared with the earlier pattern (a join CLIPS hashes), distinct
+facts for patterns of one type (``test (neq ?a ?b)``), and each ``absent`` pattern a ``not``
+conditional element (CLIPS's ``not`` sees every fact, the bound ones included, as footmap's
+``absent`` does). Its action calls back into Python (``fm-record``) with the branch and the
+positions of the facts it bound.
 """
 
 from __future__ import annotations
@@ -50,8 +55,6 @@ def clips_value(value: Any) -> str:
 class ClipsPeer:
     """Runs the branches in a CLIPS environment; one ``reset``, assert, ``run`` per call."""
 
-    name = "clipspy (CLIPS)"
-
     def __init__(self, all_branches: Sequence[Branch], fields: Sequence[str]) -> None:
         import clips
 
@@ -65,7 +68,7 @@ class ClipsPeer:
         for number, branch in enumerate(self.branches):
             self.environment.build(self.defrule(number, branch))
         self._template = self.environment.find_template("fm-fact")
-        self._slot_values: dict[tuple[tuple[str, object], ...], dict[str, Any]] = {}
+        self._slot_values: dict[tuple[tuple[tuple[str, object], ...], tuple[type, ...]], dict[str, Any]] = {}
 
     def template(self) -> str:
         """The one deftemplate every fact is an instance of."""
@@ -143,12 +146,13 @@ class ClipsPeer:
     def _slots_of(self, fact: Fact) -> dict[str, Any]:
         """A fact's values by slot (remembered: item facts repeat from run to run); clipspy
         writes text as a CLIPS string, a flag as ``TRUE``/``FALSE``, ``None`` as ``nil``."""
-        content = tuple(fact.items())
+        # with each value's type: 1, 1.0 and True are equal keys, but not the same fact here
+        content = (tuple(fact.items()), tuple(map(type, fact.values())))
         slots = self._slot_values.get(content)
         if slots is None:
             slots = self._slot_values[content] = {
                 self.slots[name]: int(value) if isinstance(value, float) and _whole(value) else value
-                for name, value in content
+                for name, value in content[0]
                 if name in self.slots
             }
         return slots

@@ -81,8 +81,6 @@ def ruleset(all_branches: Sequence[Branch], fact_types: Sequence[str]) -> dict[s
 class DirectDurable:
     """Runs one durable-rules ruleset holding the joins; a new session per run, never retracted."""
 
-    name = "durable-rules direct"
-
     def __init__(self, all_branches: Sequence[Branch], fact_types: Sequence[str]) -> None:
         import durable_rules_engine
 

@@ -47,8 +47,6 @@ def value_test(operator: str, operand: Any) -> Callable[[Any], bool]:
 class ExpertaPeer:
     """Runs the branches as experta rules; one ``reset``, ``declare``, ``run`` per call."""
 
-    name = "experta"
-
     def __init__(self, all_branches: Sequence[Branch]) -> None:
         import experta
 

@@ -28,8 +28,6 @@ _ORDER = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 class GeneratedPython:
     """Runs generated plain-Python functions, one per branch, over a run's facts."""
 
-    name = "plain Python (generated)"
-
     def __init__(self, all_branches: Sequence[Branch]) -> None:
         self.branches = list(all_branches)
         self.source = module_source(self.branches)
