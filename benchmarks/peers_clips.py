@@ -112,12 +112,18 @@ class ClipsPeer:
             earlier = joined.get(name, [])
             shared = bool(earlier) and name not in read_later  # a later join needs this one's own
             variable = earlier[0] if shared else self._variable(place, name)
-            tests = [
-                _constraint(variable, operator, operand) for operator, operand in constraints.get(name, [])
-            ]
+            # A literal only for a slot's one check, never on a slot joined to an earlier
+            # pattern: CLIPS refuses a rule whose literals it proves contradictory ("a"&"b") where
+            # footmap's rule simply never fires, and clipspy 1.0.6's CLIPS ignores a predicate
+            # joined to a literal (?v&"a"&:(eq ?v "b") matches "a", measured).
+            checks = constraints.get(name, [])
+            literal = len(checks) == 1 and not earlier
+            tests = [_constraint(variable, operator, operand, literal) for operator, operand in checks]
             tests += [f":(eq {variable} {other})" for other in earlier[1 if shared else 0 :]]
-            if name in joined or (tests and tests[0].startswith((":", "~"))):
-                tests.insert(0, f"~{_MISSING}")  # a missing field never holds, nor joins
+            if shared:
+                tests.insert(0, f":(neq {variable} {_MISSING})")  # a missing field never joins
+            elif name in joined or (tests and tests[0].startswith((":", "~"))):
+                tests.insert(0, f"~{_MISSING}")  # a missing field never holds
             slots.append(f"({self.slots[name]} {'&'.join([variable, *tests])})")
         return f"(fm-fact {' '.join(slots)})"
 
@@ -162,15 +168,19 @@ class ClipsPeer:
         return effects(self.branches, self.matches(facts))
 
 
-def _constraint(variable: str, operator: str, operand: Any) -> str:
-    """One check as a CLIPS slot constraint: a literal where CLIPS can test one (it shares and
-    indexes those), a predicate (``:``) on the slot's variable for an order."""
+def _constraint(variable: str, operator: str, operand: Any, literal: bool) -> str:
+    """One check as a CLIPS slot constraint: a literal where asked and CLIPS can test one (it
+    shares and indexes those), else a predicate (``:``) on the slot's variable."""
+    if operator in ("eq", "ne", "one_of") and literal:
+        values = [clips_value(one) for one in (operand if operator == "one_of" else [operand])]
+        if values:
+            return ("~" if operator == "ne" else "") + "|".join(values)
     if operator == "eq":
-        return clips_value(operand)
+        return f":(eq {variable} {clips_value(operand)})"
     if operator == "ne":
-        return f"~{clips_value(operand)}"
+        return f":(neq {variable} {clips_value(operand)})"
     if operator == "one_of":
-        return "|".join(clips_value(one) for one in operand) if operand else f":(eq {variable} fm-never)"
+        return f":(or {' '.join(f'(eq {variable} {clips_value(one)})' for one in operand)} FALSE)"
     if not is_number(operand):
         return f":(eq {variable} fm-never)"  # an order holds between numbers only
     return f":(and (numberp {variable}) ({_ORDER[operator]} {variable} {clips_value(operand)}))"

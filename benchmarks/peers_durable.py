@@ -36,6 +36,8 @@ _COMPARISONS = {"ne": "$neq", "gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$
 #: Sessions per copy of the ruleset (durable-rules refuses the 1,025th).
 _SESSIONS_PER_RULESET = 1_000
 _CAP = 1_000_000
+#: The most patterns of a rule durable-rules 2.0.28 joins without corrupting its heap.
+MOST_PATTERNS = 3
 _NEVER = "__never__"
 _TIMEOUT = 600
 
@@ -67,6 +69,8 @@ def ruleset(all_branches: Sequence[Branch], fact_types: Sequence[str]) -> dict[s
     """
     definition: dict[str, Any] = {}
     for number, branch in enumerate(all_branches):
+        if len(branch.patterns) > MOST_PATTERNS:
+            raise ValueError(f"{branch.head.id}: durable-rules corrupts its heap on joins of more than 3")
         names = {pattern.name: f"b{place}" for place, pattern in enumerate(branch.patterns)}
         patterns = [
             {names[pattern.name] + ("$not" if pattern.absent else ""): pattern_json(pattern, names)}
@@ -96,6 +100,8 @@ class DirectDurable:
 
     def matches(self, facts: Sequence[Fact]) -> list[Match]:
         """Every match of every branch over the facts."""
+        if not facts:  # durable-rules 2.0.28 crashes on an empty batch (measured)
+            return []
         session = next(self._sessions)
         if session and session % _SESSIONS_PER_RULESET == 0:
             self._handle = self._new_copy()

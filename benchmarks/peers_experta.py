@@ -83,9 +83,9 @@ class ExpertaPeer:
 
     def _fact(self, pattern: PeerPattern) -> Any:
         """A pattern as an experta ``Fact`` pattern: type and key as literals, checks as ``P``."""
-        fields: dict[str, Any] = {"t": pattern.fact}
+        fields: dict[str, Any] = {"t": self.experta.L(pattern.fact)}
         if pattern.key is not None:
-            fields["key"] = pattern.key
+            fields["key"] = self.experta.L(pattern.key)
         for name, operator, operand in pattern.checks:
             constraint = self.experta.P(value_test(operator, operand))
             fields[name] = fields[name] & constraint if name in fields else constraint
