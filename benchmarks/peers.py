@@ -55,6 +55,7 @@ from footmap._rules.effects import Effect
 from footmap._rules.engine import durable_available, rules_engine
 from footmap._rules.reference import ReferenceEngine
 
+#: How to install each optional peer (experta: see pyproject.toml's bench extra).
 CLIPS_HINT = "pip install 'footmap[bench]'"
 EXPERTA_HINT = "pip install --no-deps experta==1.9.4 schema==0.6.7 && pip install 'frozendict>=2'"
 #: A peer's run: the facts of one profile in, footmap's effects (sorted) out.
@@ -90,7 +91,7 @@ def measure(quick: bool) -> list[Figure]:
     from peers_durable import direct_peers  # a fresh process of its own
 
     direct, direct_every_rule = direct_peers(quick, rounds)
-    peers.insert(4, direct)
+    peers.insert(4, direct)  # after footmap's engines
     untimed = make_peers(every_rule, facts)
     agree(untimed, every_rule, facts)
     untimed.insert(4, direct_every_rule)
@@ -100,7 +101,8 @@ def measure(quick: bool) -> list[Figure]:
 
 
 def common_rules(rules: Sequence[schema.Rule]) -> tuple[list[schema.Rule], int]:
-    """The rules every peer can express (none with an ``absent`` pattern), and how many are left out."""
+    """The rules every peer runs as footmap means them, and how many are left out: those with an
+    ``absent`` pattern, which durable-rules' own ``$not`` decides too early (the second table)."""
     kept = [rule for rule in rules if not has_absent(rule)]
     return kept, len(rules) - len(kept)
 

@@ -20,7 +20,7 @@ positions of the facts it bound.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from peers_rules import Branch, Match, PeerPattern, effects, is_number
@@ -36,6 +36,11 @@ _EXACT = 2**53
 
 def _whole(value: float) -> bool:
     return value.is_integer() and -_EXACT <= value <= _EXACT
+
+
+def _exact(value: Any) -> Any:
+    """A value as the fact holds it in CLIPS: a whole float as an integer."""
+    return int(value) if isinstance(value, float) and _whole(value) else value
 
 
 def clips_value(value: Any) -> str:
@@ -68,6 +73,7 @@ class ClipsPeer:
         for number, branch in enumerate(self.branches):
             self.environment.build(self.defrule(number, branch))
         self._template = self.environment.find_template("fm-fact")
+        self._release = _release_fact()
         self._slot_values: dict[tuple[tuple[tuple[str, object], ...], tuple[type, ...]], dict[str, Any]] = {}
 
     def template(self) -> str:
@@ -136,9 +142,9 @@ class ClipsPeer:
         environment = self.environment
         environment.reset()
         self._facts = facts
-        assert_fact = self._template.assert_fact
+        assert_fact, release = self._template.assert_fact, self._release
         for number, fact in enumerate(facts):
-            assert_fact(pos=number, **self._slots_of(fact))
+            release(assert_fact(pos=number, **self._slots_of(fact)))
         self._found = []
         environment.run()
         return self._found
@@ -157,9 +163,7 @@ class ClipsPeer:
         slots = self._slot_values.get(content)
         if slots is None:
             slots = self._slot_values[content] = {
-                self.slots[name]: int(value) if isinstance(value, float) and _whole(value) else value
-                for name, value in content[0]
-                if name in self.slots
+                self.slots[name]: _exact(value) for name, value in content[0] if name in self.slots
             }
         return slots
 
@@ -184,3 +188,20 @@ def _constraint(variable: str, operator: str, operand: Any, literal: bool) -> st
     if not is_number(operand):
         return f":(eq {variable} fm-never)"  # an order holds between numbers only
     return f":(and (numberp {variable}) ({_ORDER[operator]} {variable} {clips_value(operand)}))"
+
+
+def _release_fact() -> Callable[[Any], None]:
+    """What releases a fact clipspy wrapped, as clipspy 1.0.6 means to and does not.
+
+    Its ``Fact.__del__`` calls CLIPS's ``ReleaseFact`` with two arguments where CLIPS 6.4 takes
+    one, and swallows the ``TypeError``: every fact asserted from Python stays retained in CLIPS,
+    its memory grows 160 bytes a fact and each run is slower than the last (measured: 3 s for
+    the first 1,000 runs of 40 facts, 31 s for the sixth). So the peer releases each fact itself
+    right after asserting it, with the one-argument call (clipspy's own binding of CLIPS).
+    """
+    from clips._clips import lib
+
+    def release(fact: Any) -> None:
+        lib.ReleaseFact(fact._fact)
+
+    return release
