@@ -43,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import batch_speed  # the measures of their own modules, beside this script
 import cold_start
 import knowledge_scale
+import peers
 import plan_size
 from figures import Figure, ms, time_call
 from mix import realistic_mix  # a script beside this one
@@ -342,6 +343,7 @@ STEPS: tuple[Callable[[bool], list[Figure]], ...] = (
     throughput,
     cold,
     rule_stage,
+    peers.measure,
     memory,
     knowledge_cycles,
     knowledge_scale.measure,
