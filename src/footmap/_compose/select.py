@@ -104,17 +104,14 @@ def hold_back_for_assessment(
     an alternative kept meanwhile can stand in for them. What a referral's message rules out goes
     by its own rule (``forbids``)."""
     referral = next(effect for effect in refers if effect.level == "see_clinician")
+    message = parts.wording.compose.held_back_for_assessment
+
+    def held_back(ident: str) -> Effect:  # the referral, as an exclusion of one item
+        return Effect(referral.rule, "exclude", ident, None, message, referral.source, None, referral.matched)
+
     for ident in candidates:
         if not kept_while_waiting(parts.knowledge.items[ident]):
-            excluded_by[ident].append(
-                referral._replace(
-                    effect="exclude",
-                    target=ident,
-                    level=None,
-                    message=parts.wording.compose.held_back_for_assessment,
-                    scale=None,
-                )
-            )
+            excluded_by[ident].append(held_back(ident))
 
 
 def withhold_all(
