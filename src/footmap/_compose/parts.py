@@ -22,6 +22,7 @@ from footmap._kinds import (
     PERSON_FACT,
     PROGRAMME_FACT,
     node_id,
+    split_node,
 )
 from footmap._knowledge import schema
 from footmap._knowledge.base import Item, KnowledgeBase, PerKnowledge
@@ -226,9 +227,10 @@ class KnowledgeParts:
         self._reasons: dict[Path, ReasonData] = {}
         #: The same reasons by ``id(path)``, holding the path so that its id stays its own:
         #: hashing a ``Path`` (nested dataclasses) costs more than building the rest of a reason.
-        self._by_identity: dict[int, tuple[Path, ReasonData]] = {}
+        self._by_identity: dict[int, tuple[Path, ReasonData, str]] = {}
         self._items: dict[str, ItemFields] = {}
         self._names: dict[str, str] = {}
+        self._fact_names: dict[str, str] = {}
         self.wording = knowledge.wording
         #: How each evidence grade is worded.
         self.evidence_labels: dict[str, str] = self.wording.evidence.model_dump()
@@ -262,16 +264,21 @@ class KnowledgeParts:
 
     def reason(self, path: Path) -> ReasonData:
         """The reason a graph path gives for its item."""
+        return self.item_reason(path)[1]
+
+    def item_reason(self, path: Path) -> tuple[str, ReasonData]:
+        """The id of the item a graph path leads to, and the reason it gives for it."""
         known = self._by_identity.get(id(path))
         if known is not None and known[0] is path:
-            return known[1]
+            return known[2], known[1]
         reason = self._reasons.get(path)
         if reason is None:
             reason = self._reasons[path] = self._reason_of(path)
         if len(self._by_identity) >= self.IDENTITY_LIMIT:
             self._by_identity.clear()
-        self._by_identity[id(path)] = (path, reason)
-        return reason
+        ident = split_node(path.item)[1]
+        self._by_identity[id(path)] = (path, reason, ident)
+        return ident, reason
 
     def _reason_of(self, path: Path) -> ReasonData:
         last = path.steps[-1]
@@ -318,7 +325,13 @@ class KnowledgeParts:
 
     def fact_name(self, description: str) -> str:
         """A reported fact (``pain:back``, ``missing_equipment:towel``, ``person``) in the person's
-        words."""
+        words (kept: the words depend on the knowledge alone)."""
+        name = self._fact_names.get(description)
+        if name is None:
+            name = self._fact_names.setdefault(description, self._fact_name_of(description))
+        return name
+
+    def _fact_name_of(self, description: str) -> str:
         words, knowledge = self.wording.compose, self.knowledge
         kind, _, ident = description.partition(":")
         if kind == PERSON_FACT:

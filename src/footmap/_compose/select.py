@@ -7,7 +7,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from footmap._compose.parts import ExcludedData, KnowledgeParts, ReasonData, excluded
-from footmap._kinds import split_node
 from footmap._knowledge import schema
 from footmap._knowledge.base import Item
 from footmap._knowledge.graph import Path
@@ -125,8 +124,10 @@ def withhold_all(
 
 def _reasons(paths: Iterable[Path], parts: KnowledgeParts) -> dict[str, list[ReasonData]]:
     reasons: dict[str, list[ReasonData]] = defaultdict(list)
+    item_reason = parts.item_reason
     for path in paths:
-        reasons[split_node(path.item)[1]].append(parts.reason(path))
+        ident, reason = item_reason(path)
+        reasons[ident].append(reason)
     return reasons
 
 

@@ -384,12 +384,16 @@ class _Run:
             if name not in fact:
                 continue
             value = fact[name]  # type: ignore[literal-required]
-            if not _hashable(value):
+            if type(value) not in _PLAIN and not _hashable(value):  # the common kinds at once
                 index = None
                 break
             index[value].append(position)  # type: ignore[index]
         self._indexes[key] = index
         return index
+
+
+#: Kinds of value always hashable as ``==`` finds them (floats are not: NaN).
+_PLAIN = frozenset({str, int, bool, type(None)})
 
 
 def _hashable(value: object) -> bool:
