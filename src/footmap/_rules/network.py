@@ -294,10 +294,11 @@ class _Run:
     def single_effects(self, head: RuleHead, positions: Sequence[int]) -> Iterator[Effect]:
         """The effects of a one-pattern rule: one per fact passing its alpha (its target, if any,
         is that fact)."""
-        facts, targeted = self.facts, head.target is not None
+        facts, targeted, described = self.facts, head.target is not None, self._described
         for position in positions:
             target = str(facts[position]["key"]) if targeted else None
-            yield head.effect_for(target, (self._describe(position),))
+            description = described[position] or self._describe(position)
+            yield head.effect_for(target, (description,))
 
     def product_effects(
         self, head: RuleHead, target_place: int | None, alphas: tuple[int, ...]
