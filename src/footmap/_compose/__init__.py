@@ -10,7 +10,7 @@ from the knowledge alone; ``schedule`` lays the routine out over the weeks.
 from __future__ import annotations
 
 from footmap._compose.budget import ROUTINE, fit_budget, over_budget
-from footmap._compose.dose import dose_words, plan_item
+from footmap._compose.dose import known_dose_words, plan_item
 from footmap._compose.moves import LogDates, Moves, dropped, move, referrals, shortened
 from footmap._compose.order import grouped_left_out, ordered
 from footmap._compose.parts import ItemData, KnowledgeParts, knowledge_parts
@@ -25,7 +25,7 @@ from footmap._compose.select import (
     withhold_all,
 )
 from footmap._compose.tables import plan_tables
-from footmap._kinds import SECTIONS, item_kind
+from footmap._kinds import SECTIONS, Section, item_kind
 from footmap._knowledge import schema
 from footmap._plan import DEFAULT_WEEKS, Plan
 from footmap._rules.engine import Decisions
@@ -76,12 +76,14 @@ def compose(decisions: Decisions, *, weeks: int = DEFAULT_WEEKS) -> Plan:
         *referrals(effects["refer"], parts, dates),
         *moves.changes,
         *dropped(left_out, effects["exclude"], parts, dates),
-        *shortened(kept, adjusts, _own_words(kept, parts, moves), dates, parts),
+        *shortened(
+            kept, adjusts, _own_words([i for i in kept if i["id"] in adjusts], parts, moves), dates, parts
+        ),
     ]
-    sections = {
-        section: ordered(section, (item for item in kept if item_kind(item["kind"]).section == section))
-        for section in SECTIONS
-    }
+    by_section: dict[Section, list[ItemData]] = {section: [] for section in SECTIONS}
+    for item in kept:
+        by_section[item_kind(item["kind"]).section].append(item)
+    sections = {section: ordered(section, section_items) for section, section_items in by_section.items()}
     nets = safety_net(parts, effects["safety_net"]) if level != "urgent" else []
     messages = safety_messages(parts, effects["refer"], effects["caution"], in_plan)
     schedule = lay_out(
@@ -90,10 +92,11 @@ def compose(decisions: Decisions, *, weeks: int = DEFAULT_WEEKS) -> Plan:
         budget=budget,
         weeks=weeks,
         progressions=knowledge.knowledge.progressions,
-        exercises={i: e for i, e in knowledge.items.items() if isinstance(e, schema.Exercise)},
+        exercises=parts.exercises,
         progress=level == "self_care",
         positions={ident: start.position for ident, start in moves.starts.items()},
         held=moves.held,
+        ladders=parts.ladders,
     )
     cited = [*(m["source"] for m in [*nets, *messages, *changes]), *(e["source"] for e in left_out)]
     cited += [note["source"] for note in schedule["notes"]]
@@ -117,14 +120,15 @@ def compose(decisions: Decisions, *, weeks: int = DEFAULT_WEEKS) -> Plan:
 
 
 def _own_words(items: list[ItemData], parts: KnowledgeParts, moves: Moves) -> dict[str, str]:
-    """Each exercise's dose in words before any adjustment (at the step it starts at)."""
+    """Each exercise's dose in words before any adjustment (at the step it starts at): what a
+    ``shortened`` change says it was (so only the items a rule adjusted need it)."""
     words: dict[str, str] = {}
     for item in items:
         exercise = parts.knowledge.items[item["id"]]
         if isinstance(exercise, schema.Exercise):
             start = moves.starts.get(item["id"])
-            words[item["id"]] = dose_words(
-                exercise, start.dose if start else schema.own_dose(exercise), parts.wording.dosage
+            words[item["id"]] = known_dose_words(
+                parts, exercise, start.dose if start else schema.own_dose(exercise)
             )
     return words
 

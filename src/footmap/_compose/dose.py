@@ -8,7 +8,7 @@ from footmap._compose.parts import EVIDENCE_RANK, DosageData, ItemData, Knowledg
 from footmap._compose.select import Draft
 from footmap._compose.words import dosage_words
 from footmap._knowledge import schema
-from footmap._knowledge.base import Item, KnowledgeBase, PerKnowledge
+from footmap._knowledge.base import Item
 from footmap._rules.effects import Effect
 
 
@@ -33,7 +33,7 @@ def plan_item(
     dosage = (
         _dosage(item, adjusts, parts.wording.dosage, start)
         if adjusts or start is not None
-        else _unadjusted(parts.knowledge).get(item.id)
+        else _unadjusted(parts, item)
     )
     reasons = sorted(draft.reasons, key=lambda r: (r["rule"] is not None, r["fact"], r["path"]))
     evidence = max(
@@ -68,6 +68,16 @@ def dose_words(item: schema.Exercise, dose: Mapping[str, int], words: schema.Dos
     """An exercise's dosage in words at a whole dose of its ladder (``schema.DOSE_FIELDS``)."""
     dosage = _dosage(item, (), words, dose)
     return dosage["words"] if dosage is not None else ""
+
+
+def known_dose_words(parts: KnowledgeParts, item: schema.Exercise, dose: Mapping[str, int]) -> str:
+    """:func:`dose_words` in the knowledge's own wording, worked out once per knowledge base for
+    each exercise and dose (kept in its parts: the words depend on the knowledge alone)."""
+    key = (item.id, tuple(sorted(dose.items())))
+    known = parts.dose_words.get(key)
+    if known is None:
+        known = parts.dose_words.setdefault(key, dose_words(item, dose, parts.wording.dosage))
+    return known
 
 
 def _dosage(
@@ -108,9 +118,9 @@ def _whole(dose: Mapping[str, int]) -> dict[str, int | None]:
     return whole
 
 
-def _unadjusted_dosages(knowledge: KnowledgeBase) -> dict[str, DosageData | None]:
-    words = knowledge.wording.dosage
-    return {ident: _dosage(item, (), words) for ident, item in knowledge.items.items()}
-
-
-_unadjusted = PerKnowledge(_unadjusted_dosages)
+def _unadjusted(parts: KnowledgeParts, item: Item) -> DosageData | None:
+    """An item's own dosage, worked out once per knowledge base (kept in its parts)."""
+    dosages = parts.dosages
+    if item.id not in dosages:
+        dosages.setdefault(item.id, _dosage(item, (), parts.wording.dosage))
+    return dosages[item.id]

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypedDict
 
-from footmap._compose.dose import dose_words
+from footmap._compose.dose import known_dose_words
 from footmap._compose.parts import ExcludedData, ItemData, KnowledgeParts, ReasonData, excluded
 from footmap._compose.select import SWAP_EVIDENCE, Draft, triage
 from footmap._facts import logs_doing
@@ -67,9 +67,13 @@ class LogDates:
     def __init__(self, logs: Sequence[SessionLog], profile_symptoms: Iterable[str]) -> None:
         self._logs = logs
         self._profile_symptoms = frozenset(profile_symptoms)
+        #: Whether there are logs at all (without, no fact comes from them).
+        self.logged = bool(logs)
 
     def from_logs(self, description: str) -> bool:
         """Whether a matched fact comes from the logs (a log fact, or a symptom only a log has)."""
+        if not self.logged:
+            return False
         kind, _, key = description.partition(":")
         if kind in LOG_FACTS:
             return True
@@ -104,10 +108,11 @@ def move(
     dates: LogDates,
 ) -> Moves:
     """Move each item the logs ask to move, in place in ``drafts`` (a swap replaces the draft)."""
-    knowledge = parts.knowledge
-    exercises = {i: e for i, e in knowledge.items.items() if isinstance(e, schema.Exercise)}
+    exercises = parts.exercises
     free = set(allowed)
     moves = Moves({}, set(), [], [])
+    if not regress_by and not progress_by:  # nothing asks to move
+        return moves
     for ident in sorted(drafts):
         draft = drafts.get(ident)
         exercise = exercises.get(ident)
@@ -210,7 +215,7 @@ def _reason(parts: KnowledgeParts, effect: Effect) -> ReasonData:
 
 
 def _words(parts: KnowledgeParts, exercise: schema.Exercise, dose: Mapping[str, int]) -> str:
-    return dose_words(exercise, dose, parts.wording.dosage)
+    return known_dose_words(parts, exercise, dose)
 
 
 def _change(
@@ -235,6 +240,8 @@ def _change(
 def referrals(refers: Sequence[Effect], parts: KnowledgeParts, dates: LogDates) -> list[ChangeData]:
     """A ``referred`` change for each referral the logs caused: from the triage the plan would
     have without them to the referral's level; the complaint it names, if any."""
+    if not dates.logged:
+        return []
     from_logs = [e for e in refers if any(dates.from_logs(fact) for fact in e.matched)]
     if not from_logs:
         return []
@@ -257,6 +264,8 @@ def dropped(
     left_out: Iterable[ExcludedData], excludes: Sequence[Effect], parts: KnowledgeParts, dates: LogDates
 ) -> list[ChangeData]:
     """A ``dropped`` change for each item a rule on the logs left out (``exclude``)."""
+    if not dates.logged:
+        return []
     by_logs = {
         (e.target, e.rule): e for e in sorted(excludes) if any(dates.from_logs(fact) for fact in e.matched)
     }
@@ -283,6 +292,8 @@ def shortened(
     parts: KnowledgeParts,
 ) -> list[ChangeData]:
     """A ``shortened`` change for each item whose dose a rule on the logs reduced."""
+    if not dates.logged:
+        return []
     changes: list[ChangeData] = []
     for item in items:
         dosage = item["dosage"]

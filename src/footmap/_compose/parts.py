@@ -10,6 +10,7 @@ dosage) is worked out once per knowledge base and kept while it lives.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Mapping
 from typing import Literal, TypedDict
 
 from footmap._kinds import (
@@ -21,10 +22,12 @@ from footmap._kinds import (
     PERSON_FACT,
     PROGRAMME_FACT,
     node_id,
+    split_node,
 )
 from footmap._knowledge import schema
 from footmap._knowledge.base import Item, KnowledgeBase, PerKnowledge
 from footmap._knowledge.graph import Path
+from footmap._plan import WEEK_DAYS
 
 Level = Literal["info", "warning", "critical"]
 EVIDENCE_RANK = {grade: rank for rank, grade in enumerate(schema.EVIDENCE_ORDER)}
@@ -161,6 +164,53 @@ def excluded(
     }
 
 
+class Ladders:
+    """What a schedule reads of the knowledge's ladders, by item, each worked out once: the
+    item's ladder, the days of the week it is done, and the harder steps it may be planned up.
+
+    Never mutated once built: the schedule copies what it changes.
+    """
+
+    def __init__(self, progressions: schema.Progressions, exercises: Mapping[str, schema.Exercise]) -> None:
+        self.progressions = progressions
+        self.exercises = exercises
+        self._ladders: dict[str, schema.Ladder] = {}
+        for ladder in progressions.ladders:
+            self._ladders.setdefault(ladder.id, ladder)  # the first of an id, as ``ladder()`` finds
+        self._days: dict[str, tuple[int, ...]] = {}
+        self._planned: dict[str, tuple[schema.Rung, ...]] = {}
+
+    def ladder(self, item: str) -> schema.Ladder | None:
+        """The ladder of an item, if it has one (``Progressions.ladder``)."""
+        return self._ladders.get(item)
+
+    def days(self, item: str) -> tuple[int, ...]:
+        """The days of the week an item is done: those every rest-day rule of its training allows."""
+        days = self._days.get(item)
+        if days is None:
+            ladder = self.ladder(item)
+            allowed = set(WEEK_DAYS)
+            for rule in self.progressions.rest:
+                if ladder is not None and ladder.training in rule.training:
+                    allowed &= set(rule.days)
+            days = self._days.setdefault(item, tuple(sorted(allowed)))
+        return days
+
+    def planned(self, item: str) -> tuple[schema.Rung, ...]:
+        """The harder steps an item may be planned up: those with ``after_weeks``, up to the
+        first without one or the first that moves to a variant."""
+        planned = self._planned.get(item)
+        if planned is None:
+            ladder = self.ladder(item)
+            rungs: list[schema.Rung] = []
+            for rung in schema.climb(ladder, self.exercises, "up") if ladder is not None else ():
+                if rung.step.after_weeks is None or rung.step.variant is not None:
+                    break
+                rungs.append(rung)
+            planned = self._planned.setdefault(item, tuple(rungs))
+        return planned
+
+
 class KnowledgeParts:
     """What the plan takes from the knowledge alone: each path's reason, each item's fields.
 
@@ -177,9 +227,10 @@ class KnowledgeParts:
         self._reasons: dict[Path, ReasonData] = {}
         #: The same reasons by ``id(path)``, holding the path so that its id stays its own:
         #: hashing a ``Path`` (nested dataclasses) costs more than building the rest of a reason.
-        self._by_identity: dict[int, tuple[Path, ReasonData]] = {}
+        self._by_identity: dict[int, tuple[Path, ReasonData, str]] = {}
         self._items: dict[str, ItemFields] = {}
         self._names: dict[str, str] = {}
+        self._fact_names: dict[str, str] = {}
         self.wording = knowledge.wording
         #: How each evidence grade is worded.
         self.evidence_labels: dict[str, str] = self.wording.evidence.model_dump()
@@ -192,6 +243,16 @@ class KnowledgeParts:
         self.reassuring_rules = frozenset(rule.id for rule in knowledge.knowledge.rules if rule.reassures)
         #: Each rule's position in the knowledge (its file's order), for messages shown in it.
         self.rule_order = {rule.id: index for index, rule in enumerate(knowledge.knowledge.rules)}
+        #: Each item's own dosage, by id, as ``footmap._compose.dose`` works it out on first use.
+        self.dosages: dict[str, DosageData | None] = {}
+        #: Each exercise's dosage in words at a whole dose, by id and dose (``footmap._compose.dose``).
+        self.dose_words: dict[tuple[str, tuple[tuple[str, int], ...]], str] = {}
+        #: The exercises, by id (what the schedule's ladders step through).
+        self.exercises: dict[str, schema.Exercise] = {
+            ident: item for ident, item in knowledge.items.items() if isinstance(item, schema.Exercise)
+        }
+        #: The ladders as the schedule reads them.
+        self.ladders = Ladders(knowledge.knowledge.progressions, self.exercises)
 
     @property
     def knowledge(self) -> KnowledgeBase:
@@ -203,16 +264,21 @@ class KnowledgeParts:
 
     def reason(self, path: Path) -> ReasonData:
         """The reason a graph path gives for its item."""
+        return self.item_reason(path)[1]
+
+    def item_reason(self, path: Path) -> tuple[str, ReasonData]:
+        """The id of the item a graph path leads to, and the reason it gives for it."""
         known = self._by_identity.get(id(path))
         if known is not None and known[0] is path:
-            return known[1]
+            return known[2], known[1]
         reason = self._reasons.get(path)
         if reason is None:
             reason = self._reasons[path] = self._reason_of(path)
         if len(self._by_identity) >= self.IDENTITY_LIMIT:
             self._by_identity.clear()
-        self._by_identity[id(path)] = (path, reason)
-        return reason
+        ident = split_node(path.item)[1]
+        self._by_identity[id(path)] = (path, reason, ident)
+        return ident, reason
 
     def _reason_of(self, path: Path) -> ReasonData:
         last = path.steps[-1]
@@ -259,7 +325,13 @@ class KnowledgeParts:
 
     def fact_name(self, description: str) -> str:
         """A reported fact (``pain:back``, ``missing_equipment:towel``, ``person``) in the person's
-        words."""
+        words (kept: the words depend on the knowledge alone)."""
+        name = self._fact_names.get(description)
+        if name is None:
+            name = self._fact_names.setdefault(description, self._fact_name_of(description))
+        return name
+
+    def _fact_name_of(self, description: str) -> str:
         words, knowledge = self.wording.compose, self.knowledge
         kind, _, ident = description.partition(":")
         if kind == PERSON_FACT:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import TypedDict
 
-from footmap._compose.parts import ItemData
+from footmap._compose.parts import ItemData, Ladders
 from footmap._knowledge import schema
 from footmap._plan import DEFAULT_WEEKS, MAX_WEEKS, WEEK_DAYS
 
@@ -88,22 +88,27 @@ def lay_out(
     progress: bool,
     positions: Mapping[str, int] | None = None,
     held: Collection[str] = (),
+    ladders: Ladders | None = None,
 ) -> ScheduleData:
     """The routine over ``weeks`` weeks, within ``budget`` minutes on every day of every week.
 
     ``other_minutes`` are the plan's other timed items (reflexology, acupressure), done every day;
     ``progress`` is whether steps are planned at all (a ``self_care`` plan). ``positions`` is
     where on its ladder an item starts (0, its own dose, unless the session logs moved it), and
-    ``held`` the items whose progression is not planned (stepped back on the logs).
+    ``held`` the items whose progression is not planned (stepped back on the logs). ``ladders``
+    is what the schedule reads of ``progressions`` and ``exercises``, if already worked out (the
+    knowledge's parts keep it).
     """
     positions = positions or {}
     weeks = checked_weeks(weeks)
-    days = {item["id"]: _days(progressions, item["id"]) for item in routine}
+    if ladders is None or ladders.progressions is not progressions or ladders.exercises is not exercises:
+        ladders = Ladders(progressions, exercises)
+    days = {item["id"]: list(ladders.days(item["id"])) for item in routine}
     used = {
         day: other_minutes + sum(i["minutes"] for i in routine if day in days[i["id"]]) for day in WEEK_DAYS
     }
     planned = {
-        item["id"]: _planned(item, progressions, exercises)[max(positions.get(item["id"], 0), 0) :]
+        item["id"]: _planned(item, ladders)[max(positions.get(item["id"], 0), 0) :]
         if progress and item["id"] not in held
         else []
         for item in routine
@@ -126,35 +131,17 @@ def lay_out(
         "items": [
             {"id": item["id"], "days": days[item["id"]], "steps": scheduled[item["id"]]} for item in routine
         ],
-        "notes": _notes(progressions, routine, progress) if routine else [],
+        "notes": _notes(ladders, routine, progress) if routine else [],
     }
 
 
-def _days(progressions: schema.Progressions, item: str) -> list[int]:
-    """The days of the week an item is done: those every rest-day rule of its training allows."""
-    ladder = progressions.ladder(item)
-    allowed = set(WEEK_DAYS)
-    for rule in progressions.rest:
-        if ladder is not None and ladder.training in rule.training:
-            allowed &= set(rule.days)
-    return sorted(allowed)
-
-
-def _planned(
-    item: ItemData, progressions: schema.Progressions, exercises: Mapping[str, schema.Exercise]
-) -> list[schema.Rung]:
-    """The harder steps planned for an item: those with ``after_weeks``, up to the first without
-    one or the first that moves to a variant; none for an item whose dose a rule adjusted."""
-    ladder = progressions.ladder(item["id"])
+def _planned(item: ItemData, ladders: Ladders) -> list[schema.Rung]:
+    """The harder steps planned for an item (:meth:`Ladders.planned`); none for an item whose
+    dose a rule adjusted."""
     dosage = item["dosage"]
-    if ladder is None or dosage is None or dosage["adjusted_by"]:
+    if dosage is None or dosage["adjusted_by"]:
         return []
-    rungs: list[schema.Rung] = []
-    for rung in schema.climb(ladder, exercises, "up"):
-        if rung.step.after_weeks is None or rung.step.variant is not None:
-            break
-        rungs.append(rung)
-    return rungs
+    return list(ladders.planned(item["id"]))
 
 
 def _first_step(item: ItemData, position: int) -> list[StepData]:
@@ -183,10 +170,11 @@ def _set_dose(step: StepData, dose: Mapping[str, int | None]) -> None:
             step[name] = value  # type: ignore[literal-required]
 
 
-def _notes(progressions: schema.Progressions, routine: Sequence[ItemData], progress: bool) -> list[NoteData]:
+def _notes(ladders: Ladders, routine: Sequence[ItemData], progress: bool) -> list[NoteData]:
     """The pain-monitoring checks (those that move up only where steps are planned), then the
     rest-day rules that shape some item's days."""
-    trainings = {ladder.training for item in routine if (ladder := progressions.ladder(item["id"]))}
+    progressions = ladders.progressions
+    trainings = {ladder.training for item in routine if (ladder := ladders.ladder(item["id"]))}
     notes: list[NoteData] = [
         {"rule": check.id, "text": check.text, "source": check.source}
         for check in progressions.monitoring

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from footmap._compose.parts import ExcludedData, KnowledgeParts, ReasonData, excluded
-from footmap._kinds import split_node
 from footmap._knowledge import schema
 from footmap._knowledge.base import Item
 from footmap._knowledge.graph import Path
@@ -104,17 +103,14 @@ def hold_back_for_assessment(
     an alternative kept meanwhile can stand in for them. What a referral's message rules out goes
     by its own rule (``forbids``)."""
     referral = next(effect for effect in refers if effect.level == "see_clinician")
+    message = parts.wording.compose.held_back_for_assessment
+
+    def held_back(ident: str) -> Effect:  # the referral, as an exclusion of one item
+        return Effect(referral.rule, "exclude", ident, None, message, referral.source, None, referral.matched)
+
     for ident in candidates:
         if not kept_while_waiting(parts.knowledge.items[ident]):
-            excluded_by[ident].append(
-                referral._replace(
-                    effect="exclude",
-                    target=ident,
-                    level=None,
-                    message=parts.wording.compose.held_back_for_assessment,
-                    scale=None,
-                )
-            )
+            excluded_by[ident].append(held_back(ident))
 
 
 def withhold_all(
@@ -128,8 +124,10 @@ def withhold_all(
 
 def _reasons(paths: Iterable[Path], parts: KnowledgeParts) -> dict[str, list[ReasonData]]:
     reasons: dict[str, list[ReasonData]] = defaultdict(list)
+    item_reason = parts.item_reason
     for path in paths:
-        reasons[split_node(path.item)[1]].append(parts.reason(path))
+        ident, reason = item_reason(path)
+        reasons[ident].append(reason)
     return reasons
 
 

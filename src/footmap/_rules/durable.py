@@ -244,7 +244,7 @@ class DurableEngine:
         try:
             for message in raw:
                 alpha = int(message[3 : message.index('"', 3)])
-                fits[alpha] = [int(found) for found in _MATCH_ID.findall(message)]
+                fits[alpha] = list(map(int, _MATCH_ID.findall(message)))
         except (ValueError, IndexError) as error:
             raise RuleEngineError(f"a rule match could not be read: {error!r}") from error
         return fits

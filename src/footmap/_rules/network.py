@@ -24,6 +24,7 @@ that binding alone; an ``absent`` pattern holds when no fact of the run, bound o
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -101,6 +102,19 @@ class JoinRule:
             return self.steps[0].alpha
         return None
 
+    @cached_property
+    def product(self) -> tuple[int, ...] | None:
+        """The alphas of an ``all`` rule of two or more positive patterns and no ``ref`` (its
+        matches are every choice of distinct facts, one per alpha), else ``None``."""
+        if self.any or len(self.steps) < 2 or any(step.absent or step.refs for step in self.steps):
+            return None
+        return tuple(step.alpha for step in self.steps)
+
+    @cached_property
+    def target_place(self) -> int | None:
+        """The place of the binding the effect targets among :attr:`names`, if it targets one."""
+        return None if self.head.target is None else self.names.index(self.head.target)
+
     @property
     def anchors(self) -> tuple[int, ...]:
         """The alphas one of which must have a fact for the rule to fire (none: it always may).
@@ -170,7 +184,11 @@ class Network:
             if single is not None:  # most rules: one fact, no join (see JoinRule.single)
                 rows.update(run.single_effects(rule.head, fits[single]))
                 continue
-            if not all(fits[alpha] for alpha in rule.required):  # a positive pattern fits nothing
+            if not all(map(fits.__getitem__, rule.required)):  # a positive pattern fits nothing
+                continue
+            product = rule.product
+            if product is not None:  # most joins: no `ref`, no `absent`: every distinct choice
+                rows.update(run.product_effects(rule.head, rule.target_place, product))
                 continue
             for names, positions in run.matches(rule):
                 rows.add(run.effect(rule.head, names, positions))
@@ -178,11 +196,15 @@ class Network:
 
     def _reached(self, fits: Fits) -> list[int]:
         """The rules that may fire: those anchored on an alpha some fact passed, and the rest."""
-        reached = dict.fromkeys(self.always)
-        for alpha, rules in self.by_anchor.items():
+        reached = set(self.always)  # effects are deduplicated and sorted: the order is free
+        for alpha, rules in self._anchored:
             if fits[alpha]:
-                reached.update(dict.fromkeys(rules))
-        return list(reached)
+                reached.update(rules)
+        return sorted(reached)
+
+    @cached_property
+    def _anchored(self) -> tuple[tuple[int, tuple[int, ...]], ...]:
+        return tuple(self.by_anchor.items())
 
 
 def build_network(rules: Sequence[schema.Rule]) -> Network:
@@ -241,7 +263,7 @@ class _Run:
     def __init__(self, facts: Sequence[Fact], fits: Fits) -> None:
         self.facts = facts
         self.fits = fits
-        self._described: dict[int, str] = {}
+        self._described: list[str | None] = [None] * len(facts)
         self._indexes: dict[tuple[int, str], dict[Any, list[int]] | None] = {}
 
     def matches(self, rule: JoinRule) -> Iterator[tuple[tuple[str, ...], tuple[int, ...]]]:
@@ -272,13 +294,43 @@ class _Run:
     def single_effects(self, head: RuleHead, positions: Sequence[int]) -> Iterator[Effect]:
         """The effects of a one-pattern rule: one per fact passing its alpha (its target, if any,
         is that fact)."""
-        facts, targeted = self.facts, head.target is not None
+        facts, targeted, described = self.facts, head.target is not None, self._described
         for position in positions:
             target = str(facts[position]["key"]) if targeted else None
-            yield head.effect_for(target, (self._describe(position),))
+            description = described[position] or self._describe(position)
+            yield head.effect_for(target, (description,))
+
+    def product_effects(
+        self, head: RuleHead, target_place: int | None, alphas: tuple[int, ...]
+    ) -> Iterator[Effect]:
+        """The effects of a rule whose matches are every choice of distinct facts, one passing
+        each of its ``alphas`` in turn (see :attr:`JoinRule.product`)."""
+        fits, facts, describe = self.fits, self.facts, self._describe
+        if len(alphas) == 2:
+            first, second = fits[alphas[0]], fits[alphas[1]]
+            others = [(other, describe(other)) for other in second]
+            for one in first:
+                one_described = describe(one)
+                for other, other_described in others:
+                    if other == one:
+                        continue
+                    matched = (
+                        (one_described, other_described)
+                        if one_described <= other_described
+                        else (other_described, one_described)
+                    )
+                    target = None
+                    if target_place is not None:
+                        target = str(facts[other if target_place else one]["key"])
+                    yield head.effect_for(target, matched)
+            return
+        for positions in itertools.product(*(fits[alpha] for alpha in alphas)):
+            if len(set(positions)) == len(positions):
+                target = None if target_place is None else str(facts[positions[target_place]]["key"])
+                yield head.effect_for(target, tuple(sorted(map(describe, positions))))
 
     def _describe(self, position: int) -> str:
-        described = self._described.get(position)
+        described = self._described[position]
         if described is None:
             described = self._described[position] = describe_fact(self.facts[position])
         return described
@@ -333,12 +385,16 @@ class _Run:
             if name not in fact:
                 continue
             value = fact[name]  # type: ignore[literal-required]
-            if not _hashable(value):
+            if type(value) not in _PLAIN and not _hashable(value):  # the common kinds at once
                 index = None
                 break
             index[value].append(position)  # type: ignore[index]
         self._indexes[key] = index
         return index
+
+
+#: Kinds of value always hashable as ``==`` finds them (floats are not: NaN).
+_PLAIN = frozenset({str, int, bool, type(None)})
 
 
 def _hashable(value: object) -> bool:
