@@ -6,6 +6,7 @@ import gc
 import io
 import itertools
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -122,6 +123,28 @@ def test_the_garbage_collector_is_paused_only_while_results_are_read_and_as_it_w
         assert not gc.isenabled()  # the caller's choice stands
     finally:
         gc.enable()
+
+
+def _how_the_worker_started(item: int, knowledge: footmap.KnowledgeBase) -> tuple[bool, bool]:
+    """A worker's task: whether it holds the fork server's preload, and whether its parent is
+    another process than the one that asked for it (``item``: that process's id)."""
+    return _batch.PRELOAD in sys.modules, os.getppid() != item
+
+
+@pytest.mark.skipif(
+    "forkserver" not in multiprocessing.get_all_start_methods(), reason="no fork server here (Windows)"
+)
+def test_workers_are_forked_from_a_server_that_has_loaded_footmap() -> None:
+    results = _batch._map(
+        _how_the_worker_started,
+        [os.getpid()] * 4,
+        knowledge=None,
+        workers=2,
+        progress=False,
+        total=None,
+        in_process=False,
+    )
+    assert list(results) == [(True, True)] * 4
 
 
 def test_an_unknown_output_is_refused() -> None:
