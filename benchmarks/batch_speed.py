@@ -10,17 +10,24 @@ The profiles are ``benchmarks/mix.py``'s realistic mix (208 profiles) repeated t
 times, one after the other: the loop (``for p in profiles: footmap.recommend(p)``, the baseline),
 ``footmap.recommend_many(profiles, workers=2)`` (``Plan`` objects, then with ``output="json"``)
 and ``footmap batch IN -o OUT --workers 2`` (the command's ``main``, in this process, so the
-interpreter's start is not counted; the file of profiles is written once, before), then the same
-batch in one process (``run_jsonl(..., in_process=True)``: the loop that writes the same file,
-the like-for-like baseline of ``footmap batch``, reported beside the target). Every result
-is taken and dropped, as a batch that writes its plans somewhere does: a caller that keeps
+interpreter's start is not counted; the file of profiles is written once, before), the same JSON
+batch and command with spawned workers (the A/B: worker start as it was before the fork server),
+then the same batch in one process (``run_jsonl(..., in_process=True)``: the loop that writes the
+same file, the like-for-like baseline of ``footmap batch``, reported beside the target). Every
+result is taken and dropped, as a batch that writes its plans somewhere does: a caller that keeps
 thousands of ``Plan`` objects pays Python's garbage collector over all of them, loop or not
-(about 1 ms a plan more at 1,000 plans kept, on this 2-core machine). A round's
-ratio is the loop's time over the batch's; the figure is the median over the rounds, with the
-lowest and highest: on a machine other jobs share, the spread is the honest part of the figure.
-Each batch starts its own two workers, so their start-up (about 2 s) is in its time, as it is
-for a user. The small input (200 profiles) runs the defaults, where ``SMALL_INPUT`` plans it in
-this process, against the loop over the same profiles.
+(about 1 ms a plan more at 1,000 plans kept, on this 2-core machine). A round's ratio is the
+loop's time over the batch's; the figure is the median over the rounds, with the lowest and
+highest: on a machine other jobs share, the spread is the honest part of the figure.
+
+Each batch starts its own two workers, so their start is in its time, as it is for a user.
+Workers are forked from multiprocessing's fork server, which outlives a batch in the process that
+started it: ``recommend_many`` pays the server's start in the first round only, as a program that
+calls it again would, and ``footmap batch`` has it stopped before every round, so each round pays
+it as a new ``footmap`` process does. CPU time counts every process under this one: the ended
+ones reaped here, and, from /proc, the fork server with the workers it has reaped. The small
+input (200 profiles) runs the defaults, where ``SMALL_INPUT`` plans it in this process, against
+the loop over the same profiles.
 """
 
 from __future__ import annotations
