@@ -6,6 +6,7 @@ import gc
 import io
 import itertools
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -122,6 +123,28 @@ def test_the_garbage_collector_is_paused_only_while_results_are_read_and_as_it_w
         assert not gc.isenabled()  # the caller's choice stands
     finally:
         gc.enable()
+
+
+def _how_the_worker_started(item: int, knowledge: footmap.KnowledgeBase) -> tuple[bool, bool]:
+    """A worker's task: whether it holds the fork server's preload, and whether its parent is
+    another process than the one that asked for it (``item``: that process's id)."""
+    return _batch.PRELOAD in sys.modules, os.getppid() != item
+
+
+@pytest.mark.skipif(
+    "forkserver" not in multiprocessing.get_all_start_methods(), reason="no fork server here (Windows)"
+)
+def test_workers_are_forked_from_a_server_that_has_loaded_footmap() -> None:
+    results = _batch._map(
+        _how_the_worker_started,
+        [os.getpid()] * 4,
+        knowledge=None,
+        workers=2,
+        progress=False,
+        total=None,
+        in_process=False,
+    )
+    assert list(results) == [(True, True)] * 4
 
 
 def test_an_unknown_output_is_refused() -> None:
@@ -582,16 +605,21 @@ def test_a_line_over_the_limit_is_an_error_line_read_in_bounded_pieces(
     assert _records(target)[1] == {"line": 2, "error": "line longer than 100 bytes: not read"}
 
 
-def _children(pid: int) -> list[int]:
-    """The processes whose parent is ``pid`` (from /proc)."""
-    found = []
+def _descendants(pid: int) -> list[int]:
+    """The processes ``pid`` started, and theirs (from /proc): workers forked from the fork server
+    are its children, not the batch's."""
+    parents: dict[int, list[int]] = {}
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
         except OSError:
             continue
-        if fields.get("PPid", "").strip() == str(pid):
-            found.append(int(status.parent.name))
+        parents.setdefault(int(fields.get("PPid", "0").strip() or 0), []).append(int(status.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        children = parents.get(todo.pop(), [])
+        found += children
+        todo += children
     return found
 
 
@@ -632,8 +660,9 @@ def test_no_worker_outlives_a_killed_batch(tmp_path: Path) -> None:
     process = _start_batch(source, target, "--workers", "2")
     try:
         _wait_for_lines(process, target, 100_000)
-        children = _children(process.pid)
-        assert len(children) >= 2  # the two workers (and multiprocessing's resource tracker)
+        children = _descendants(process.pid)
+        # the two workers, multiprocessing's resource tracker (and the fork server, on POSIX)
+        assert len(children) >= 3
         os.kill(process.pid, signal.SIGKILL)
     finally:
         process.wait(timeout=60)
@@ -685,7 +714,7 @@ def test_ctrl_c_stops_a_batch_with_exit_130_one_line_and_no_workers_left(tmp_pat
     process = _start_batch(source, target, "--workers", "2")
     try:
         _wait_for_lines(process, target, 50_000)
-        children = _children(process.pid)
+        children = _descendants(process.pid)
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=60)
     finally:

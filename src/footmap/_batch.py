@@ -9,9 +9,12 @@ order. What crosses back from a worker is what the caller gets, made once, in th
 ``Plan`` (pickled, which costs the parent about half of rebuilding it from JSON), a plan's JSON
 text, or for ``footmap batch`` the finished output line as bytes, which the parent only writes.
 
-Starting worker processes costs about two seconds (each imports footmap, loads the knowledge and
-builds its rule engine), more than they save on a small input: unless the number of workers is
-given, an input of at most ``SMALL_INPUT`` profiles is planned in this process (docs/batch.md).
+Workers are forked from multiprocessing's fork server where there is one (POSIX; spawned
+elsewhere): a fresh process, started once and kept until this one exits, that has imported footmap
+and loaded the shipped knowledge but never built a rule engine, so a worker starts in milliseconds
+and builds its own engine. The server's own start (about half a second of CPU, once a process) is
+still more than workers save on a small input: unless the number of workers is given, an input of
+at most ``SMALL_INPUT`` profiles is planned in this process (docs/batch.md).
 
 ``run_jsonl`` is the file-to-file form behind ``footmap batch``: one output line per input line,
 written one at a time, and a rerun with ``resume=True`` continues after the last complete line.
@@ -157,8 +160,10 @@ def recommend_many(
     worker) instead of the ``Plan``: what to store or send on, and cheaper to bring back.
 
     Input is read lazily and results are yielded as they come, so a generator of millions of
-    profiles runs in constant memory. Worker processes are started with ``spawn``: in a script,
-    call this under ``if __name__ == "__main__":``.
+    profiles runs in constant memory. Worker processes are forked from multiprocessing's fork
+    server (started once, kept until this process exits; ``spawn`` where there is none), which
+    imports the main module as ``spawn`` does: in a script, call this under
+    ``if __name__ == "__main__":``.
 
     >>> plans = recommend_many([{"pains": [{"area": "knee", "severity": 4}]}] * 3)
     >>> [plan.triage for plan in plans]
@@ -317,10 +322,26 @@ def _reason(error: BaseException) -> str:
 
 
 def _watch_parent(parent: int) -> None:
-    """End this worker as soon as the process that started it is gone (killed, say)."""
-    while os.getppid() == parent:
+    """End this worker as soon as the process that started it is gone (killed, say).
+
+    A worker forked from the fork server is that server's child, not the caller's: the server
+    exits with the caller, so the worker's parent changing is the sign either way, and the caller
+    no longer existing covers a server that was gone before this thread started.
+    """
+    started_by = os.getppid()
+    while os.getppid() == started_by and (started_by == parent or _exists(parent)):
         time.sleep(PARENT_POLL)
     os._exit(1)
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # there, but not ours to signal
+        return True
+    return True
 
 
 def _worker(
@@ -431,7 +452,7 @@ def _map_on_pool(
     from multiprocessing.connection import wait
 
     warn_if_unavailable()
-    context = multiprocessing.get_context("spawn")
+    context = _context(multiprocessing)
     sent = (knowledge.knowledge, knowledge.origin) if knowledge is not None else None
     pool = [_Process(context, task, sent) for _ in range(workers)]
     chunks = _chunks(items, CHUNK_SIZE)
@@ -492,6 +513,32 @@ def _map_on_pool(
             if worker.process.is_alive():
                 worker.process.kill()
                 worker.process.join()
+
+
+#: The module multiprocessing's fork server imports before it forks any worker (see ``_context``).
+PRELOAD = "footmap._batch_preload"
+
+
+def _context(multiprocessing: Any) -> Any:
+    """How worker processes start: forked from multiprocessing's fork server where there is one
+    (POSIX), else spawned.
+
+    The fork server is a fresh process, started once (with ``spawn``'s safety: the caller may
+    hold threads and rule engines, the server never does) and kept until the caller exits. It
+    imports footmap and loads the shipped knowledge once (``PRELOAD``), so a worker forked from it
+    starts in milliseconds instead of a second of CPU spent importing; each worker still builds
+    its own rule engine. A fork server started before, by other code, is used as it is (its
+    workers then import footmap themselves, as spawned ones do).
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    preload = list(getattr(server, "_preload_modules", None) or ["__main__"])
+    if PRELOAD not in preload:
+        forkserver.set_forkserver_preload([*preload, PRELOAD])
+    return multiprocessing.get_context("forkserver")
 
 
 def _stall_check(pool: list[_Process]) -> float | None:
