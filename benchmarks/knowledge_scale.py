@@ -1,4 +1,4 @@
-"""Knowledge 1x to 30x the shipped size, with profiles that reach the copies' own rules.
+"""Knowledge 1x to 100x the shipped size, with profiles that reach the copies' own rules.
 
 ``make_knowledge.py`` writes the shipped knowledge and ``N - 1`` copies of it, each copy a graph
 and a rule set of its own in a vocabulary of its own (``back_s3``, ``tingling_s3`` ...; a copy's
@@ -31,7 +31,9 @@ from footmap._knowledge.base import shipped_knowledge
 from footmap._rules.compile import knowledge_rules
 from footmap._rules.engine import engine_info
 
-FACTORS = (1, 3, 10, 30)  # 100x: its step had not finished after 10 minutes (docs/performance.md)
+#: At 100x (17,400 rules) durable-rules cannot hold the rules (a node of its network would get 801
+#: children; it hangs at 512), so footmap runs the compiled twin there: the figure names the engine.
+FACTORS = (1, 3, 10, 30, 100)
 QUICK_FACTORS = (1, 2)
 #: Profile fields and the vocabulary list their ids come from (equipment is shared by copies).
 RENAMED = {"symptoms": "symptoms", "observations": "observations", "conditions": "conditions"}

@@ -9,53 +9,70 @@ private. The public modules are :mod:`footmap.render` (the renderer registry),
 :mod:`footmap.dask` and :mod:`footmap.testing` (the scenario runner and its pytest plugin).
 """
 
+import gc as _gc
 import importlib as _importlib
 import sys as _sys
 import typing as _typing
-from importlib import metadata as _metadata
 
-from footmap import render as _render  # noqa: F401 - installs the registry plans show themselves through
-from footmap._errors import (
-    BatchError,
-    EngineFallbackWarning,
-    Finding,
-    FindingCode,
-    FootmapError,
-    InputError,
-    InvalidLogError,
-    KnowledgeError,
-    LogProblem,
-    MissingDependencyError,
-    OutputError,
-    ResumeError,
-    RuleEngineError,
-    WorkerError,
-)
-from footmap._input.profile import Pain, Profile, profile_json_schema
-from footmap._knowledge.base import KnowledgeBase
-from footmap._pipeline import adjust, recommend
-from footmap._plan import (
-    Caution,
-    Change,
-    CitedSource,
-    DosagePlan,
-    Excluded,
-    LeftOut,
-    LeftOutItem,
-    Plan,
-    PlanItem,
-    PlanTables,
-    Reason,
-    SafetyMessage,
-    SafetyNetSign,
-    Schedule,
-    ScheduleDay,
-    ScheduledItem,
-    ScheduledStep,
-    ScheduleNote,
-    ScheduleWeek,
-)
-from footmap._rules.engine import EngineInfo, engine_info
+# The import makes a hundred thousand objects (pydantic's model classes and their schemas) and
+# frees few: the collections their allocations would set off find nothing, and took a tenth of a
+# new process's ``import footmap`` and first plan. The collector is paused while it runs and
+# restored after, even on an error; the objects made are then moved to the oldest generation
+# (``gc.freeze`` and ``gc.unfreeze``: no object is scanned to do so), where a young collection
+# does not scan them again. The same objects stay collectable, by the next full collection.
+_collecting = _gc.isenabled()
+_gc.disable()
+try:
+    from importlib import metadata as _metadata
+
+    from footmap import render as _render  # noqa: F401 - installs the registry plans show themselves through
+    from footmap._errors import (
+        BatchError,
+        EngineFallbackWarning,
+        Finding,
+        FindingCode,
+        FootmapError,
+        InputError,
+        InvalidLogError,
+        KnowledgeError,
+        LogProblem,
+        MissingDependencyError,
+        OutputError,
+        ResumeError,
+        RuleEngineError,
+        WorkerError,
+    )
+    from footmap._input.profile import Pain, Profile, profile_json_schema
+    from footmap._knowledge.base import KnowledgeBase
+    from footmap._pipeline import adjust, recommend
+    from footmap._plan import (
+        Caution,
+        Change,
+        CitedSource,
+        DosagePlan,
+        Excluded,
+        LeftOut,
+        LeftOutItem,
+        Plan,
+        PlanItem,
+        PlanTables,
+        Reason,
+        SafetyMessage,
+        SafetyNetSign,
+        Schedule,
+        ScheduleDay,
+        ScheduledItem,
+        ScheduledStep,
+        ScheduleNote,
+        ScheduleWeek,
+    )
+    from footmap._rules.engine import EngineInfo, engine_info
+finally:
+    _gc.freeze()
+    _gc.unfreeze()
+    if _collecting:
+        _gc.enable()
+    del _collecting
 
 if _typing.TYPE_CHECKING:
     from footmap._batch import recommend_many

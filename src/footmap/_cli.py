@@ -1,7 +1,7 @@
 """The ``footmap`` command: ``recommend`` a plan for a profile file, ``adjust`` a plan to session
 logs, ``batch`` a JSON-lines file of profiles, ``progress`` from a file of session logs,
 ``knowledge check`` a directory, ``knowledge test`` it with scenario files, ``knowledge report``
-its safety page.
+its safety page, ``knowledge cache`` show, write or clear the knowledge cache.
 
 Exit codes:
 
@@ -174,6 +174,19 @@ def _parser() -> argparse.ArgumentParser:
         help="print the safety page (docs/safety.md): every red flag, exclusion, caution and grade",
     )
     _knowledge_options(report)
+    cache = knowledge_commands.add_parser(
+        "cache",
+        help="show, write or clear the shipped knowledge's cache file (docs/knowledge.md)",
+        description="Where the knowledge cache file is and whether it is written (path), write it"
+        " now (write), or delete every cache file (clear).",
+    )
+    cache.add_argument(
+        "action",
+        nargs="?",
+        choices=CACHE_ACTIONS,
+        default=CACHE_ACTIONS[0],
+        help="path (the default), write or clear",
+    )
     return parser
 
 
@@ -245,6 +258,8 @@ OK, INVALID_KNOWLEDGE, INVALID_INPUT, SCENARIO_FAILED, CANNOT_WRITE, INTERNAL_ER
     7
 )
 INTERRUPTED = 130
+#: What ``footmap knowledge cache`` does; the first is the default.
+CACHE_ACTIONS = ("path", "write", "clear")
 
 
 class _Refused(Exception):
@@ -594,6 +609,43 @@ def _report(args: argparse.Namespace) -> int:
     return OK
 
 
+def _cache(args: argparse.Namespace) -> int:
+    """``knowledge cache``: the shipped knowledge's cache file, written now, or every one deleted."""
+    from footmap._knowledge import cache
+
+    setting = os.environ.get(cache.CACHE_ENV, "")
+    off = (
+        f"the knowledge cache is off ({cache.CACHE_ENV}={setting})"
+        if setting.strip().lower() in cache.OFF
+        else f"the knowledge cache has no directory (no home directory; set {cache.CACHE_DIR_ENV})"
+    )
+    if args.action == "clear":
+        folder = cache.cache_dir()
+        if folder is None:
+            print(f"{off}: nothing to clear")
+            return OK
+        print(f"{folder}: {_count(cache.clear_cache(), 'cache file')} deleted")
+        return OK
+    if args.action == "write":
+        if cache.cache_dir() is None:
+            raise _Refused(f"cannot write the knowledge cache: {off}", CANNOT_WRITE)
+        written = cache.write_cache()
+        if written is None:
+            raise _Refused(
+                f"cannot write the knowledge cache in {cache.cache_dir()} (set {cache.CACHE_DIR_ENV}"
+                " to a directory that can be written)",
+                CANNOT_WRITE,
+            )
+        print(f"{written}: written")
+        return OK
+    path = cache.cache_path()
+    if path is None:
+        print(off)
+        return OK
+    print(f"{path} ({'written' if path.is_file() else 'not written yet'})")
+    return OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``footmap`` command; returns the exit code (see the module docstring).
 
@@ -637,6 +689,8 @@ def _run(args: argparse.Namespace) -> int:
         return _test(args)
     if args.knowledge_command == "report":
         return _report(args)
+    if args.knowledge_command == "cache":
+        return _cache(args)
     return _check(args)
 
 

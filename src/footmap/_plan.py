@@ -55,7 +55,7 @@ class _Model(BaseModel):
     hold their default (``None``, ``[]``, ``""``, ``0``, ``False``, ``times_per_day: 1``...), which
     reading the JSON gives back: a plan's JSON holds only what it says."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     def model_dump_json(self, *, exclude_defaults: bool = True, **options: Any) -> str:
         """The JSON text, without the fields that hold their default (``exclude_defaults=False``

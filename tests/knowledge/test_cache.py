@@ -320,3 +320,54 @@ def _set_collector(enabled: bool) -> None:
         gc.enable()
     else:
         gc.disable()
+
+
+# --- footmap knowledge cache ---------------------------------------------------------------------
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    from footmap._cli import main
+
+    code = main(["knowledge", "cache", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_cache_command_shows_writes_and_clears_the_cache_file(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = cache.cache_path()
+    assert path is not None
+    assert _cli(capsys) == (0, f"{path} (not written yet)\n", "")
+    assert _cli(capsys, "write") == (0, f"{path}: written\n", "")
+    assert path.is_file() and cache.read(shipped_knowledge_dir()) is not None
+    assert _cli(capsys, "path") == (0, f"{path} (written)\n", "")
+    assert _cli(capsys, "clear") == (0, f"{folder}: 1 cache file deleted\n", "")
+    assert not path.exists()
+    assert _cli(capsys, "clear") == (0, f"{folder}: 0 cache files deleted\n", "")
+
+
+def test_the_cache_command_says_when_the_cache_is_off(
+    folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(cache.CACHE_ENV, "0")
+    assert _cli(capsys) == (0, "the knowledge cache is off (FOOTMAP_CACHE=0)\n", "")
+    code, out, err = _cli(capsys, "write")
+    assert (code, out) == (4, "") and "cannot write the knowledge cache" in err and "FOOTMAP_CACHE=0" in err
+    assert _cli(capsys, "clear") == (
+        0,
+        "the knowledge cache is off (FOOTMAP_CACHE=0): nothing to clear\n",
+        "",
+    )
+    assert not folder.exists()
+
+
+def test_the_cache_command_fails_with_4_where_the_cache_cannot_be_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory", encoding="utf-8")
+    monkeypatch.setenv(cache.CACHE_DIR_ENV, str(blocked / "cache"))
+    monkeypatch.delenv(cache.CACHE_ENV, raising=False)
+    code, out, err = _cli(capsys, "write")
+    assert (code, out) == (4, "") and f"cannot write the knowledge cache in {blocked / 'cache'}" in err

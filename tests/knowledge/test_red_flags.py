@@ -18,9 +18,13 @@ from hypothesis import strategies as st
 
 import footmap
 from footmap import FindingCode, KnowledgeBase
+from footmap._facts import Fact
 from footmap._kinds import REPORTED_KINDS
+from footmap._knowledge import schema
 from footmap._knowledge.base import shipped_knowledge, shipped_knowledge_dir
+from footmap._knowledge.check import Referrals, referral
 from footmap._knowledge.schema import TRIAGE_ORDER
+from tests.strategies import rule_sets_with_facts
 
 _FIELD = {kind.vocabulary: kind.profile_field for kind in REPORTED_KINDS}
 
@@ -207,3 +211,39 @@ def test_a_mark_above_what_the_rules_give_is_unguarded_and_below_is_unmarked(tmp
         ("cold_pale_foot", FindingCode.UNMARKED_RED_FLAG),
         ("fever", FindingCode.UNGUARDED_RED_FLAG),
     ]
+
+
+# --- the check runs only the rules a term can fire (linear in the knowledge, not quadratic) ------
+
+
+def _referring(rule: dict[str, Any], number: int) -> schema.Rule:
+    level = "urgent" if number % 2 else "see_clinician"
+    return schema.Rule.model_validate({**rule, "effect": "refer", "level": level})
+
+
+@settings(max_examples=200, deadline=None)
+@given(rule_sets_with_facts(max_rules=8, max_facts=4))
+def test_the_filed_referrals_give_what_every_rule_gives_on_generated_rules(
+    inputs: tuple[list[dict[str, Any]], list[list[dict[str, Any]]]],
+) -> None:
+    # Filing the rules by the facts they need must never leave out a rule that would fire.
+    rule_data, fact_lists = inputs
+    referrals = Referrals([_referring(rule, number) for number, rule in enumerate(rule_data)])
+    for data in fact_lists:
+        facts = [Fact(**fact) for fact in data]  # type: ignore[typeddict-item]
+        assert referrals.level(facts) == referral(referrals.every, facts), (rule_data, facts)
+
+
+def test_the_filed_referrals_give_what_every_rule_gives_on_each_shipped_term_alone() -> None:
+    kb = shipped_knowledge()
+    referrals = Referrals(kb.knowledge.rules)
+    assert len(referrals.every) == sum(rule.effect == "refer" for rule in kb.knowledge.rules)
+    person = Fact(t="person")  # type: ignore[typeddict-item]
+    levels = set()
+    for kind in REPORTED_KINDS:
+        for ident in kb.vocabulary[kind.vocabulary]:
+            facts = [Fact(t=kind.name, key=ident), person]  # type: ignore[typeddict-item]
+            level = referrals.level(facts)
+            assert level == referral(referrals.every, facts), ident
+            levels.add(level[0])
+    assert levels == {"self_care", "see_clinician", "urgent"}

@@ -259,11 +259,38 @@ except footmap.RuleEngineError as error:
 
 @needs_durable
 def test_rules_that_would_hang_durable_rules_are_refused() -> None:
-    # 600 tests of one field under one node: durable-rules itself would loop forever.
+    # 600 tests of one field under one node (and the sentinel's `$or`, which every type's node
+    # leads to): durable-rules itself would loop forever.
     result = subprocess.run(
         [sys.executable, "-c", _TOO_WIDE], capture_output=True, text=True, timeout=60, check=True
     )
-    assert "600 children" in result.stdout and "hangs at 512" in result.stdout
+    assert "601 children" in result.stdout and "hangs at 512" in result.stdout
+
+
+_WIDE_ONE_OF = """
+import footmap
+from footmap._knowledge import schema
+from footmap._rules.engine import rules_engine
+rules = [schema.Rule.model_validate({
+    "id": f"test.one_of_{n}", "effect": "caution", "message": "m", "source": "s",
+    "when": {"all": [{"fact": "item", "where": {"modality": {"one_of": [f"m{n}_{v}" for v in range(5)]}}}]}})
+    for n in range(110)]
+try:
+    rules_engine(rules, "durable")
+except footmap.RuleEngineError as error:
+    print(error)
+"""
+
+
+@needs_durable
+def test_one_of_tests_count_each_value_as_a_child_and_are_refused_before_they_hang() -> None:
+    # 110 tests of five values each: durable-rules hangs the node they follow with 550 children
+    # (each value is one; 551 with the sentinel's), where counting each `one_of` once gave 111
+    # (benchmarks/make_knowledge.py's 100x knowledge hung in create_ruleset).
+    result = subprocess.run(
+        [sys.executable, "-c", _WIDE_ONE_OF], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "551 children" in result.stdout and "hangs at 512" in result.stdout
 
 
 @needs_durable

@@ -696,6 +696,17 @@ class EvidenceWording(Strict):
     very_low: Text
     none: Text
 
+    def labels(self) -> dict[str, str]:
+        """Each grade's words by grade, as ``model_dump()`` gives them, without building the
+        model's serializer (the models are built on first use, and a first plan needs only this).
+
+        >>> from footmap._knowledge.base import shipped_knowledge
+        >>> words = shipped_knowledge().wording.evidence
+        >>> words.labels() == words.model_dump()
+        True
+        """
+        return {grade: getattr(self, grade) for grade in EvidenceWording.model_fields}
+
 
 class StepWording(EvidenceWording):
     """How one step of a reason's path is graded, briefly (``Tight ankles [no evidence]``): each
