@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from statistics import fmean
 from typing import TypedDict
 
 from footmap._input.logs import SessionLog
@@ -243,8 +242,14 @@ def _complaint_log(area: str, logs: Sequence[SessionLog]) -> Fact:
         "t": COMPLAINT_LOG_FACT,
         "key": area,
         "weeks": round((last - first).days / WEEK, _DECIMALS),
-        "change": round(fmean(closing) - fmean(opening), _DECIMALS),
+        "change": round(_mean(closing) - _mean(opening), _DECIMALS),
     }
+
+
+def _mean(scores: list[int]) -> float:
+    """The mean of whole-number pain scores (exact: their sum is an integer; ``statistics`` would
+    cost a new process its import)."""
+    return sum(scores) / len(scores)
 
 
 def _programme(logs: Sequence[SessionLog]) -> Fact:

@@ -139,10 +139,10 @@ class Reason(_Model):
     fact: str
     """The fact it answers, as the trace names it (``pain:back``, ``missing_equipment:towel``);
     reported facts joined by ``, ``, or ``knowledge`` for a rule that matched none."""
-    path: list[str] = Field(default_factory=list)
+    path: list[str] = []
     """The graph path from the fact to the item, node by node (empty for a rule's reason)."""
-    links: list[str] = Field(default_factory=list)
-    step_evidence: list[Evidence | None] = Field(default_factory=list)
+    links: list[str] = []
+    step_evidence: list[Evidence | None] = []
     """The grade of each link of the path, in order (``None``: the person's own report)."""
     rule: str | None = None
     evidence: Evidence
@@ -174,8 +174,8 @@ class DosagePlan(_Model):
     duration_seconds: int | None = None
     times_per_day: int = 1
     per_side: bool = False
-    adjusted_by: list[str] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list)
+    adjusted_by: list[str] = []
+    notes: list[str] = []
 
 
 class PlanItem(_Model):
@@ -187,14 +187,14 @@ class PlanItem(_Model):
     modality: str
     summary: str
     dosage: DosagePlan | None = None
-    steps: list[str] = Field(default_factory=list)
+    steps: list[str] = []
     position: Position | None = None
     phase: Phase | None = None
-    equipment: list[str] = Field(default_factory=list)
+    equipment: list[str] = []
     minutes: float = 0.0
     evidence: Evidence
     why: list[Reason]
-    cautions: list[Caution] = Field(default_factory=list)
+    cautions: list[Caution] = []
     replaces: str | None = None
     #: The tables of the item's plan, set by the plan on each of its items (empty on its own).
     _tables: ClassVar[PlanTables] = PlanTables()
@@ -278,7 +278,7 @@ class SafetyMessage(_Model):
     rule: str
     source: str
     """The source's id (``Plan.sources``)."""
-    facts: list[str] = Field(default_factory=list)
+    facts: list[str] = []
 
 
 class SafetyNetSign(_Model):
@@ -288,7 +288,7 @@ class SafetyNetSign(_Model):
     rule: str
     source: str
     """The source's id (``Plan.sources``)."""
-    facts: list[str] = Field(default_factory=list)
+    facts: list[str] = []
 
 
 #: The most weeks a schedule lays out, and how many it lays out unless asked.
@@ -385,8 +385,8 @@ class Schedule(_Model):
     """
 
     weeks: int = Field(default=0, ge=0, le=MAX_WEEKS)
-    items: list[ScheduledItem] = Field(default_factory=list)
-    notes: list[ScheduleNote] = Field(default_factory=list)
+    items: list[ScheduledItem] = []
+    notes: list[ScheduleNote] = []
 
     def week(self, number: int) -> ScheduleWeek:
         """Week ``number`` (from 1), day by day."""
@@ -429,7 +429,7 @@ class Change(_Model):
     rule: str
     source: str
     """The source's id (``Plan.sources``)."""
-    dates: list[str] = Field(default_factory=list)
+    dates: list[str] = []
     """The dates (``YYYY-MM-DD``) of the log entries behind the change."""
 
 
@@ -443,15 +443,15 @@ class Plan(_Model):
     """
 
     triage: TriageLevel
-    safety_net: list[SafetyNetSign] = Field(default_factory=list)
+    safety_net: list[SafetyNetSign] = []
     """The signs to get help today for, in every plan that is not urgent (an urgent plan says
     what to do now instead)."""
-    safety: list[SafetyMessage] = Field(default_factory=list)
-    routine: list[PlanItem] = Field(default_factory=list)
-    reflexology: list[PlanItem] = Field(default_factory=list)
-    acupressure: list[PlanItem] = Field(default_factory=list)
-    advice: list[PlanItem] = Field(default_factory=list)
-    left_out: list[LeftOut] = Field(default_factory=list)
+    safety: list[SafetyMessage] = []
+    routine: list[PlanItem] = []
+    reflexology: list[PlanItem] = []
+    acupressure: list[PlanItem] = []
+    advice: list[PlanItem] = []
+    left_out: list[LeftOut] = []
     """What was left out, grouped by reason (``plan.excluded`` lists it item by item)."""
     schedule: Schedule = Schedule()
     """The routine over the weeks asked for (``recommend(..., weeks=N)``)."""
@@ -462,15 +462,15 @@ class Plan(_Model):
     profile: dict[str, Any] | None = None
     """The validated profile the plan was made from, as JSON (what ``footmap.adjust`` recommends
     from again); ``None`` in a plan made before plans carried it."""
-    changes: list[Change] = Field(default_factory=list)
+    changes: list[Change] = []
     """What the session logs changed (``footmap.adjust``, or ``recommend(..., logs=...)``)."""
-    sources: dict[str, CitedSource] = Field(default_factory=dict)
+    sources: dict[str, CitedSource] = {}
     """Every source the plan cites, by id, each once: every ``source`` field holds one of these
     ids (``plan.citation(id)`` gives its full citation)."""
-    names: dict[str, str] = Field(default_factory=dict)
+    names: dict[str, str] = {}
     """The facts and graph nodes of the plan's reasons in the person's words, by id
     (``plan.name_of(id)``, ``plan.fact_name(reason)``, ``plan.path_names(reason)``)."""
-    evidence_labels: dict[Evidence, str] = Field(default_factory=dict)
+    evidence_labels: dict[Evidence, str] = {}
     """How each evidence grade of the plan's items is worded (``item.evidence_label``)."""
     _tables: ClassVar[PlanTables] = PlanTables()
 

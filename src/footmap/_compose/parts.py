@@ -233,7 +233,7 @@ class KnowledgeParts:
         self._fact_names: dict[str, str] = {}
         self.wording = knowledge.wording
         #: How each evidence grade is worded.
-        self.evidence_labels: dict[str, str] = self.wording.evidence.model_dump()
+        self.evidence_labels: dict[str, str] = self.wording.evidence.labels()
         #: Each source as the plan cites it.
         self.cited_sources: dict[str, CitedSourceData] = {
             ident: {"citation": source.citation, "url": source.url, "verified": source.verified}

@@ -233,7 +233,7 @@ def profile_json_schema(knowledge: KnowledgeBase | None = None) -> dict[str, Any
 class _Input(BaseModel):
     """Base of the input models: frozen, and an unknown field names the nearest known one."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     @classmethod
     def __get_pydantic_json_schema__(
