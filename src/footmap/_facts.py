@@ -89,6 +89,9 @@ class Candidates:
     candidate."""
     logs: tuple[SessionLog, ...] = ()
     """The session logs, sorted by date then session."""
+    known: int = 0
+    """How many of the last facts depend on the knowledge alone (the items' facts): the same
+    from run to run, so an engine works out which of its tests they pass once."""
 
 
 def gather(profile: Profile, knowledge: KnowledgeBase, logs: Iterable[SessionLog] = ()) -> Candidates:
@@ -96,12 +99,9 @@ def gather(profile: Profile, knowledge: KnowledgeBase, logs: Iterable[SessionLog
     ordered = tuple(sorted(logs, key=lambda log: log.key))
     paths = tuple(knowledge.candidates(fact_nodes(profile)))
     items = tuple(candidate_ids(paths, knowledge))
-    facts = (
-        *profile_facts(profile, knowledge),
-        *log_facts(ordered, profile),
-        *item_facts(items, knowledge),
-    )
-    return Candidates(profile, knowledge, paths, items, facts, ordered)
+    own = (*profile_facts(profile, knowledge), *log_facts(ordered, profile))
+    known = item_facts(items, knowledge)
+    return Candidates(profile, knowledge, paths, items, (*own, *known), ordered, len(known))
 
 
 def fact_nodes(profile: Profile) -> list[str]:
@@ -274,12 +274,13 @@ def item_facts(item_ids: Iterable[str], knowledge: KnowledgeBase) -> list[Fact]:
     """One ``item`` fact per candidate, and one ``need`` fact per piece of equipment it needs.
 
     An item's facts depend on the knowledge alone: they are built once per knowledge base, and
-    each call returns fresh copies.
+    every call returns those same facts, which nothing may change (an engine remembers what its
+    tests said of each: :class:`footmap._rules.network.KnownFits`).
     """
     built = _item_facts(knowledge)
     facts: list[Fact] = []
     for ident in sorted(set(item_ids)):
-        facts += [Fact(**fact) for fact in built[ident]]
+        facts += built[ident]
     return facts
 
 

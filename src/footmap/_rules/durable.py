@@ -58,7 +58,7 @@ from footmap._rules.compile import (
     typed_fields,
 )
 from footmap._rules.effects import Effect
-from footmap._rules.network import Alpha, Network
+from footmap._rules.network import Alpha, KnownFits, Network
 from footmap._rules.python import PythonEngine
 
 try:  # durable-rules 2.0.28 builds on Python 3.13 but fails to import there
@@ -110,6 +110,7 @@ class DurableEngine:
             )
         self._fields, self._keys, self._ordered = _tested(network)
         self._bodies: dict[tuple[tuple[tuple[str, object], ...], tuple[type, ...]], str | None] = {}
+        self._known = KnownFits(self._alpha_fits)
         try:
             with _durable_lock:
                 self._handle = _durable.create_ruleset(
@@ -120,12 +121,16 @@ class DurableEngine:
         # The C ruleset is never freed by durable-rules itself.
         weakref.finalize(self, _durable.delete_ruleset, self._handle)
 
-    def run(self, facts: Sequence[Fact]) -> list[Effect]:
-        """Every effect the rules produce over the facts, sorted."""
-        return self.network.effects(facts, self.fits(facts))
+    def run(self, facts: Sequence[Fact], known: int = 0) -> list[Effect]:
+        """Every effect the rules produce over the facts, sorted; the last ``known`` facts depend
+        on the knowledge alone (durable-rules decides each such fact once: :class:`KnownFits`)."""
+        return self.network.effects(facts, self.fits(facts, known))
 
-    def fits(self, facts: Sequence[Fact]) -> list[Sequence[int]]:
+    def fits(self, facts: Sequence[Fact], known: int = 0) -> list[Sequence[int]]:
         """For each alpha, the positions of the facts that pass it (durable-rules decides)."""
+        return self._known.fits(facts, known)
+
+    def _alpha_fits(self, facts: Sequence[Fact]) -> list[Sequence[int]]:
         fits = self.network.indexed_fits(facts)
         if not self.network.tested or not facts:
             return fits

@@ -55,8 +55,9 @@ class Engine(Protocol):
 
     name: str
 
-    def run(self, facts: Sequence[Fact]) -> list[Effect]:
-        """Every effect the rules produce over the facts, sorted."""
+    def run(self, facts: Sequence[Fact], known: int = 0) -> list[Effect]:
+        """Every effect the rules produce over the facts, sorted; the last ``known`` facts depend
+        on the knowledge alone, so the engine may remember what its alphas said of them."""
         ...
 
 
@@ -94,7 +95,7 @@ class EngineInfo:
 
 def decide(candidates: Candidates, engine: EngineChoice = "auto") -> Decisions:
     """Run the knowledge's rules over the candidates' facts."""
-    effects = engine_for(candidates.knowledge, engine).run(candidates.facts)
+    effects = engine_for(candidates.knowledge, engine).run(candidates.facts, candidates.known)
     return Decisions(candidates, tuple(effects))
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -205,6 +205,67 @@ class Network:
     @cached_property
     def _anchored(self) -> tuple[tuple[int, tuple[int, ...]], ...]:
         return tuple(self.by_anchor.items())
+
+
+#: An engine's own alpha half: the fits of the facts it is given.
+AlphaFits = Callable[[Sequence["Fact"]], list[Sequence[int]]]
+#: How many knowledge-only facts an engine remembers the alphas of (then it starts again): the
+#: shipped knowledge has a few hundred, a 100x copy tens of thousands.
+_REMEMBERED_FACTS = 65_536
+
+
+class KnownFits:
+    """The alphas each knowledge-only fact passes, asked of an engine once per fact.
+
+    A run's facts end with the facts of its candidate items (``item`` and ``need``), which depend
+    on the knowledge alone (:attr:`footmap._facts.Candidates.known`): most of a run's facts, and
+    the same from run to run. An alpha tests one fact at a time, so whether a fact passes it never
+    depends on the other facts of the run: the engine (durable-rules, or the twin) decides each
+    such fact once, and later runs add the positions of their copies to what it said then.
+    """
+
+    def __init__(self, alpha_fits: AlphaFits) -> None:
+        self._alpha_fits = alpha_fits
+        #: By the fact's ``id``: the fact (held, so that its ``id`` is never reused while it is
+        #: remembered), and the alphas it passes.
+        self._passed: dict[int, tuple[Fact, tuple[int, ...]]] = {}
+
+    def fits(self, facts: Sequence[Fact], known: int = 0) -> list[Sequence[int]]:
+        """For each alpha, the positions of the facts that pass it: the engine runs the first
+        facts, and the last ``known`` (knowledge-only facts, never changed) are looked up."""
+        if known <= 0:
+            return self._alpha_fits(facts)
+        split = len(facts) - known
+        fits = self._alpha_fits(facts[:split])
+        owned: set[int] = set()  # the fits this run made a list of its own (others may be shared)
+        for position, alphas in enumerate(self._alphas_of(facts[split:]), start=split):
+            for alpha in alphas:
+                if alpha in owned:
+                    fits[alpha].append(position)  # type: ignore[attr-defined]
+                else:
+                    fits[alpha] = [*fits[alpha], position]
+                    owned.add(alpha)
+        return fits
+
+    def _alphas_of(self, facts: Sequence[Fact]) -> list[tuple[int, ...]]:
+        """The alphas each fact passes, in order: remembered, else asked of the engine at once."""
+        passed = self._passed
+        found = [passed.get(id(fact)) for fact in facts]
+        if any(entry is None or entry[0] is not fact for entry, fact in zip(found, facts, strict=True)):
+            self._learn(facts)
+            found = [passed.get(id(fact)) for fact in facts]
+        return [entry[1] for entry in found if entry is not None]
+
+    def _learn(self, facts: Sequence[Fact]) -> None:
+        if len(self._passed) + len(facts) > _REMEMBERED_FACTS:
+            self._passed.clear()
+        passed: list[list[int]] = [[] for _ in facts]
+        for alpha, positions in enumerate(self._alpha_fits(facts)):
+            for position in positions:
+                passed[position].append(alpha)
+        self._passed.update(
+            (id(fact), (fact, tuple(alphas))) for fact, alphas in zip(facts, passed, strict=True)
+        )
 
 
 def build_network(rules: Sequence[schema.Rule]) -> Network:

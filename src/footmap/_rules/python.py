@@ -20,7 +20,7 @@ from typing import Any
 from footmap._facts import Fact
 from footmap._rules.effects import Effect
 from footmap._rules.match import Check
-from footmap._rules.network import Alpha, Network
+from footmap._rules.network import Alpha, KnownFits, Network
 
 #: A compiled one-fact test.
 Test = Callable[[Mapping[str, Any]], bool]
@@ -51,13 +51,18 @@ class PythonEngine:
         self._slots: dict[tuple[object, object], _Slot] = defaultdict(_Slot)
         for index, alpha in network.tested.items():
             self._slots[(alpha.fact, alpha.key)].add(index, alpha)
+        self._known = KnownFits(self._alpha_fits)
 
-    def run(self, facts: Sequence[Fact]) -> list[Effect]:
-        """Every effect the rules produce over the facts, sorted."""
-        return self.network.effects(facts, self.fits(facts))
+    def run(self, facts: Sequence[Fact], known: int = 0) -> list[Effect]:
+        """Every effect the rules produce over the facts, sorted; the last ``known`` facts depend
+        on the knowledge alone (:class:`~footmap._rules.network.KnownFits`)."""
+        return self.network.effects(facts, self.fits(facts, known))
 
-    def fits(self, facts: Sequence[Fact]) -> list[Sequence[int]]:
+    def fits(self, facts: Sequence[Fact], known: int = 0) -> list[Sequence[int]]:
         """For each alpha, the positions of the facts that pass it, in order."""
+        return self._known.fits(facts, known)
+
+    def _alpha_fits(self, facts: Sequence[Fact]) -> list[Sequence[int]]:
         fits = self.network.indexed_fits(facts)
         slots = self._slots
         for position, fact in enumerate(facts):
