@@ -46,7 +46,7 @@ import knowledge_scale
 import peers
 import plan_size
 from figures import Figure, ms, time_call
-from mix import realistic_mix  # a script beside this one
+from mix import SEED, realistic_mix  # a script beside this one
 
 _HERE = Path(__file__).resolve().parent
 
@@ -196,7 +196,25 @@ def yardstick(quick: bool) -> list[Figure]:
         Figure(f"  {name.replace('_', '-')} half, per plan", f"{ms(statistics.median(times)):.3f} ms")
         for name, times in per_half.items()
     ]
-    return figures
+    return figures + _unseen(plans, knowledge, rounds)
+
+
+def _unseen(plans: list[Any], knowledge: Any, rounds: int) -> list[Figure]:
+    """The same ratio over profiles this process has never seen: each round a fresh mix (its own
+    seed). footmap keeps each plan item it validated, which a repeated mix always finds again;
+    what new profiles share with earlier ones is what a long-running service gains from it."""
+    ratios = []
+    for number in range(rounds):
+        halves = realistic_mix(knowledge, seed=SEED + 1 + number)
+        fresh = [profile for half in halves.values() for profile in half]
+        ruler = time_call(lambda: [copy.deepcopy(plan) for plan in plans]) / len(plans)
+        ratios.append(time_call(lambda f=fresh: [footmap.recommend(p) for p in f]) / len(fresh) / ruler)
+    return [
+        Figure(
+            f"  profiles never seen before (a fresh mix each round, {rounds} rounds)",
+            f"{statistics.median(ratios):.2f}x",
+        )
+    ]
 
 
 def throughput(quick: bool) -> list[Figure]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar, Literal, Protocol
+from typing import Annotated, Any, ClassVar, Literal, NoReturn, Protocol, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -43,6 +44,39 @@ class Display(Protocol):
 
 
 _display: list[Display] = []
+_T = TypeVar("_T")
+
+
+class ImmutableList(list[_T]):
+    """A list of a plan's part that cannot change: equal to a list of the same values, written
+    as a JSON array, copied and pickled as itself; changing it raises ``TypeError``. Plans made
+    with the same knowledge share their items, so an item's lists must never change."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[type[ImmutableList[_T]], tuple[list[_T]]]:
+        return (type(self), (list(self),))
+
+    def _refused(self, *args: object, **options: object) -> NoReturn:
+        raise TypeError("a plan's lists cannot change: make a new list (list(value)) to change it")
+
+    append = extend = insert = remove = pop = clear = sort = reverse = _refused
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refused
+
+    def __copy__(self) -> ImmutableList[_T]:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> ImmutableList[_T]:
+        return self
+
+
+def _immutable(values: list[_T]) -> ImmutableList[_T]:
+    return values if isinstance(values, ImmutableList) else ImmutableList(values)
+
+
+#: A list field of a plan's part: validated as a list, held as an :class:`ImmutableList` (its
+#: default too, which is validated for that).
+FrozenList = Annotated[list[_T], AfterValidator(_immutable), Field(validate_default=True)]
 
 
 def install(display: Display) -> None:
@@ -139,10 +173,10 @@ class Reason(_Model):
     fact: str
     """The fact it answers, as the trace names it (``pain:back``, ``missing_equipment:towel``);
     reported facts joined by ``, ``, or ``knowledge`` for a rule that matched none."""
-    path: list[str] = []
+    path: FrozenList[str] = []
     """The graph path from the fact to the item, node by node (empty for a rule's reason)."""
-    links: list[str] = []
-    step_evidence: list[Evidence | None] = []
+    links: FrozenList[str] = []
+    step_evidence: FrozenList[Evidence | None] = []
     """The grade of each link of the path, in order (``None``: the person's own report)."""
     rule: str | None = None
     evidence: Evidence
@@ -174,12 +208,16 @@ class DosagePlan(_Model):
     duration_seconds: int | None = None
     times_per_day: int = 1
     per_side: bool = False
-    adjusted_by: list[str] = []
-    notes: list[str] = []
+    adjusted_by: FrozenList[str] = []
+    notes: FrozenList[str] = []
 
 
 class PlanItem(_Model):
-    """One exercise, reflex area, acupressure point or piece of advice in a plan."""
+    """One exercise, reflex area, acupressure point or piece of advice in a plan.
+
+    Immutable all through (its lists are :class:`FrozenList`), so plans made with the same
+    knowledge share an item that is the same in each (``footmap._compose`` validates it once).
+    """
 
     id: str
     name: str
@@ -187,16 +225,17 @@ class PlanItem(_Model):
     modality: str
     summary: str
     dosage: DosagePlan | None = None
-    steps: list[str] = []
+    steps: FrozenList[str] = []
     position: Position | None = None
     phase: Phase | None = None
-    equipment: list[str] = []
+    equipment: FrozenList[str] = []
     minutes: float = 0.0
     evidence: Evidence
-    why: list[Reason]
-    cautions: list[Caution] = []
+    why: FrozenList[Reason]
+    cautions: FrozenList[Caution] = []
     replaces: str | None = None
-    #: The tables of the item's plan, set by the plan on each of its items (empty on its own).
+    #: The tables of a plan the item is in, set by the plan on each of its items (empty on its
+    #: own). Every plan holding the item names and cites all it does, so any of them will do.
     _tables: ClassVar[PlanTables] = PlanTables()
 
     @property

@@ -105,7 +105,7 @@ def compose(decisions: Decisions, *, weeks: int = DEFAULT_WEEKS) -> Plan:
             "triage": level,
             "safety_net": nets,
             "safety": messages,
-            **sections,
+            **{section: list(map(parts.validated_item, items)) for section, items in sections.items()},
             "left_out": grouped_left_out(left_out),
             "schedule": schedule,
             "minutes_per_day": round(sum(item["minutes"] for item in timed), 2),

@@ -4,7 +4,9 @@ The plan is built as plain data (``TypedDict``s shaped like the ``Plan`` models)
 once, as a whole, at the end: one pass of pydantic's validator over the tree costs a fraction of
 constructing every reason, dosage and item as a model on the way, and gives the same models.
 What depends on the knowledge alone (each path's reason, each item's fixed fields, each unadjusted
-dosage) is worked out once per knowledge base and kept while it lives.
+dosage, each source as cited) is worked out once per knowledge base and kept while it lives; so is
+each plan item as validated (:meth:`KnowledgeParts.validated_item`), since the same item recurs
+from plan to plan and a ``PlanItem`` is immutable all through.
 """
 
 from __future__ import annotations
@@ -27,18 +29,10 @@ from footmap._kinds import (
 from footmap._knowledge import schema
 from footmap._knowledge.base import Item, KnowledgeBase, PerKnowledge
 from footmap._knowledge.graph import Path
-from footmap._plan import WEEK_DAYS
+from footmap._plan import WEEK_DAYS, CitedSource, PlanItem
 
 Level = Literal["info", "warning", "critical"]
 EVIDENCE_RANK = {grade: rank for rank, grade in enumerate(schema.EVIDENCE_ORDER)}
-
-
-class CitedSourceData(TypedDict):
-    """A ``CitedSource``: a source as the plan cites it."""
-
-    citation: str
-    url: str | None
-    verified: bool
 
 
 class ReasonData(TypedDict):
@@ -221,6 +215,8 @@ class KnowledgeParts:
 
     #: How many paths the identity cache holds before it starts again.
     IDENTITY_LIMIT = 65_536
+    #: How many validated plan items it keeps before it starts again.
+    ITEM_LIMIT = 16_384
 
     def __init__(self, knowledge: KnowledgeBase) -> None:
         self._knowledge = weakref.ref(knowledge)
@@ -235,10 +231,15 @@ class KnowledgeParts:
         #: How each evidence grade is worded.
         self.evidence_labels: dict[str, str] = self.wording.evidence.labels()
         #: Each source as the plan cites it.
-        self.cited_sources: dict[str, CitedSourceData] = {
-            ident: {"citation": source.citation, "url": source.url, "verified": source.verified}
+        self.cited_sources: dict[str, CitedSource] = {
+            ident: CitedSource(citation=source.citation, url=source.url, verified=source.verified)
             for ident, source in knowledge.sources.items()
         }
+        #: The plan items validated so far, by id, minutes, what they replace and how many reasons
+        #: and cautions they have: each with the data it was validated from (compared whole, so
+        #: only an equal item is reused).
+        self._validated: dict[tuple[str, float, str | None, int, int], list[tuple[ItemData, PlanItem]]] = {}
+        self._validated_count = 0
         #: The rules whose messages reassure: never shown beside a referral.
         self.reassuring_rules = frozenset(rule.id for rule in knowledge.knowledge.rules if rule.reassures)
         #: Each rule's position in the knowledge (its file's order), for messages shown in it.
@@ -292,6 +293,25 @@ class KnowledgeParts:
             "evidence": path.evidence,
             "source": last.cited,
         }
+
+    def validated_item(self, data: ItemData) -> PlanItem:
+        """The ``PlanItem`` of ``data``: validated once for all data equal to it. An item's parts
+        are mostly this knowledge's own (its reasons, fields and dosage, the same objects each
+        time, which makes comparing them cheap), so the same item recurs from plan to plan; a
+        ``PlanItem`` is immutable all through, so plans can share it."""
+        key = (data["id"], data["minutes"], data["replaces"], len(data["why"]), len(data["cautions"]))
+        seen = self._validated.get(key)
+        if seen is not None:
+            for validated_from, item in seen:
+                if validated_from == data:
+                    return item
+        item = PlanItem.model_validate(data)
+        if self._validated_count >= self.ITEM_LIMIT:
+            self._validated.clear()
+            self._validated_count = 0
+        self._validated.setdefault(key, []).append((data, item))
+        self._validated_count += 1
+        return item
 
     def item(self, ident: str) -> ItemFields:
         """The fixed fields of an item."""

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypedDict
 
-from footmap._compose.parts import CitedSourceData, ItemData, KnowledgeParts, ReasonData
+from footmap._compose.parts import ItemData, KnowledgeParts, ReasonData
 from footmap._knowledge import schema
+from footmap._plan import CitedSource
 
 #: The fact of a rule's reason that matched no reported fact: it has no name.
 NO_FACT = "knowledge"
@@ -21,7 +22,7 @@ NO_FACT = "knowledge"
 class TablesData(TypedDict):
     """The tables of a ``Plan``."""
 
-    sources: dict[str, CitedSourceData]
+    sources: dict[str, CitedSource]
     names: dict[str, str]
     evidence_labels: dict[schema.Evidence, str]
 
