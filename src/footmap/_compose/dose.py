@@ -25,7 +25,57 @@ def plan_item(
     """The plan item of a draft: dosage, minutes a day, best evidence, reasons, cautions; its
     reassurance as a last step only where the plan may ``reassure`` (no referral). ``start`` is
     the whole dose of the ladder step it starts at (with its ``start_minutes`` a day), when the
-    session logs moved it off its own dose."""
+    session logs moved it off its own dose.
+
+    The same inputs give the same item, so an item whose reasons are all the knowledge's own
+    (its graph paths', not a swap's or a log's) is worked out once per knowledge base and kept
+    in its parts, which compose never changes.
+    """
+    key = _kept_as(draft, parts, cautions, adjusts, reassure, start, start_minutes)
+    if key is not None:
+        kept = parts.plan_items.get(key)
+        if kept is None:
+            kept = parts.keep_plan_item(
+                key, _plan_item(draft, parts, cautions, adjusts, reassure, start, start_minutes)
+            )
+        return kept
+    return _plan_item(draft, parts, cautions, adjusts, reassure, start, start_minutes)
+
+
+def _kept_as(
+    draft: Draft,
+    parts: KnowledgeParts,
+    cautions: Sequence[Effect],
+    adjusts: Sequence[Effect],
+    reassure: bool,
+    start: Mapping[str, int] | None,
+    start_minutes: float | None,
+) -> tuple[object, ...] | None:
+    """What a kept plan item is kept by (its reasons by identity), or ``None`` when one of its
+    reasons is not the knowledge's own (then it is not kept: it would never be found again)."""
+    if start is not None or not parts.own_reasons(draft.reasons):
+        return None
+    return (
+        draft.item.id,
+        draft.kind,
+        draft.replaces,
+        reassure,
+        tuple(map(id, draft.reasons)),
+        tuple(cautions),
+        tuple(adjusts),
+        start_minutes,
+    )
+
+
+def _plan_item(
+    draft: Draft,
+    parts: KnowledgeParts,
+    cautions: Sequence[Effect],
+    adjusts: Sequence[Effect],
+    reassure: bool,
+    start: Mapping[str, int] | None,
+    start_minutes: float | None,
+) -> ItemData:
     item = draft.item
     fields = parts.item(item.id)
     if reassure and item.reassurance is not None:

@@ -12,7 +12,7 @@ from plan to plan and a ``PlanItem`` is immutable all through.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Literal, TypedDict
 
 from footmap._kinds import (
@@ -240,6 +240,10 @@ class KnowledgeParts:
         #: only an equal item is reused).
         self._validated: dict[tuple[str, float, str | None, int, int], list[tuple[ItemData, PlanItem]]] = {}
         self._validated_count = 0
+        #: The ids of the reasons of graph paths (kept for ever in ``_reasons``: ids stay theirs).
+        self._reason_ids: set[int] = set()
+        #: The plan items worked out so far, by what they are made from (``footmap._compose.dose``).
+        self.plan_items: dict[tuple[object, ...], ItemData] = {}
         #: The rules whose messages reassure: never shown beside a referral.
         self.reassuring_rules = frozenset(rule.id for rule in knowledge.knowledge.rules if rule.reassures)
         #: Each rule's position in the knowledge (its file's order), for messages shown in it.
@@ -275,6 +279,7 @@ class KnowledgeParts:
         reason = self._reasons.get(path)
         if reason is None:
             reason = self._reasons[path] = self._reason_of(path)
+            self._reason_ids.add(id(reason))
         if len(self._by_identity) >= self.IDENTITY_LIMIT:
             self._by_identity.clear()
         ident = split_node(path.item)[1]
@@ -293,6 +298,17 @@ class KnowledgeParts:
             "evidence": path.evidence,
             "source": last.cited,
         }
+
+    def own_reasons(self, reasons: Iterable[ReasonData]) -> bool:
+        """Whether every reason is one of a graph path's, as :meth:`reason` gives it."""
+        ids = self._reason_ids
+        return all(id(reason) in ids for reason in reasons)
+
+    def keep_plan_item(self, key: tuple[object, ...], item: ItemData) -> ItemData:
+        """Keep a plan item worked out from ``key`` (bounded: it starts again when full)."""
+        if len(self.plan_items) >= self.ITEM_LIMIT:
+            self.plan_items.clear()
+        return self.plan_items.setdefault(key, item)
 
     def validated_item(self, data: ItemData) -> PlanItem:
         """The ``PlanItem`` of ``data``: validated once for all data equal to it. An item's parts
