@@ -73,8 +73,6 @@ def adjust(
     item's ``why``. The same weeks as ``plan``; with no logs, the same plan as ``recommend``.
     ``plan.changes`` names only items ``plan`` held (``recommend(profile, logs=logs)`` names every
     item a rule on the logs moved or left out, in the plan or not).
-    ``plan.changes`` names only items ``plan`` held (``recommend(profile, logs=logs)`` names every
-    item a rule on the logs moved or left out, in the plan or not).
 
     ``knowledge`` is the knowledge base the plan was made from (its fingerprint is
     ``plan.knowledge``); without it, the shipped one or one alive in this process with that
