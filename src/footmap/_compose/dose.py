@@ -31,51 +31,11 @@ def plan_item(
     (its graph paths', not a swap's or a log's) is worked out once per knowledge base and kept
     in its parts, which compose never changes.
     """
-    key = _kept_as(draft, parts, cautions, adjusts, reassure, start, start_minutes)
-    if key is not None:
-        kept = parts.plan_items.get(key)
-        if kept is None:
-            kept = parts.keep_plan_item(
-                key, _plan_item(draft, parts, cautions, adjusts, reassure, start, start_minutes)
-            )
+    inputs = (tuple(cautions), reassure, tuple(adjusts), start_minutes)
+    key = None if start is not None else _kept_as(draft, parts, inputs)
+    kept = parts.plan_items.get(key) if key is not None else None
+    if kept is not None:
         return kept
-    return _plan_item(draft, parts, cautions, adjusts, reassure, start, start_minutes)
-
-
-def _kept_as(
-    draft: Draft,
-    parts: KnowledgeParts,
-    cautions: Sequence[Effect],
-    adjusts: Sequence[Effect],
-    reassure: bool,
-    start: Mapping[str, int] | None,
-    start_minutes: float | None,
-) -> tuple[object, ...] | None:
-    """What a kept plan item is kept by (its reasons by identity), or ``None`` when one of its
-    reasons is not the knowledge's own (then it is not kept: it would never be found again)."""
-    if start is not None or not parts.own_reasons(draft.reasons):
-        return None
-    return (
-        draft.item.id,
-        draft.kind,
-        draft.replaces,
-        reassure,
-        tuple(map(id, draft.reasons)),
-        tuple(cautions),
-        tuple(adjusts),
-        start_minutes,
-    )
-
-
-def _plan_item(
-    draft: Draft,
-    parts: KnowledgeParts,
-    cautions: Sequence[Effect],
-    adjusts: Sequence[Effect],
-    reassure: bool,
-    start: Mapping[str, int] | None,
-    start_minutes: float | None,
-) -> ItemData:
     item = draft.item
     fields = parts.item(item.id)
     if reassure and item.reassurance is not None:
@@ -95,7 +55,7 @@ def _plan_item(
     own_minutes = item.minutes * (dosage["times_per_day"] if dosage else 1)
     per_day = (start_minutes if start_minutes is not None else own_minutes) * scale
     distinct = {(c.rule, c.message, c.source) for c in cautions}
-    return {
+    made: ItemData = {
         **fields,
         "kind": draft.kind,
         "dosage": dosage,
@@ -107,6 +67,16 @@ def _plan_item(
         ],
         "replaces": draft.replaces,
     }
+    return parts.keep_plan_item(key, made) if key is not None else made
+
+
+def _kept_as(draft: Draft, parts: KnowledgeParts, inputs: tuple[object, ...]) -> tuple[object, ...] | None:
+    """What a plan item is kept by: the draft (its reasons by identity) and the other ``inputs``
+    (cautions, reassurance, adjustments, minutes); ``None`` when one of its reasons is not the
+    knowledge's own (then it is not kept: it would never be found again)."""
+    if not parts.own_reasons(draft.reasons):
+        return None
+    return (draft.item.id, draft.kind, draft.replaces, tuple(map(id, draft.reasons)), *inputs)
 
 
 def _scale(adjusts: Sequence[Effect], floor: float = 0.0) -> float:
