@@ -209,9 +209,15 @@ class Network:
 
 #: An engine's own alpha half: the fits of the facts it is given.
 AlphaFits = Callable[[Sequence["Fact"]], list[Sequence[int]]]
-#: How many knowledge-only facts an engine remembers the alphas of (then it starts again): the
-#: shipped knowledge has a few hundred, a 100x copy tens of thousands.
+#: How many distinct knowledge-only facts an engine remembers the alphas of (then it starts
+#: again): the shipped knowledge has a few hundred, a 100x copy tens of thousands.
 _REMEMBERED_FACTS = 65_536
+#: How many facts it finds by identity beyond twice the distinct ones (then it forgets them all).
+_SPARE_IDENTITIES = 1_024
+
+#: What makes two facts the same to every alpha: their fields, and each value's type (``1``,
+#: ``1.0`` and ``True`` are equal keys, but not the same value to a check).
+Content = tuple[tuple[tuple[str, object], ...], tuple[type, ...]]
 
 
 class KnownFits:
@@ -222,13 +228,21 @@ class KnownFits:
     the same from run to run. An alpha tests one fact at a time, so whether a fact passes it never
     depends on the other facts of the run: the engine (durable-rules, or the twin) decides each
     such fact once, and later runs add the positions of their copies to what it said then.
+
+    Facts are found by identity first (the knowledge's own fact objects, the same each run), else
+    by content. Equal knowledge bases share one engine (``footmap._rules.engine``), each with its
+    own fact objects: the identities of a knowledge base loaded again and again are forgotten once
+    they outnumber the distinct facts twice over (plus ``_SPARE_IDENTITIES``), so they never keep
+    dropped knowledge's facts alive for long, and memory stays flat.
     """
 
     def __init__(self, alpha_fits: AlphaFits) -> None:
         self._alpha_fits = alpha_fits
+        #: By content: the alphas a fact passes.
+        self._by_content: dict[Content, tuple[int, ...]] = {}
         #: By the fact's ``id``: the fact (held, so that its ``id`` is never reused while it is
         #: remembered), and the alphas it passes.
-        self._passed: dict[int, tuple[Fact, tuple[int, ...]]] = {}
+        self._by_identity: dict[int, tuple[Fact, tuple[int, ...]]] = {}
 
     def fits(self, facts: Sequence[Fact], known: int = 0) -> list[Sequence[int]]:
         """For each alpha, the positions of the facts that pass it: the engine runs the first
@@ -249,23 +263,46 @@ class KnownFits:
 
     def _alphas_of(self, facts: Sequence[Fact]) -> list[tuple[int, ...]]:
         """The alphas each fact passes, in order: remembered, else asked of the engine at once."""
-        passed = self._passed
-        found = [passed.get(id(fact)) for fact in facts]
-        if any(entry is None or entry[0] is not fact for entry, fact in zip(found, facts, strict=True)):
-            self._learn(facts)
-            found = [passed.get(id(fact)) for fact in facts]
-        return [entry[1] for entry in found if entry is not None]
+        by_identity = self._by_identity
+        found = [by_identity.get(id(fact)) for fact in facts]
+        if all(entry is not None and entry[0] is fact for entry, fact in zip(found, facts, strict=True)):
+            return [entry[1] for entry in found if entry is not None]
+        return self._learned(facts)
 
-    def _learn(self, facts: Sequence[Fact]) -> None:
-        if len(self._passed) + len(facts) > _REMEMBERED_FACTS:
-            self._passed.clear()
-        passed: list[list[int]] = [[] for _ in facts]
-        for alpha, positions in enumerate(self._alpha_fits(facts)):
-            for position in positions:
-                passed[position].append(alpha)
-        self._passed.update(
-            (id(fact), (fact, tuple(alphas))) for fact, alphas in zip(facts, passed, strict=True)
-        )
+    def _learned(self, facts: Sequence[Fact]) -> list[tuple[int, ...]]:
+        """The alphas of each fact, by content where known, else from the engine (all unknown
+        facts in one call), each then remembered by identity too."""
+        contents = [_content(fact) for fact in facts]
+        alphas: list[tuple[int, ...] | None] = [
+            self._by_content.get(content) if content is not None else None for content in contents
+        ]
+        unknown = [n for n, found in enumerate(alphas) if found is None]
+        if unknown:
+            passed: list[list[int]] = [[] for _ in unknown]
+            for alpha, positions in enumerate(self._alpha_fits([facts[n] for n in unknown])):
+                for position in positions:
+                    passed[position].append(alpha)
+            if len(self._by_content) + len(unknown) > _REMEMBERED_FACTS:
+                self._by_content.clear()
+            for n, found in zip(unknown, passed, strict=True):
+                alphas[n] = tuple(found)
+                if (content := contents[n]) is not None:
+                    self._by_content[content] = alphas[n]  # type: ignore[assignment]
+        if len(self._by_identity) + len(facts) > 2 * len(self._by_content) + _SPARE_IDENTITIES:
+            self._by_identity.clear()
+        result = [found for found in alphas if found is not None]
+        self._by_identity.update((id(fact), (fact, found)) for fact, found in zip(facts, result, strict=True))
+        return result
+
+
+def _content(fact: Fact) -> Content | None:
+    """A fact's content as a key, or ``None`` when a value cannot be one (unhashable)."""
+    key = (tuple(fact.items()), tuple(map(type, fact.values())))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def build_network(rules: Sequence[schema.Rule]) -> Network:
