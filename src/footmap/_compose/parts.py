@@ -319,7 +319,7 @@ class KnowledgeParts:
         seen = self._validated.get(key)
         if seen is not None:
             for validated_from, item in seen:
-                if validated_from == data:
+                if validated_from is data or validated_from == data:  # a kept item is the same dict
                     return item
         item = PlanItem.model_validate(data)
         if self._validated_count >= self.ITEM_LIMIT:

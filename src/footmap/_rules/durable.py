@@ -58,7 +58,7 @@ from footmap._rules.compile import (
     typed_fields,
 )
 from footmap._rules.effects import Effect
-from footmap._rules.network import Alpha, KnownFits, Network
+from footmap._rules.network import Alpha, Content, KnownFits, Network, fact_content
 from footmap._rules.python import PythonEngine
 
 try:  # durable-rules 2.0.28 builds on Python 3.13 but fails to import there
@@ -109,7 +109,7 @@ class DurableEngine:
                 f" durable-rules 2.0.28 hangs at {DURABLE_MAX_CHILDREN}"
             )
         self._fields, self._keys, self._ordered = _tested(network)
-        self._bodies: dict[tuple[tuple[tuple[str, object], ...], tuple[type, ...]], str | None] = {}
+        self._bodies: dict[Content, str | None] = {}
         self._known = KnownFits(self._alpha_fits)
         try:
             with _durable_lock:
@@ -173,12 +173,10 @@ class DurableEngine:
     def _body(self, fact: Fact) -> str | None:
         """The JSON text of what durable-rules needs of a fact (remembered for facts alike: item
         facts repeat from run to run); ``None`` if durable-rules cannot compare a value."""
-        try:
-            # with each value's type: 1, 1.0 and True are equal keys, but not the same fact here
-            content = (tuple(fact.items()), tuple(map(type, fact.values())))
-            known = self._bodies.get(content, _UNKNOWN)
-        except TypeError:  # an unhashable value: written, not remembered
+        content = fact_content(fact)
+        if content is None:  # an unhashable value: written, not remembered
             return self._written(fact)
+        known = self._bodies.get(content, _UNKNOWN)
         if known is _UNKNOWN:
             if len(self._bodies) >= _REMEMBERED_BODIES:
                 self._bodies.clear()

@@ -272,7 +272,7 @@ class KnownFits:
     def _learned(self, facts: Sequence[Fact]) -> list[tuple[int, ...]]:
         """The alphas of each fact, by content where known, else from the engine (all unknown
         facts in one call), each then remembered by identity too."""
-        contents = [_content(fact) for fact in facts]
+        contents = [fact_content(fact) for fact in facts]
         alphas: list[tuple[int, ...] | None] = [
             self._by_content.get(content) if content is not None else None for content in contents
         ]
@@ -295,8 +295,9 @@ class KnownFits:
         return result
 
 
-def _content(fact: Fact) -> Content | None:
-    """A fact's content as a key, or ``None`` when a value cannot be one (unhashable)."""
+def fact_content(fact: Fact) -> Content | None:
+    """A fact's content as a key (:data:`Content`), or ``None`` when a value cannot be one
+    (unhashable): what the engines remember facts alike by."""
     key = (tuple(fact.items()), tuple(map(type, fact.values())))
     try:
         hash(key)
