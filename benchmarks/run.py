@@ -45,6 +45,7 @@ import cold_start
 import knowledge_scale
 import peers
 import plan_size
+import wire
 from figures import Figure, ms, time_call
 from mix import SEED, realistic_mix  # a script beside this one
 
@@ -367,6 +368,7 @@ STEPS: tuple[Callable[[bool], list[Figure]], ...] = (
     knowledge_scale.measure,
     plan_size.measure,
     cold_start.measure,
+    wire.measure,
     batch_speed.measure,
 )
 

@@ -6,8 +6,9 @@ any other is sent as validated data, never re-read from disk), builds its rule e
 then takes profiles in chunks. Input is read lazily and only a few chunks per worker are in flight
 at a time, so memory stays flat however many profiles there are; results are yielded in input
 order. What crosses back from a worker is what the caller gets, made once, in the worker: a
-``Plan`` (pickled, which costs the parent about half of rebuilding it from JSON), a plan's JSON
-text, or for ``footmap batch`` the finished output line as bytes, which the parent only writes.
+``Plan`` (pickled by ``footmap._wire``, which sends each part plans share once and then its
+number), a plan's JSON text, or for ``footmap batch`` the finished output line as bytes, which
+the parent only writes.
 
 Workers are forked from multiprocessing's fork server where there is one (POSIX; spawned
 elsewhere): a fresh process, started once and kept until this one exits, that has imported footmap
@@ -52,6 +53,7 @@ from footmap._knowledge.base import KnowledgeBase, shipped_knowledge
 from footmap._pipeline import recommend
 from footmap._plan import Plan
 from footmap._rules.engine import warn_if_unavailable
+from footmap._wire import Receiver, Sender
 
 if TYPE_CHECKING:
     import queue
@@ -354,18 +356,19 @@ def _worker(
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    sender = Sender()
     try:
         try:
             base = _start_worker(knowledge)
         except Exception as error:  # the parent raises BatchError
-            connection.send(("failed", _reason(error)))
+            connection.send_bytes(sender.dumps(("failed", _reason(error))))
             return
-        connection.send(("ready", None))
+        connection.send_bytes(sender.dumps(("ready", None)))
         inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
         threading.Thread(target=_read, args=(connection, inbox), daemon=True).start()
         while (message := inbox.get()) is not None:
             start, chunk = message
-            connection.send((start, [_attempt(task, item, base) for item in chunk]))
+            connection.send_bytes(sender.dumps((start, [_attempt(task, item, base) for item in chunk])))
     except (EOFError, OSError):  # the parent has finished, or is gone
         return
 
@@ -398,6 +401,7 @@ class _Process:
     def __init__(self, context: Any, task: Task[Any], knowledge: tuple[schema.Knowledge, str] | None) -> None:
         ours, theirs = context.Pipe()
         self.connection: Connection = ours
+        self.receiver = Receiver()  # the worker's shared plan parts, each sent once
         self.process = context.Process(
             target=_worker, args=(theirs, task, knowledge, os.getpid()), daemon=True, name="footmap-worker"
         )
@@ -562,7 +566,7 @@ def _receive(worker: _Process, done: dict[int, list[Any]]) -> bool:
     try:
         while worker.connection.poll():
             with _collector_paused():
-                kind, payload = worker.connection.recv()
+                kind, payload = worker.receiver.loads(worker.connection.recv_bytes())
             if kind == "failed":
                 raise BatchError(f"a worker process could not start: {payload}")
             if kind == "ready":

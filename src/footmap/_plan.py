@@ -292,7 +292,7 @@ class LeftOut(_Model):
     rule: str | None = None
     source: str | None = None
     """The source's id (``Plan.sources``), if a rule left the items out."""
-    items: list[LeftOutItem]
+    items: FrozenList[LeftOutItem]
 
 
 def left_out_of(entries: Iterable[Excluded]) -> list[LeftOut]:
@@ -317,7 +317,7 @@ class SafetyMessage(_Model):
     rule: str
     source: str
     """The source's id (``Plan.sources``)."""
-    facts: list[str] = []
+    facts: FrozenList[str] = []
 
 
 class SafetyNetSign(_Model):
@@ -327,7 +327,7 @@ class SafetyNetSign(_Model):
     rule: str
     source: str
     """The source's id (``Plan.sources``)."""
-    facts: list[str] = []
+    facts: FrozenList[str] = []
 
 
 #: The most weeks a schedule lays out, and how many it lays out unless asked.
@@ -359,8 +359,8 @@ class ScheduledItem(_Model):
 
     id: str
     """The routine item (``PlanItem.id``)."""
-    days: list[int]
-    steps: list[ScheduledStep]
+    days: FrozenList[int]
+    steps: FrozenList[ScheduledStep]
     """The first from week 1 (the plan's dose), then one per week that changes it."""
 
     def step_in(self, week: int) -> ScheduledStep:
@@ -470,6 +470,24 @@ class Change(_Model):
     """The source's id (``Plan.sources``)."""
     dates: list[str] = []
     """The dates (``YYYY-MM-DD``) of the log entries behind the change."""
+
+
+#: The parts plans made with one knowledge base share: the same object in each plan that has it
+#: (``footmap._compose.parts`` and ``footmap._compose.shared``), which a batch's workers send the
+#: parent once each (``footmap._wire``). Each is frozen, and its lists are ``ImmutableList``s.
+SHARED_PARTS: frozenset[type[BaseModel]] = frozenset(
+    {
+        PlanItem,
+        CitedSource,
+        LeftOutItem,
+        LeftOut,
+        SafetyMessage,
+        SafetyNetSign,
+        ScheduledItem,
+        ScheduledStep,
+        ScheduleNote,
+    }
+)
 
 
 class Plan(_Model):

@@ -73,3 +73,68 @@ def test_the_kept_items_are_bounded() -> None:
     for minutes in range(parts.ITEM_LIMIT + 10):
         parts.validated_item({**data, "minutes": float(minutes)})
     assert sum(map(len, parts._validated.values())) <= parts.ITEM_LIMIT
+
+
+# --- the small parts: left out, safety, schedule ---------------------------------------------------
+
+#: A plan with every kind of small part: items left out, warning signs, a caution, a schedule.
+OLDER = {
+    "pains": [{"area": "knee", "severity": 5}, {"area": "back", "severity": 4}],
+    "observations": ["stiff_ankles"],
+    "age": 72,
+    "can_get_on_floor": False,
+    "minutes_per_day": 20,
+}
+
+
+def _small_parts(plan: footmap.Plan) -> list[Any]:
+    parts: list[Any] = [*plan.left_out, *plan.safety_net, *plan.safety, *plan.schedule.notes]
+    parts += [item for group in plan.left_out for item in group.items]
+    parts += plan.schedule.items + [step for item in plan.schedule.items for step in item.steps]
+    return parts
+
+
+def test_two_plans_alike_share_their_small_parts() -> None:
+    first, second = footmap.recommend(OLDER), footmap.recommend(OLDER)
+    parts = _small_parts(first)
+    assert first.left_out and first.safety_net and first.schedule.items and first.schedule.notes
+    assert all(a is b for a, b in zip(parts, _small_parts(second), strict=True))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda plan: plan.left_out[0].items.append(plan.left_out[0].items[0]),
+        lambda plan: plan.safety_net[0].facts.clear(),
+        lambda plan: plan.schedule.items[0].days.remove(plan.schedule.items[0].days[0]),
+        lambda plan: plan.schedule.items[0].steps.pop(),
+    ],
+    ids=["left-out items", "sign facts", "days", "steps"],
+)
+def test_the_small_parts_lists_cannot_change(change: Any) -> None:
+    plan = footmap.recommend(OLDER)
+    before = plan.model_dump_json()
+    with pytest.raises(TypeError, match="cannot change"):
+        change(plan)
+    assert footmap.recommend(OLDER).model_dump_json() == before
+
+
+@given(profile_dicts())
+def test_shared_small_parts_are_the_parts_validation_gives(data: dict[str, Any]) -> None:
+    plan = footmap.recommend(data)
+    for part in _small_parts(plan):
+        validated = type(part).model_validate(part.model_dump())
+        assert validated == part
+        assert validated.model_dump_json() == part.model_dump_json()
+
+
+def test_the_kept_small_parts_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from footmap._compose.shared import Shared
+    from footmap._plan import LeftOutItem
+
+    monkeypatch.setattr(Shared, "LIMIT", 5)
+    kept = Shared(LeftOutItem)
+    made = [kept.get(("a", str(n), None), {"id": "a", "name": str(n)}) for n in range(12)]
+    assert len(kept._parts) <= 5
+    assert [part.name for part in made] == [str(n) for n in range(12)]
+    assert kept.get(("a", "11", None), {"id": "a", "name": "11"}) is made[-1]

@@ -100,14 +100,15 @@ def compose(decisions: Decisions, *, weeks: int = DEFAULT_WEEKS) -> Plan:
     )
     cited = [*(m["source"] for m in [*nets, *messages, *changes]), *(e["source"] for e in left_out)]
     cited += [note["source"] for note in schedule["notes"]]
+    shared = parts.shared
     return Plan.model_validate(
         {
             "triage": level,
-            "safety_net": nets,
-            "safety": messages,
+            "safety_net": list(map(shared.safety_net_sign, nets)),
+            "safety": list(map(shared.safety_message, messages)),
             **{section: list(map(parts.validated_item, items)) for section, items in sections.items()},
-            "left_out": grouped_left_out(left_out),
-            "schedule": schedule,
+            "left_out": list(map(shared.left_out, grouped_left_out(left_out))),
+            "schedule": shared.schedule(schedule),
             "minutes_per_day": round(sum(item["minutes"] for item in timed), 2),
             "budget_minutes": budget,
             "disclaimer": parts.wording.disclaimer,

@@ -15,6 +15,7 @@ import weakref
 from collections.abc import Iterable, Mapping
 from typing import Literal, TypedDict
 
+from footmap._compose.shared import SharedParts
 from footmap._kinds import (
     COMPLAINT_LOG_FACT,
     EXCLUDED_MODALITY_FACT,
@@ -258,6 +259,8 @@ class KnowledgeParts:
         }
         #: The ladders as the schedule reads them.
         self.ladders = Ladders(knowledge.knowledge.progressions, self.exercises)
+        #: The plan's small parts that recur from plan to plan, each validated once.
+        self.shared = SharedParts()
 
     @property
     def knowledge(self) -> KnowledgeBase:
