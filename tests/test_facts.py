@@ -48,3 +48,11 @@ def test_an_item_fact_carries_what_rules_test() -> None:
     assert fact["kind"] == "exercise" and fact["position"] == exercise.position
     assert [need["equipment"] for need in needs] == list(exercise.equipment)
     assert any(f["t"] == "person" for f in facts)
+
+
+@given(profile_dicts())
+def test_the_candidates_worked_out_per_node_are_those_of_the_paths(data: dict[str, object]) -> None:
+    knowledge = shipped_knowledge()
+    profile = footmap.Profile.model_validate(data, context={"knowledge": knowledge})
+    candidates = gather(profile, knowledge)
+    assert list(candidates.items) == candidate_ids(candidates.paths, knowledge)

@@ -97,8 +97,9 @@ class Candidates:
 def gather(profile: Profile, knowledge: KnowledgeBase, logs: Iterable[SessionLog] = ()) -> Candidates:
     """The candidates of a validated profile and its validated session logs: paths, items, facts."""
     ordered = tuple(sorted(logs, key=lambda log: log.key))
-    paths = tuple(knowledge.candidates(fact_nodes(profile)))
-    items = tuple(candidate_ids(paths, knowledge))
+    nodes = fact_nodes(profile)
+    paths = tuple(knowledge.candidates(nodes))
+    items = tuple(_candidate_ids_from(nodes, knowledge))
     own = (*profile_facts(profile, knowledge), *log_facts(ordered, profile))
     known = item_facts(items, knowledge)
     return Candidates(profile, knowledge, paths, items, (*own, *known), ordered, len(known))
@@ -122,6 +123,19 @@ def candidate_ids(paths: Iterable[Path], knowledge: KnowledgeBase) -> list[str]:
     alternatives = _alternatives(knowledge)
     for ident in list(ids):
         ids.update(alternatives.get(ident, ()))
+    return sorted(ids)
+
+
+def _candidate_ids_from(nodes: Iterable[str], knowledge: KnowledgeBase) -> list[str]:
+    """:func:`candidate_ids` of the nodes' paths, from each node's items, worked out once (the
+    alternatives of a union are the union of each part's alternatives)."""
+    by_node = _items_by_node(knowledge)
+    ids: set[str] = set()
+    for node in nodes:
+        items = by_node.get(node)
+        if items is None:
+            items = by_node[node] = frozenset(candidate_ids(knowledge.candidates([node]), knowledge))
+        ids |= items
     return sorted(ids)
 
 
@@ -314,3 +328,5 @@ def _alternatives_of(knowledge: KnowledgeBase) -> dict[str, tuple[str, ...]]:
 
 _item_facts = PerKnowledge(_facts_of_items)
 _alternatives = PerKnowledge(_alternatives_of)
+#: Each graph node's candidate items (:func:`_candidate_ids_from`), filled as nodes are met.
+_items_by_node: PerKnowledge[dict[str, frozenset[str]]] = PerKnowledge(lambda knowledge: {})

@@ -206,3 +206,34 @@ def test_comparisons_across_kinds_are_pythons_on_every_engine(operator: str) -> 
             expected = bool(reference.evaluate([rule], facts))
             got = {name: bool(engine.run(facts)) for name, engine in engines.items()}
             assert set(got.values()) == {expected}, (operator, operand, value, got)
+
+
+def test_a_join_runs_from_the_persons_facts_and_means_what_it_says() -> None:
+    """The join starts from the person's few facts, each ``ref`` checked from the pattern joined
+    later: the same matches as the written order gives."""
+    from footmap._rules.network import build_network
+
+    written = [
+        {"fact": "need", "as": "need"},
+        {"fact": "missing_equipment", "where": {"key": {"ref": "need.equipment"}}},
+        {"fact": "item", "as": "item", "where": {"key": {"ref": "need.item"}}},
+    ]
+    rule = _rule("all", written)
+    steps = build_network([rule]).rules[0].steps
+    assert [step.name for step in steps] == ["p1", "need", "item"]
+    assert steps[0].refs == () and steps[1].refs == (("equipment", "p1", "key"),)
+    facts: list[Fact] = [
+        {"t": "need", "item": "toe_curls", "equipment": "towel"},
+        {"t": "need", "item": "toe_curls", "equipment": "band"},
+        {"t": "need", "item": "marble_pickup", "equipment": "marbles"},
+        {"t": "missing_equipment", "key": "towel"},
+        {"t": "missing_equipment", "key": "marbles"},
+        {"t": "item", "key": "toe_curls"},
+        {"t": "item", "key": "marble_pickup"},
+    ]
+    expected = [
+        ("item:marble_pickup", "missing_equipment:marbles", "need:marble_pickup:marbles"),
+        ("item:toe_curls", "missing_equipment:towel", "need:toe_curls:towel"),
+    ]
+    for engine, traces in _traces(rule, facts).items():
+        assert sorted(traces) == expected, engine

@@ -241,6 +241,9 @@ class KnowledgeParts:
         #: only an equal item is reused).
         self._validated: dict[tuple[str, float, str | None, int, int], list[tuple[ItemData, PlanItem]]] = {}
         self._validated_count = 0
+        #: The same items by the ``id`` of the data they were validated from, holding that data so
+        #: that its id stays its own: a kept plan item (``plan_items``) is the same dict each time.
+        self._validated_by_identity: dict[int, tuple[ItemData, PlanItem]] = {}
         #: The ids of the reasons of graph paths (kept for ever in ``_reasons``: ids stay theirs).
         self._reason_ids: set[int] = set()
         #: The plan items worked out so far, by what they are made from (``footmap._compose.dose``).
@@ -259,6 +262,8 @@ class KnowledgeParts:
         }
         #: The ladders as the schedule reads them.
         self.ladders = Ladders(knowledge.knowledge.progressions, self.exercises)
+        #: Each match's facts split into its items and the rest (``footmap._compose.safety``).
+        self.matched_split: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
         #: The plan's small parts that recur from plan to plan, each validated once.
         self.shared = SharedParts()
 
@@ -318,17 +323,22 @@ class KnowledgeParts:
         are mostly this knowledge's own (its reasons, fields and dosage, the same objects each
         time, which makes comparing them cheap), so the same item recurs from plan to plan; a
         ``PlanItem`` is immutable all through, so plans can share it."""
+        known = self._validated_by_identity.get(id(data))  # a kept item is the same dict
+        if known is not None and known[0] is data:
+            return known[1]
         key = (data["id"], data["minutes"], data["replaces"], len(data["why"]), len(data["cautions"]))
         seen = self._validated.get(key)
         if seen is not None:
             for validated_from, item in seen:
-                if validated_from is data or validated_from == data:  # a kept item is the same dict
+                if validated_from == data:  # data made again (a swap's reason is new each time)
                     return item
         item = PlanItem.model_validate(data)
         if self._validated_count >= self.ITEM_LIMIT:
             self._validated.clear()
+            self._validated_by_identity.clear()
             self._validated_count = 0
         self._validated.setdefault(key, []).append((data, item))
+        self._validated_by_identity[id(data)] = (data, item)
         self._validated_count += 1
         return item
 

@@ -142,7 +142,10 @@ def _merge(
     reasons: list[ReasonData],
     replaces: str | None = None,
 ) -> None:
-    draft = drafts.setdefault(item.id, Draft(item, parts.knowledge.item_kinds[item.id]))
+    draft = drafts.get(item.id)
+    if draft is None:  # most drafts: one merge, nothing to dedupe against
+        drafts[item.id] = Draft(item, parts.knowledge.item_kinds[item.id], list(reasons), replaces)
+        return
     draft.reasons += [reason for reason in reasons if reason not in draft.reasons]
     draft.replaces = draft.replaces or replaces
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from footmap._kinds import ITEM_FACT, NEED_FACT
 from footmap._knowledge import schema
 from footmap._rules.effects import Effect, RuleHead, describe_fact, sorted_effects
 from footmap._rules.match import Check, compile_pattern
@@ -314,19 +315,22 @@ def build_network(rules: Sequence[schema.Rule]) -> Network:
     for rule in rules:
         steps = []
         positive: list[str] = []
-        for number, pattern in enumerate(rule.when.patterns):
-            alpha, refs, key_ref = _split(pattern)
-            if alpha.identity not in alphas:
-                alphas[alpha.identity] = len(ordered)
-                ordered.append(alpha)
-            name = pattern.bind or f"p{number}"
+        written = [
+            _Written(pattern.bind or f"p{number}", *_split(pattern), pattern.absent)
+            for number, pattern in enumerate(rule.when.patterns)
+        ]
+        for step in written if rule.when.any is not None else _join_order(written):
+            if step.alpha.identity not in alphas:
+                alphas[step.alpha.identity] = len(ordered)
+                ordered.append(step.alpha)
             bound_refs = tuple(
                 (field_name, positive.index(binding) if binding in positive else -1, other)
-                for field_name, binding, other in refs
+                for field_name, binding, other in step.refs
             )
-            steps.append(JoinStep(name, alphas[alpha.identity], refs, pattern.absent, key_ref, bound_refs))
-            if not pattern.absent:
-                positive.append(name)
+            alpha = alphas[step.alpha.identity]
+            steps.append(JoinStep(step.name, alpha, step.refs, step.absent, step.key_ref, bound_refs))
+            if not step.absent:
+                positive.append(step.name)
         joins.append(JoinRule(RuleHead.of(rule), rule.when.any is not None, tuple(steps), tuple(positive)))
     by_anchor: dict[int, list[int]] = defaultdict(list)
     always = []
@@ -344,6 +348,54 @@ def build_network(rules: Sequence[schema.Rule]) -> Network:
         {index: alpha for index, alpha in enumerate(ordered) if alpha.checks},
         tuple((index, alpha.fact, alpha.key) for index, alpha in enumerate(ordered) if not alpha.checks),
     )
+
+
+@dataclass(frozen=True)
+class _Written:
+    """A pattern as written, split into its one-fact test and its checks against other patterns."""
+
+    name: str
+    alpha: Alpha
+    refs: tuple[RefCheck, ...]
+    key_ref: tuple[str, str] | None
+    absent: bool
+
+
+#: The fact types of the knowledge alone (every candidate item's): many facts a run, where the
+#: person's own are a few.
+_KNOWLEDGE_FACTS = frozenset({ITEM_FACT, NEED_FACT})
+
+
+def _join_order(written: list[_Written]) -> list[_Written]:
+    """The patterns of an ``all`` rule in the order the join runs them: the person's facts before
+    the knowledge's (``need`` joined from ``missing_equipment``, a few facts, not the other way
+    round), each ``ref`` check moved to whichever of its two patterns then comes later.
+
+    The matches are the same in any order: every ``ref`` is an equality of two bound facts'
+    fields, which fails when either lacks the field, and the bound facts are distinct whatever
+    the order. The written order stays where that is not plain: a rule with an ``absent``
+    pattern, a binding name used twice, or a ``ref`` to a pattern not written before it (which
+    never holds, as written)."""
+    names = [step.name for step in written]
+    if any(step.absent for step in written) or len(set(names)) < len(names):
+        return written
+    run = sorted(written, key=lambda step: step.alpha.fact in _KNOWLEDGE_FACTS)  # stable
+    if run == written:
+        return written
+    place = {step.name: index for index, step in enumerate(written)}
+    refs: dict[str, list[RefCheck]] = {step.name: [] for step in written}
+    at = {step.name: index for index, step in enumerate(run)}
+    for step in written:
+        for field_name, binding, other in step.refs:
+            if place.get(binding, len(written)) >= place[step.name]:
+                return written
+            if at[binding] < at[step.name]:
+                refs[step.name].append((field_name, binding, other))
+            else:  # the same equality, checked from the pattern now joined later
+                refs[binding].append((other, step.name, field_name))
+    return [
+        _Written(step.name, step.alpha, tuple(refs[step.name]), step.key_ref, step.absent) for step in run
+    ]
 
 
 def _split(pattern: schema.Pattern) -> tuple[Alpha, tuple[RefCheck, ...], tuple[str, str] | None]:
