@@ -310,3 +310,42 @@ def test_auto_falls_back_when_durable_rules_cannot_hold_the_rules(
     assert isinstance(engine, PythonEngine)
     with pytest.raises(footmap.RuleEngineError, match="simulated"):
         choice.create_engine(kb, "durable")
+
+
+@pytest.mark.parametrize("name", ["python", pytest.param("durable", marks=needs_durable)])
+def test_a_plans_run_asks_the_engine_of_each_distinct_fact_once(
+    name: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    knowledge = footmap.KnowledgeBase.load()
+    engine = engine_for(knowledge, name)
+    asked: list[int] = []
+    own = engine._known._alpha_fits
+
+    def counted(facts: Any) -> Any:
+        asked.append(len(facts))
+        return own(facts)
+
+    monkeypatch.setattr(engine._known, "_alpha_fits", counted)
+    profile = {"pains": [{"area": "knee", "severity": 6, "weeks": 2.718281}], "symptoms": ["tingling"]}
+    first = footmap.recommend(profile, knowledge=knowledge, engine=name)
+    assert asked  # the person's facts, and the candidates', were new to this engine
+    asked.clear()
+    again = footmap.recommend(dict(profile), knowledge=knowledge, engine=name)
+    assert asked == [] and again == first
+    changed = {**profile, "pains": [{"area": "knee", "severity": 6, "weeks": 3.141592}]}
+    footmap.recommend(changed, knowledge=knowledge, engine=name)
+    assert asked == [1]  # only the pain fact is new
+
+
+def test_the_persons_facts_an_engine_remembers_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from footmap._rules import network
+
+    monkeypatch.setattr(network, "_REMEMBERED_OWN", 16)
+    knowledge = footmap.KnowledgeBase.load()
+    engine = engine_for(knowledge, "python")
+    monkeypatch.setattr(engine._known, "_own", {})
+    for number in range(60):  # a new pain fact each time
+        profile = {"pains": [{"area": "back", "severity": 4, "weeks": 100 + number / 7}]}
+        plan = footmap.recommend(profile, knowledge=knowledge, engine="python")
+        assert plan == footmap.recommend(profile, knowledge=knowledge, engine="python")
+        assert 0 < len(engine._known._own) <= 16

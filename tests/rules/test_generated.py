@@ -70,14 +70,21 @@ def _disagreement(
 ) -> str:
     """The first fact list on which the engine and the reference disagree ("" if none), with the
     list's last facts taken as knowledge-only (``known``: none, half, all), so the engine's
-    remembered fits are made on one run and read on the next (the same fact objects)."""
+    remembered fits are made on one run and read on the next: by identity (the same fact
+    objects), and by content (copies of them, as a plan's run finds a person's facts)."""
     rules = _rules(rule_data)
     engine = rules_engine(rules, engine_name)
     for data in fact_data:
         facts = _facts(data)
         expected = reference.evaluate(rules, facts)
-        for known in (0, len(facts) // 2, len(facts), len(facts) // 2):
-            got = engine.run(facts, known)
+        copies: list[Fact] = [Fact(**fact) for fact in facts]  # type: ignore[typeddict-item]
+        for known, run in [
+            (0, facts),
+            (len(facts) // 2, facts),
+            (len(facts), facts),
+            (len(facts) // 2, copies),
+        ]:
+            got = engine.run(run, known)
             if got != expected:
                 return f"rules {rule_data}, facts {facts}, known {known}: {engine_name} {got}, {expected}"
     return ""

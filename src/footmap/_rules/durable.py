@@ -110,7 +110,7 @@ class DurableEngine:
             )
         self._fields, self._keys, self._ordered = _tested(network)
         self._bodies: dict[Content, str | None] = {}
-        self._known = KnownFits(self._alpha_fits)
+        self._known = KnownFits(self._alpha_fits, len(network.alphas))
         try:
             with _durable_lock:
                 self._handle = _durable.create_ruleset(

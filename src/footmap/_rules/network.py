@@ -213,6 +213,8 @@ AlphaFits = Callable[[Sequence["Fact"]], list[Sequence[int]]]
 #: How many distinct knowledge-only facts an engine remembers the alphas of (then it starts
 #: again): the shipped knowledge has a few hundred, a 100x copy tens of thousands.
 _REMEMBERED_FACTS = 65_536
+#: How many distinct facts of people (a run's own facts) it remembers the alphas of: a few MB.
+_REMEMBERED_OWN = 8_192
 #: How many facts it finds by identity beyond twice the distinct ones (then it forgets them all).
 _SPARE_IDENTITIES = 1_024
 
@@ -222,44 +224,60 @@ Content = tuple[tuple[tuple[str, object], ...], tuple[type, ...]]
 
 
 class KnownFits:
-    """The alphas each knowledge-only fact passes, asked of an engine once per fact.
+    """The alphas each fact of a plan's run passes, asked of an engine once per fact.
 
     A run's facts end with the facts of its candidate items (``item`` and ``need``), which depend
     on the knowledge alone (:attr:`footmap._facts.Candidates.known`): most of a run's facts, and
-    the same from run to run. An alpha tests one fact at a time, so whether a fact passes it never
-    depends on the other facts of the run: the engine (durable-rules, or the twin) decides each
-    such fact once, and later runs add the positions of their copies to what it said then.
+    the same from run to run; the person's own facts before them recur from profile to profile
+    too. An alpha tests one fact at a time, so whether a fact passes it never depends on the other
+    facts of the run: the engine (durable-rules, or the twin) decides each distinct fact once,
+    and later runs add the positions of their copies to what it said then.
 
-    Facts are found by identity first (the knowledge's own fact objects, the same each run), else
-    by content. Equal knowledge bases share one engine (``footmap._rules.engine``), each with its
-    own fact objects: the identities of a knowledge base loaded again and again are forgotten once
-    they outnumber the distinct facts twice over (plus ``_SPARE_IDENTITIES``), so they never keep
-    dropped knowledge's facts alive for long, and memory stays flat.
+    Knowledge-only facts are found by identity first (the knowledge's own fact objects, the same
+    each run), else by content; a person's facts (new objects each run) by content, at most
+    ``_REMEMBERED_OWN`` of them. Equal knowledge bases share one engine
+    (``footmap._rules.engine``), each with its own fact objects: the identities of a knowledge
+    base loaded again and again are forgotten once they outnumber the distinct facts twice over
+    (plus ``_SPARE_IDENTITIES``), so they never keep dropped knowledge's facts alive for long,
+    and memory stays flat.
     """
 
-    def __init__(self, alpha_fits: AlphaFits) -> None:
+    def __init__(self, alpha_fits: AlphaFits, alphas: int) -> None:
         self._alpha_fits = alpha_fits
-        #: By content: the alphas a fact passes.
+        self._alphas = alphas
+        #: By content: the alphas a knowledge-only fact passes.
         self._by_content: dict[Content, tuple[int, ...]] = {}
+        #: By content: the alphas a person's fact passes (kept apart, and fewer: a pain's weeks
+        #: make its facts many).
+        self._own: dict[Content, tuple[int, ...]] = {}
         #: By the fact's ``id``: the fact (held, so that its ``id`` is never reused while it is
         #: remembered), and the alphas it passes.
         self._by_identity: dict[int, tuple[Fact, tuple[int, ...]]] = {}
 
     def fits(self, facts: Sequence[Fact], known: int = 0) -> list[Sequence[int]]:
-        """For each alpha, the positions of the facts that pass it: the engine runs the first
-        facts, and the last ``known`` (knowledge-only facts, never changed) are looked up."""
+        """For each alpha, the positions of the facts that pass it.
+
+        ``known=0`` (a bare run of facts: the tests, the benchmarks' rule stage): the engine
+        decides every fact. A plan's run (``known`` > 0): the last ``known`` facts (knowledge-only
+        facts, never changed) are looked up by identity, the others by content (a person's facts
+        recur from profile to profile: a symptom, a pain, the equipment missing), and the engine
+        decides, in one call, those whose content it has not seen."""
         if known <= 0:
             return self._alpha_fits(facts)
         split = len(facts) - known
-        fits = self._alpha_fits(facts[:split])
-        owned: set[int] = set()  # the fits this run made a list of its own (others may be shared)
-        for position, alphas in enumerate(self._alphas_of(facts[split:]), start=split):
+        passed = self._learned(facts[:split], by_identity=False)
+        if split < len(facts):
+            passed += self._alphas_of(facts[split:])
+        positions: dict[int, list[int]] = {}
+        for position, alphas in enumerate(passed):
             for alpha in alphas:
-                if alpha in owned:
-                    fits[alpha].append(position)  # type: ignore[attr-defined]
+                if alpha in positions:
+                    positions[alpha].append(position)
                 else:
-                    fits[alpha] = [*fits[alpha], position]
-                    owned.add(alpha)
+                    positions[alpha] = [position]
+        fits: list[Sequence[int]] = [()] * self._alphas
+        for alpha, fitting in positions.items():
+            fits[alpha] = fitting
         return fits
 
     def _alphas_of(self, facts: Sequence[Fact]) -> list[tuple[int, ...]]:
@@ -270,12 +288,16 @@ class KnownFits:
             return [entry[1] for entry in found if entry is not None]
         return self._learned(facts)
 
-    def _learned(self, facts: Sequence[Fact]) -> list[tuple[int, ...]]:
+    def _learned(self, facts: Sequence[Fact], *, by_identity: bool = True) -> list[tuple[int, ...]]:
         """The alphas of each fact, by content where known, else from the engine (all unknown
-        facts in one call), each then remembered by identity too."""
+        facts in one call), each then remembered by identity too (unless not ``by_identity``:
+        a run's own facts are new objects each run)."""
+        if not facts:
+            return []
+        store, limit = (self._by_content, _REMEMBERED_FACTS) if by_identity else (self._own, _REMEMBERED_OWN)
         contents = [fact_content(fact) for fact in facts]
         alphas: list[tuple[int, ...] | None] = [
-            self._by_content.get(content) if content is not None else None for content in contents
+            store.get(content) if content is not None else None for content in contents
         ]
         unknown = [n for n, found in enumerate(alphas) if found is None]
         if unknown:
@@ -283,15 +305,17 @@ class KnownFits:
             for alpha, positions in enumerate(self._alpha_fits([facts[n] for n in unknown])):
                 for position in positions:
                     passed[position].append(alpha)
-            if len(self._by_content) + len(unknown) > _REMEMBERED_FACTS:
-                self._by_content.clear()
+            if len(store) + len(unknown) > limit:
+                store.clear()
             for n, found in zip(unknown, passed, strict=True):
                 alphas[n] = tuple(found)
                 if (content := contents[n]) is not None:
-                    self._by_content[content] = alphas[n]  # type: ignore[assignment]
+                    store[content] = alphas[n]  # type: ignore[assignment]
+        result = [found for found in alphas if found is not None]
+        if not by_identity:
+            return result
         if len(self._by_identity) + len(facts) > 2 * len(self._by_content) + _SPARE_IDENTITIES:
             self._by_identity.clear()
-        result = [found for found in alphas if found is not None]
         self._by_identity.update((id(fact), (fact, found)) for fact, found in zip(facts, result, strict=True))
         return result
 

@@ -51,7 +51,7 @@ class PythonEngine:
         self._slots: dict[tuple[object, object], _Slot] = defaultdict(_Slot)
         for index, alpha in network.tested.items():
             self._slots[(alpha.fact, alpha.key)].add(index, alpha)
-        self._known = KnownFits(self._alpha_fits)
+        self._known = KnownFits(self._alpha_fits, len(network.alphas))
 
     def run(self, facts: Sequence[Fact], known: int = 0) -> list[Effect]:
         """Every effect the rules produce over the facts, sorted; the last ``known`` facts depend
