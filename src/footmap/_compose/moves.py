@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import TypedDict
 
 from footmap._compose.dose import known_dose_words
-from footmap._compose.parts import ExcludedData, ItemData, KnowledgeParts, ReasonData, excluded
-from footmap._compose.select import SWAP_EVIDENCE, Draft, triage
+from footmap._compose.parts import SWAP_EVIDENCE, ExcludedData, ItemData, KnowledgeParts, ReasonData, excluded
+from footmap._compose.select import Draft, triage
 from footmap._facts import logs_doing
 from footmap._input.logs import SessionLog
 from footmap._kinds import COMPLAINT_LOG_FACT, ITEM_LOG_FACT, LOG_FACTS, PROGRAMME_FACT

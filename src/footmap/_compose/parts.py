@@ -33,6 +33,8 @@ from footmap._knowledge.graph import Path
 from footmap._plan import WEEK_DAYS, CitedSource, PlanItem
 
 Level = Literal["info", "warning", "critical"]
+#: The grade a swap's own reason carries: it is a rule's decision, not a claim with evidence.
+SWAP_EVIDENCE: schema.Evidence = schema.EVIDENCE_ORDER[0]
 EVIDENCE_RANK = {grade: rank for rank, grade in enumerate(schema.EVIDENCE_ORDER)}
 
 
@@ -241,11 +243,15 @@ class KnowledgeParts:
         #: only an equal item is reused).
         self._validated: dict[tuple[str, float, str | None, int, int], list[tuple[ItemData, PlanItem]]] = {}
         self._validated_count = 0
-        #: The same items by the ``id`` of the data they were validated from, holding that data so
-        #: that its id stays its own: a kept plan item (``plan_items``) is the same dict each time.
+        #: The same items by the ``id`` of the data they were validated from or found equal to,
+        #: holding that data so that its id stays its own: a kept plan item (``plan_items``) is
+        #: the same dict each time. Bounded at twice ``ITEM_LIMIT``.
         self._validated_by_identity: dict[int, tuple[ItemData, PlanItem]] = {}
-        #: The ids of the reasons of graph paths (kept for ever in ``_reasons``: ids stay theirs).
+        #: The ids of the reasons of graph paths and swaps (kept for ever in ``_reasons`` and
+        #: ``_swaps``: ids stay theirs).
         self._reason_ids: set[int] = set()
+        #: Each swap's reason, by what it is made from (:meth:`swap_reason`).
+        self._swaps: dict[tuple[str, str, str, str, str], ReasonData] = {}
         #: The plan items worked out so far, by what they are made from (``footmap._compose.dose``).
         self.plan_items: dict[tuple[object, ...], ItemData] = {}
         #: The rules whose messages reassure: never shown beside a referral.
@@ -307,8 +313,29 @@ class KnowledgeParts:
             "source": last.cited,
         }
 
+    def swap_reason(self, name: str, message: str, fact: str, rule: str, source: str) -> ReasonData:
+        """The reason an alternative stands in for the item ``name`` that a rule left out (with its
+        ``message``, on the reported ``fact``): one object for all equal reasons (kept for ever,
+        as a path's: there are as many as the knowledge's items, rules and terms allow)."""
+        key = (name, message, fact, rule, source)
+        reason = self._swaps.get(key)
+        if reason is None:
+            reason = self._swaps[key] = {
+                "summary": self.wording.compose.swapped_in.format(name=name, reason=message),
+                "fact": fact,
+                "path": [],
+                "links": [],
+                "step_evidence": [],
+                "rule": rule,
+                "evidence": SWAP_EVIDENCE,
+                "source": source,
+            }
+            self._reason_ids.add(id(reason))
+        return reason
+
     def own_reasons(self, reasons: Iterable[ReasonData]) -> bool:
-        """Whether every reason is one of a graph path's, as :meth:`reason` gives it."""
+        """Whether every reason is the knowledge's own: a graph path's (:meth:`reason`) or a
+        swap's (:meth:`swap_reason`), the same object each time."""
         ids = self._reason_ids
         return all(id(reason) in ids for reason in reasons)
 
@@ -330,7 +357,10 @@ class KnowledgeParts:
         seen = self._validated.get(key)
         if seen is not None:
             for validated_from, item in seen:
-                if validated_from == data:  # data made again (a swap's reason is new each time)
+                if validated_from == data:  # equal data kept under another key, or made again
+                    if len(self._validated_by_identity) >= 2 * self.ITEM_LIMIT:
+                        self._validated_by_identity.clear()
+                    self._validated_by_identity[id(data)] = (data, item)
                     return item
         item = PlanItem.model_validate(data)
         if self._validated_count >= self.ITEM_LIMIT:

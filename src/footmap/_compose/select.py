@@ -12,9 +12,6 @@ from footmap._knowledge.base import Item
 from footmap._knowledge.graph import Path
 from footmap._rules.effects import Effect, reported
 
-#: The grade a swap's own reason carries: it is a rule's decision, not a claim with evidence.
-SWAP_EVIDENCE: schema.Evidence = schema.EVIDENCE_ORDER[0]
-
 
 @dataclass
 class Draft:
@@ -71,16 +68,9 @@ def choose(
         replacement = next((alt for alt in _alternatives(item) if alt not in excluded_by), None)
         left_out.append(excluded(item, blocker.message, blocker.rule, blocker.source, replacement))
         if replacement is not None:
-            swap: ReasonData = {
-                "summary": parts.wording.compose.swapped_in.format(name=item.name, reason=blocker.message),
-                "fact": _fact_of(blocker),
-                "path": [],
-                "links": [],
-                "step_evidence": [],
-                "rule": blocker.rule,
-                "evidence": SWAP_EVIDENCE,
-                "source": blocker.source,
-            }
+            swap = parts.swap_reason(
+                item.name, blocker.message, _fact_of(blocker), blocker.rule, blocker.source
+            )
             own = reasons_by_item.get(replacement, [])
             _merge(drafts, knowledge.items[replacement], parts, [*reasons, *own, swap], replaces=ident)
     return drafts, left_out
