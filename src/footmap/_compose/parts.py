@@ -268,6 +268,9 @@ class KnowledgeParts:
         }
         #: The ladders as the schedule reads them.
         self.ladders = Ladders(knowledge.knowledge.progressions, self.exercises)
+        #: What each plan item puts in the plan's tables, by the ``id`` of its data (held, so that
+        #: the id stays its own): ``footmap._compose.tables``.
+        self.item_tables: dict[int, tuple[ItemData, frozenset[str], frozenset[tuple[str, str]]]] = {}
         #: Each match's facts split into its items and the rest (``footmap._compose.safety``).
         self.matched_split: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
         #: The plan's small parts that recur from plan to plan, each validated once.

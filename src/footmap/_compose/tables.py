@@ -30,20 +30,36 @@ class TablesData(TypedDict):
 def plan_tables(parts: KnowledgeParts, items: Iterable[ItemData], cited: Iterable[str | None]) -> TablesData:
     """The tables of a plan made of ``items`` whose other parts cite the source ids ``cited``."""
     items = list(items)
-    reasons = [reason for item in items for reason in item["why"]]
-    sources = {
-        *(reason["source"] for reason in reasons),
-        *(caution["source"] for item in items for caution in item["cautions"]),
-        *(source for source in cited if source is not None),
-    }
+    sources = {source for source in cited if source is not None}
+    names: set[tuple[str, str]] = set()
+    for item in items:
+        item_sources, item_names = _item_tables(parts, item)
+        sources |= item_sources
+        names |= item_names
     return {
         "sources": {ident: parts.cited_sources[ident] for ident in sorted(sources)},
-        "names": dict(sorted(_names(parts, reasons))),
+        "names": dict(sorted(names)),
         "evidence_labels": {
             grade: parts.evidence_labels[grade]
             for grade in sorted({item["evidence"] for item in items}, key=schema.EVIDENCE_ORDER.index)
         },
     }
+
+
+def _item_tables(parts: KnowledgeParts, item: ItemData) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """What one item puts in the tables: the sources it cites, and the names of its reasons'
+    nodes and facts. Worked out once for a kept item (the same dict from plan to plan)."""
+    known = parts.item_tables.get(id(item))
+    if known is not None and known[0] is item:
+        return known[1], known[2]
+    sources = frozenset(
+        [*(reason["source"] for reason in item["why"]), *(caution["source"] for caution in item["cautions"])]
+    )
+    names = frozenset(_names(parts, item["why"]))
+    if len(parts.item_tables) >= parts.ITEM_LIMIT:
+        parts.item_tables.clear()
+    parts.item_tables[id(item)] = (item, sources, names)
+    return sources, names
 
 
 def _names(parts: KnowledgeParts, reasons: Iterable[ReasonData]) -> set[tuple[str, str]]:
