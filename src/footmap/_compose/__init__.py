@@ -9,13 +9,15 @@ from the knowledge alone; ``schedule`` lays the routine out over the weeks.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from footmap._compose.budget import ROUTINE, fit_budget, over_budget
 from footmap._compose.dose import known_dose_words, plan_item
 from footmap._compose.moves import LogDates, Moves, dropped, move, referrals, shortened
 from footmap._compose.order import grouped_left_out, ordered
 from footmap._compose.parts import ItemData, KnowledgeParts, knowledge_parts
 from footmap._compose.safety import safety_messages, safety_net
-from footmap._compose.schedule import lay_out
+from footmap._compose.schedule import ScheduleData, lay_out
 from footmap._compose.select import (
     by_effect,
     by_target,
@@ -86,17 +88,15 @@ def compose(decisions: Decisions, *, weeks: int = DEFAULT_WEEKS) -> Plan:
     sections = {section: ordered(section, section_items) for section, section_items in by_section.items()}
     nets = safety_net(parts, effects["safety_net"]) if level != "urgent" else []
     messages = safety_messages(parts, effects["refer"], effects["caution"], in_plan)
-    schedule = lay_out(
+    schedule, schedule_fields = _schedule(
+        parts,
         sections[ROUTINE],
         other_minutes=sum(item["minutes"] for item in timed if item not in sections[ROUTINE]),
         budget=budget,
         weeks=weeks,
-        progressions=knowledge.knowledge.progressions,
-        exercises=parts.exercises,
         progress=level == "self_care",
         positions={ident: start.position for ident, start in moves.starts.items()},
         held=moves.held,
-        ladders=parts.ladders,
     )
     cited = [*(m["source"] for m in [*nets, *messages, *changes]), *(e["source"] for e in left_out)]
     cited += [note["source"] for note in schedule["notes"]]
@@ -108,7 +108,7 @@ def compose(decisions: Decisions, *, weeks: int = DEFAULT_WEEKS) -> Plan:
             "safety": list(map(shared.safety_message, messages)),
             **{section: list(map(parts.validated_item, items)) for section, items in sections.items()},
             "left_out": list(map(shared.left_out, grouped_left_out(left_out))),
-            "schedule": shared.schedule(schedule),
+            "schedule": schedule_fields,
             "minutes_per_day": round(sum(item["minutes"] for item in timed), 2),
             "budget_minutes": budget,
             "disclaimer": parts.wording.disclaimer,
@@ -118,6 +118,52 @@ def compose(decisions: Decisions, *, weeks: int = DEFAULT_WEEKS) -> Plan:
             **plan_tables(parts, kept, cited),
         }
     )
+
+
+def _schedule(
+    parts: KnowledgeParts,
+    routine: list[ItemData],
+    *,
+    other_minutes: float,
+    budget: int,
+    weeks: int,
+    progress: bool,
+    positions: dict[str, int],
+    held: Collection[str],
+) -> tuple[ScheduleData, dict[str, object]]:
+    """The schedule (``lay_out``) and its fields with their parts shared: worked out once for
+    the same routine items (the same dicts: kept items recur from plan to plan), minutes, budget,
+    weeks and ladder positions, and kept in the knowledge's parts (bounded)."""
+    key = (
+        *map(id, routine),
+        other_minutes,
+        budget,
+        weeks,
+        progress,
+        *sorted(positions.items()),
+        None,
+        *sorted(held),
+    )
+    known = parts.schedules.get(key)
+    if known is not None and all(a is b for a, b in zip(known[0], routine, strict=True)):
+        return known[1], known[2]
+    schedule = lay_out(
+        routine,
+        other_minutes=other_minutes,
+        budget=budget,
+        weeks=weeks,
+        progressions=parts.knowledge.knowledge.progressions,
+        exercises=parts.exercises,
+        progress=progress,
+        positions=positions,
+        held=held,
+        ladders=parts.ladders,
+    )
+    fields = parts.shared.schedule(schedule)
+    if len(parts.schedules) >= parts.ITEM_LIMIT:
+        parts.schedules.clear()
+    parts.schedules[key] = (list(routine), schedule, fields)
+    return schedule, fields
 
 
 def _own_words(items: list[ItemData], parts: KnowledgeParts, moves: Moves) -> dict[str, str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable, Mapping
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
 from footmap._compose.shared import SharedParts
 from footmap._kinds import (
@@ -268,6 +268,9 @@ class KnowledgeParts:
         }
         #: The ladders as the schedule reads them.
         self.ladders = Ladders(knowledge.knowledge.progressions, self.exercises)
+        #: Each schedule worked out, by its routine items' ids and its other inputs, with the
+        #: routine (held, so that the ids stay theirs): ``footmap._compose._schedule``.
+        self.schedules: dict[tuple[object, ...], tuple[list[ItemData], Any, dict[str, object]]] = {}
         #: What each plan item puts in the plan's tables, by the ``id`` of its data (held, so that
         #: the id stays its own): ``footmap._compose.tables``.
         self.item_tables: dict[int, tuple[ItemData, frozenset[str], frozenset[tuple[str, str]]]] = {}
