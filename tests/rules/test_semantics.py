@@ -222,6 +222,7 @@ def test_a_join_runs_from_the_persons_facts_and_means_what_it_says() -> None:
     steps = build_network([rule]).rules[0].steps
     assert [step.name for step in steps] == ["p1", "need", "item"]
     assert steps[0].refs == () and steps[1].refs == (("equipment", "p1", "key"),)
+    assert steps[0].key_ref is None and steps[2].key_ref == ("need", "item")
     facts: list[Fact] = [
         {"t": "need", "item": "toe_curls", "equipment": "towel"},
         {"t": "need", "item": "toe_curls", "equipment": "band"},

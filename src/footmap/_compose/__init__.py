@@ -135,6 +135,7 @@ def _schedule(
     the same routine items (the same dicts: kept items recur from plan to plan), minutes, budget,
     weeks and ladder positions, and kept in the knowledge's parts (bounded)."""
     key = (
+        len(routine),
         *map(id, routine),
         other_minutes,
         budget,

@@ -418,8 +418,16 @@ def _join_order(written: list[_Written]) -> list[_Written]:
             else:  # the same equality, checked from the pattern now joined later
                 refs[binding].append((other, step.name, field_name))
     return [
-        _Written(step.name, step.alpha, tuple(refs[step.name]), step.key_ref, step.absent) for step in run
+        _Written(step.name, step.alpha, tuple(refs[step.name]), _still_earlier(step, at), step.absent)
+        for step in run
     ]
+
+
+def _still_earlier(step: _Written, at: Mapping[str, int]) -> tuple[str, str] | None:
+    """A pattern's ``ref`` on its key, if the pattern it refers to is still joined before it."""
+    if step.key_ref is None or at[step.key_ref[0]] > at[step.name]:
+        return None
+    return step.key_ref
 
 
 def _split(pattern: schema.Pattern) -> tuple[Alpha, tuple[RefCheck, ...], tuple[str, str] | None]:
