@@ -730,3 +730,18 @@ def test_ctrl_c_stops_a_batch_with_exit_130_one_line_and_no_workers_left(tmp_pat
     assert [pid for pid in children if _alive(pid)] == []
     assert run_jsonl(source, target, resume=True, in_process=True).resumed_after > 0
     assert target.read_bytes() == _expected(source, tmp_path)
+
+
+def test_stopping_a_worker_whose_pipe_the_collector_closed_first_never_raises() -> None:
+    """An abandoned batch is closed by the garbage collector, in any order: the connection's own
+    finalizer may have closed its descriptor before the batch stops its workers."""
+    import multiprocessing
+    from types import SimpleNamespace
+
+    from footmap._batch import _Process
+
+    ours, theirs = multiprocessing.Pipe()
+    theirs.close()
+    ours._close()  # type: ignore[attr-defined]  # what Connection.__del__ does: the number is kept
+    _Process.stop(SimpleNamespace(connection=ours))  # type: ignore[arg-type]
+    assert ours.closed

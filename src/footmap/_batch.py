@@ -414,9 +414,14 @@ class _Process:
         self.stalled = False
 
     def stop(self) -> None:
+        """Tell the worker to stop, and close this end of the pipe. Never raises: a batch abandoned
+        mid-way (its caller raised, say) is closed by the garbage collector, which may already
+        have run the connection's own finalizer, closing its descriptor (``Connection.__del__``
+        closes it and keeps the number, so ``close()`` then fails with EBADF)."""
         with suppress(OSError):
             self.connection.send(None)
-        self.connection.close()
+        with suppress(OSError):
+            self.connection.close()
 
     def death(self) -> str:
         """How the process ended, in words (ending it first if it is somehow still there)."""
