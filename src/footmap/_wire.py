@@ -1,7 +1,8 @@
 """How a worker's results cross the pipe to the parent: pickles that send each shared part once.
 
 Plans made with one knowledge base share their parts: a ``PlanItem`` equal to one made before is
-that same object (``footmap._compose.parts``), and so is each ``CitedSource`` (``SHARED_PARTS``).
+that same object (``footmap._compose.parts``), and so is each ``CitedSource``, item left out,
+safety message and schedule part (``footmap._compose.shared``; the kinds are ``SHARED_PARTS``).
 A plain pickle writes every part of every plan in full, and the parent rebuilds each one: two
 thirds of what a ``Plan`` costs to cross. Here each worker's :class:`Sender` writes a shared part
 in full the first time only, and after that its number, and the parent's :class:`Receiver` for
