@@ -76,7 +76,7 @@ finally:
     del _collecting
 
 if _typing.TYPE_CHECKING:
-    from footmap._batch import recommend_many
+    from footmap._batch import recommend_many, stop_workers
     from footmap._input.log_files import read_logs, write_logs
     from footmap._input.logs import LoggedItem, LoggedPain, SessionLog
     from footmap._programme.progress import (
@@ -92,7 +92,7 @@ if _typing.TYPE_CHECKING:
 #: The public names a first plan does not need, by the private module that defines them: each
 #: module is imported on first use of one of its names (``import footmap`` stays quick).
 _LAZY: dict[str, tuple[str, ...]] = {
-    "footmap._batch": ("recommend_many",),
+    "footmap._batch": ("recommend_many", "stop_workers"),
     "footmap._input.log_files": ("read_logs", "write_logs"),
     "footmap._input.logs": ("LoggedItem", "LoggedPain", "SessionLog"),
     "footmap._programme.progress": (
@@ -202,6 +202,7 @@ __all__ = [
     "read_logs",
     "recommend",
     "recommend_many",
+    "stop_workers",
     "write_logs",
 ]
 

@@ -27,6 +27,7 @@ import json
 import os
 import stat
 import sys
+import threading
 import time
 import warnings
 from collections import deque
@@ -86,6 +87,13 @@ SHUTDOWN_WAIT = 5.0
 JOB_TIMEOUT = 120.0
 #: Worker deaths on one profile, run alone, that make it the poison rather than bad luck.
 DEATHS_TO_BLAME = 2
+#: Seconds the workers of a finished batch are kept for the next batch (0: never kept).
+KEEP_FOR = 300.0
+#: Seconds a kept worker waits for a job before it leaves by itself (past ``KEEP_FOR``, so that a
+#: batch never takes a worker that is leaving).
+LEAVE_AFTER = KEEP_FOR + 60.0
+#: What a worker is told when it is kept, with ``LEAVE_AFTER``: wait that long for the next batch.
+PARK = "park"
 
 
 @overload
@@ -152,6 +160,8 @@ def recommend_many(
     and a larger one on one process per CPU. ``workers=1`` always plans in this process, and
     ``workers=N`` (2 or more) always on ``N`` processes: a crash of the rule engine's C code
     costs only its profile there, while in this process it ends the process (``docs/batch.md``).
+    The workers of a batch that finished are kept, for ``KEEP_FOR`` (300) seconds, for the next
+    batch with the same knowledge; :func:`stop_workers` stops them sooner.
     ``progress``: ``True`` always shows a progress bar on standard error, ``False`` never, and
     ``None`` (the default) shows one on a terminal once a run has lasted two seconds.
     ``errors``: an invalid profile's :class:`pydantic.ValidationError`, and a
@@ -346,10 +356,10 @@ def _exists(pid: int) -> bool:
     return True
 
 
-def _worker(
-    connection: Connection, task: Task[Any], knowledge: tuple[schema.Knowledge, str] | None, parent: int
-) -> None:
-    """A worker process: start, say so, then plan chunk after chunk until told to stop."""
+def _worker(connection: Connection, knowledge: tuple[schema.Knowledge, str] | None, parent: int) -> None:
+    """A worker process: start, say so, then run job after job (each names its task) until told
+    to stop. Kept between batches (``PARK``), it leaves by itself when no job comes for the time
+    it was told (``LEAVE_AFTER``)."""
     import queue
     import signal
     import threading
@@ -366,11 +376,26 @@ def _worker(
         connection.send_bytes(sender.dumps(("ready", None)))
         inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
         threading.Thread(target=_read, args=(connection, inbox), daemon=True).start()
-        while (message := inbox.get()) is not None:
-            start, chunk = message
+        wait: float | None = None  # how long to wait for the next job: for ever during a batch
+        while (message := _next_job(inbox, wait)) is not None:
+            if message[0] == PARK:  # kept for the next batch: wait this long for it, no longer
+                wait = message[1]
+                continue
+            wait = None
+            start, task, chunk = message
             connection.send_bytes(sender.dumps((start, [_attempt(task, item, base) for item in chunk])))
     except (EOFError, OSError):  # the parent has finished, or is gone
         return
+
+
+def _next_job(inbox: queue.SimpleQueue[Any], wait: float | None) -> Any:
+    """The next message, or ``None`` (stop) after ``wait`` seconds without one."""
+    import queue
+
+    try:
+        return inbox.get(timeout=wait)
+    except queue.Empty:
+        return None
 
 
 def _read(connection: Connection, inbox: queue.SimpleQueue[Any]) -> None:
@@ -398,12 +423,12 @@ class _Job:
 class _Process:
     """One worker process, its end of the pipe, and the job it holds."""
 
-    def __init__(self, context: Any, task: Task[Any], knowledge: tuple[schema.Knowledge, str] | None) -> None:
+    def __init__(self, context: Any, knowledge: tuple[schema.Knowledge, str] | None) -> None:
         ours, theirs = context.Pipe()
         self.connection: Connection = ours
         self.receiver = Receiver()  # the worker's shared plan parts, each sent once
         self.process = context.Process(
-            target=_worker, args=(theirs, task, knowledge, os.getpid()), daemon=True, name="footmap-worker"
+            target=_worker, args=(theirs, knowledge, os.getpid()), daemon=True, name="footmap-worker"
         )
         self.process.start()
         theirs.close()
@@ -463,42 +488,24 @@ def _map_on_pool(
     warn_if_unavailable()
     context = _context(multiprocessing)
     sent = (knowledge.knowledge, knowledge.origin) if knowledge is not None else None
-    pool = [_Process(context, task, sent) for _ in range(workers)]
-    chunks = _chunks(items, CHUNK_SIZE)
-    retries: deque[_Job] = deque()
+    kind = _pool_kind(context, knowledge)
+    pool = KEPT.take(kind, workers)
+    pool += [_Process(context, sent) for _ in range(workers - len(pool))]
+    feed = _Feed(items, window=workers * IN_FLIGHT * CHUNK_SIZE)
     done: dict[int, list[T | _Failure]] = {}
-    read = yielded = 0
-    exhausted = False
-    window = workers * IN_FLIGHT * CHUNK_SIZE
+    yielded = 0
     try:
         while True:
-            for worker in pool:
-                while worker.ready and len(worker.jobs) < JOBS_PER_WORKER:
-                    if worker.jobs and worker.jobs[-1].alone:
-                        break
-                    if retries and not worker.jobs:
-                        job = retries.popleft()
-                    elif retries:
-                        break
-                    elif not exhausted and read - yielded < window:
-                        chunk = next(chunks, None)
-                        if chunk is None:
-                            exhausted = True
-                            break
-                        job, read = _Job(read, chunk), read + len(chunk)
-                    else:
-                        break
-                    if not worker.jobs:
-                        worker.since = time.monotonic()
-                    worker.jobs.append(job)
-                    worker.connection.send((job.start, job.items))
+            feed.send_jobs(pool, task, yielded)  # before yielding: workers plan while the caller reads
             while yielded in done:
                 results = done.pop(yielded)
                 yielded += len(results)
                 yield from results
                 if bar is not None:
                     bar.update(len(results))
-            if exhausted and not retries and not any(worker.jobs for worker in pool):
+            feed.send_jobs(pool, task, yielded)  # the window moved: never wait with nothing sent
+            if feed.finished(pool):
+                pool = KEPT.keep(kind, pool)  # what it does not keep is stopped below
                 return
             waiting = [worker.connection for worker in pool] + [worker.process.sentinel for worker in pool]
             wait(waiting, timeout=_stall_check(pool))
@@ -509,19 +516,164 @@ def _map_on_pool(
                 worker.connection.close()
                 if not worker.ready:
                     raise BatchError(f"a worker process could not start: {reason.removeprefix('its ')}")
-                pool[index] = _Process(context, task, sent)
+                pool[index] = _Process(context, sent)
                 for job in reversed(worker.jobs):  # each lands in front of the retries: keep order
-                    _after_death(job, reason, retries, done)
+                    _after_death(job, reason, feed.retries, done)
     finally:
+        _stop(pool)
+
+
+class _Feed:
+    """The jobs a batch sends its workers: the items not yet read, in chunks, and the items of
+    jobs whose worker died (``retries``, sent first, each alone). At most ``window`` items are
+    read ahead of the first result not yet yielded, so a slow chunk holds back a bounded amount.
+    """
+
+    def __init__(self, items: Iterable[Any], *, window: int) -> None:
+        self.chunks = _chunks(items, CHUNK_SIZE)
+        self.retries: deque[_Job] = deque()
+        self.window = window
+        self.read = 0
+        self.exhausted = False
+
+    def send_jobs(self, pool: list[_Process], task: Task[Any], yielded: int) -> None:
+        """Give each ready worker jobs, up to ``JOBS_PER_WORKER`` (a job alone is its only one)."""
         for worker in pool:
-            if not worker.ready:  # still starting: nothing to lose
-                worker.process.kill()
-            worker.stop()
-        for worker in pool:
-            worker.process.join(SHUTDOWN_WAIT)
-            if worker.process.is_alive():
-                worker.process.kill()
-                worker.process.join()
+            while worker.ready and len(worker.jobs) < JOBS_PER_WORKER:
+                if worker.jobs and worker.jobs[-1].alone:
+                    break
+                job = self._next_job(worker, yielded)
+                if job is None:
+                    break
+                if not worker.jobs:
+                    worker.since = time.monotonic()
+                worker.jobs.append(job)
+                with suppress(OSError):  # its worker is gone: found by the batch, the job run again
+                    worker.connection.send((job.start, task, job.items))
+
+    def finished(self, pool: list[_Process]) -> bool:
+        """Whether every item has been read and answered."""
+        return self.exhausted and not self.retries and not any(worker.jobs for worker in pool)
+
+    def _next_job(self, worker: _Process, yielded: int) -> _Job | None:
+        if self.retries:
+            return None if worker.jobs else self.retries.popleft()
+        if self.exhausted or self.read - yielded >= self.window:
+            return None
+        chunk = next(self.chunks, None)
+        if chunk is None:
+            self.exhausted = True
+            return None
+        job, self.read = _Job(self.read, chunk), self.read + len(chunk)
+        return job
+
+
+def _stop(pool: list[_Process]) -> None:
+    """Stop the workers and wait for them (``SHUTDOWN_WAIT`` at most, then kill them)."""
+    for worker in pool:
+        if not worker.ready:  # still starting: nothing to lose
+            worker.process.kill()
+        worker.stop()
+    for worker in pool:
+        worker.process.join(SHUTDOWN_WAIT)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
+
+
+def _pool_kind(context: Any, knowledge: KnowledgeBase | None) -> tuple[str, str | None, str | None]:
+    """What makes workers interchangeable: how they start and the knowledge they hold."""
+    if knowledge is None:
+        return context.get_start_method(), None, None
+    return context.get_start_method(), knowledge.fingerprint, knowledge.origin
+
+
+class _KeptWorkers:
+    """Workers kept between batches, for the next batch with the same knowledge to use.
+
+    A worker fills its caches as it plans (items, schedules, the person's facts the rules have
+    decided), so a kept one plans as fast as a warm process from its first profile, and the next
+    batch does not wait for workers to start. Only workers that finished a batch cleanly are
+    kept (nothing in flight), those of one kind of pool at a time, at most one per CPU, for
+    ``KEEP_FOR`` seconds; a batch takes them out while it runs, so two batches at once never
+    share one. A worker kept longer than ``LEAVE_AFTER`` leaves by itself, and all end with
+    this process (they are daemons, and watch it). A child this process forks keeps none.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kind: tuple[str, str | None, str | None] | None = None
+        self._workers: list[_Process] = []
+        self._since = 0.0
+        self._owner = os.getpid()
+
+    def take(self, kind: tuple[str, str | None, str | None], count: int) -> list[_Process]:
+        """Up to ``count`` kept workers of this kind (the rest, or any of another kind, stopped)."""
+        with self._lock:
+            workers, fresh = self._drop_if_forked(), time.monotonic() - self._since < KEEP_FOR
+            same = kind == self._kind and fresh
+            taken = [w for w in workers if same and _parked(w)][:count]
+            self._workers, self._kind = [], None
+        _stop([w for w in workers if w not in taken])
+        return taken
+
+    def keep(self, kind: tuple[str, str | None, str | None], pool: list[_Process]) -> list[_Process]:
+        """Keep the ready, idle workers of a finished batch; those it does not keep, to stop."""
+        if KEEP_FOR <= 0:
+            return pool
+        idle = [w for w in pool if w.ready and not w.jobs and not w.stalled and w.process.is_alive()]
+        with self._lock:
+            earlier = self._drop_if_forked()
+            same = [w for w in earlier if kind == self._kind]
+            kept = (same + idle)[: max(os.cpu_count() or 1, len(pool))]
+            for worker in idle:
+                if worker in kept:  # told before another batch can take it
+                    with suppress(OSError):
+                        worker.connection.send((PARK, LEAVE_AFTER))
+            self._kind, self._workers, self._since = kind, kept, time.monotonic()
+        return [w for w in pool + earlier if w not in kept]
+
+    def release(self) -> int:
+        """Stop every kept worker; how many there were."""
+        with self._lock:
+            workers = self.release_locked()
+        _stop(workers)
+        return len(workers)
+
+    def release_locked(self) -> list[_Process]:
+        workers = self._drop_if_forked()
+        self._workers, self._kind = [], None
+        return workers
+
+    def _drop_if_forked(self) -> list[_Process]:
+        """The kept workers, or none in a child this process forked (they are the parent's)."""
+        if self._owner != os.getpid():
+            self._owner, self._workers, self._kind = os.getpid(), [], None
+        return self._workers
+
+
+def _parked(worker: _Process) -> bool:
+    """Whether a kept worker still waits for a job: a parked worker sends nothing, so anything
+    to read on its pipe is the end of it (the process may not be reaped yet)."""
+    try:
+        return worker.process.is_alive() and not worker.connection.poll()
+    except OSError:
+        return False
+
+
+#: The workers kept between batches (``_KeptWorkers``).
+KEPT = _KeptWorkers()
+
+
+def stop_workers() -> int:
+    """Stop the worker processes ``recommend_many`` and ``run_jsonl`` keep between batches, now
+    rather than ``KEEP_FOR`` seconds after the last batch (or when this process exits); how many
+    there were. The next batch starts new ones.
+
+    >>> stop_workers() >= 0
+    True
+    """
+    return KEPT.release()
 
 
 #: The module multiprocessing's fork server imports before it forks any worker (see ``_context``).
