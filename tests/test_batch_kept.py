@@ -17,6 +17,7 @@ import yaml
 import footmap
 from footmap import _batch
 from tests.strategies import SAMPLE_PROFILES
+from tests.test_batch import _alive
 
 PROFILES = [*SAMPLE_PROFILES] * 12  # several chunks for each of two workers
 
@@ -46,18 +47,9 @@ def no_workers_kept() -> Iterator[None]:
 
 def _gone(pids: set[int], within: float = 10.0) -> bool:
     deadline = time.monotonic() + within
-    while any(_runs(pid) for pid in pids) and time.monotonic() < deadline:
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
-    return not any(_runs(pid) for pid in pids)
-
-
-def _runs(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie does not)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in {"Z", "X"}
+    return not any(_alive(pid) for pid in pids)
 
 
 needs_proc = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
