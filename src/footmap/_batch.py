@@ -624,26 +624,21 @@ class _KeptWorkers:
         idle = [w for w in pool if w.ready and not w.jobs and not w.stalled and w.process.is_alive()]
         with self._lock:
             earlier = self._drop_if_forked()
-            same = [w for w in earlier if kind == self._kind]
+            same = [w for w in earlier if _parked(w)] if kind == self._kind else []
             kept = (same + idle)[: max(os.cpu_count() or 1, len(pool))]
-            for worker in idle:
-                if worker in kept:  # told before another batch can take it
-                    with suppress(OSError):
-                        worker.connection.send((PARK, LEAVE_AFTER))
+            for worker in kept:  # each told (its wait for a job begins again) before a batch can take it
+                with suppress(OSError):
+                    worker.connection.send((PARK, LEAVE_AFTER))
             self._kind, self._workers, self._since = kind, kept, time.monotonic()
         return [w for w in pool + earlier if w not in kept]
 
     def release(self) -> int:
         """Stop every kept worker; how many there were."""
         with self._lock:
-            workers = self.release_locked()
+            workers = self._drop_if_forked()
+            self._workers, self._kind = [], None
         _stop(workers)
         return len(workers)
-
-    def release_locked(self) -> list[_Process]:
-        workers = self._drop_if_forked()
-        self._workers, self._kind = [], None
-        return workers
 
     def _drop_if_forked(self) -> list[_Process]:
         """The kept workers, or none in a child this process forked (they are the parent's)."""
