@@ -28,6 +28,7 @@ try:
     from footmap import render as _render  # noqa: F401 - installs the registry plans show themselves through
     from footmap._errors import (
         BatchError,
+        CompactPlanError,
         EngineFallbackWarning,
         Finding,
         FindingCode,
@@ -93,6 +94,7 @@ if _typing.TYPE_CHECKING:
 #: module is imported on first use of one of its names (``import footmap`` stays quick).
 _LAZY: dict[str, tuple[str, ...]] = {
     "footmap._batch": ("recommend_many", "stop_workers"),
+    "footmap._compact": ("PlanCatalog", "compact_plan", "expand_plan", "plan_catalog"),
     "footmap._input.log_files": ("read_logs", "write_logs"),
     "footmap._input.logs": ("LoggedItem", "LoggedPain", "SessionLog"),
     "footmap._programme.progress": (
@@ -152,6 +154,7 @@ __all__ = [
     "Caution",
     "Change",
     "CitedSource",
+    "CompactPlanError",
     "ComplaintProgress",
     "DosagePlan",
     "EngineFallbackWarning",
@@ -177,6 +180,7 @@ __all__ = [
     "Pain",
     "PainPoint",
     "Plan",
+    "PlanCatalog",
     "PlanItem",
     "PlanTables",
     "Profile",
@@ -196,7 +200,10 @@ __all__ = [
     "WorkerError",
     "__version__",
     "adjust",
+    "compact_plan",
     "engine_info",
+    "expand_plan",
+    "plan_catalog",
     "profile_json_schema",
     "progress",
     "read_logs",

@@ -1,7 +1,8 @@
 """The ``footmap`` command: ``recommend`` a plan for a profile file, ``adjust`` a plan to session
 logs, ``batch`` a JSON-lines file of profiles, ``progress`` from a file of session logs,
 ``knowledge check`` a directory, ``knowledge test`` it with scenario files, ``knowledge report``
-its safety page, ``knowledge cache`` show, write or clear the knowledge cache.
+its safety page, ``knowledge cache`` show, write or clear the knowledge cache, ``knowledge
+catalog`` write the catalog compact plans are read with.
 
 Exit codes:
 
@@ -42,8 +43,10 @@ from pydantic import ValidationError
 
 from footmap import render
 from footmap._batch import SMALL_INPUT, os_reason, run_jsonl
+from footmap._compact import plan_catalog, read_plan_json
 from footmap._errors import (
     BatchError,
+    CompactPlanError,
     FootmapError,
     InputError,
     InvalidLogError,
@@ -174,6 +177,15 @@ def _parser() -> argparse.ArgumentParser:
         help="print the safety page (docs/safety.md): every red flag, exclusion, caution and grade",
     )
     _knowledge_options(report)
+    catalog = knowledge_commands.add_parser(
+        "catalog",
+        help="write the knowledge's catalog: the texts compact plans number (docs/outputs.md)",
+        description="Write the catalog that compact plans (--format compact) are read with, as JSON.",
+    )
+    catalog.add_argument(
+        "-o", "--output", type=Path, default=None, metavar="FILE", help="write to FILE, whole or not at all"
+    )
+    _knowledge_options(catalog)
     cache = knowledge_commands.add_parser(
         "cache",
         help="show, write or clear the shipped knowledge's cache file (docs/knowledge.md)",
@@ -383,7 +395,7 @@ MAX_PLAN_BYTES = 8 << 20
 
 def _progress(args: argparse.Namespace) -> int:
     knowledge = _load_knowledge(args)
-    plan = _read_plan(args.plan) if args.plan is not None else None
+    plan = _read_plan(args.plan, knowledge) if args.plan is not None else None
     try:
         logs = read_logs(args.logs, knowledge=knowledge)
     except InvalidLogError as error:
@@ -400,7 +412,7 @@ def _progress(args: argparse.Namespace) -> int:
 
 def _adjust(args: argparse.Namespace) -> int:
     knowledge = _load_knowledge(args)
-    plan = _read_plan(args.plan)
+    plan = _read_plan(args.plan, knowledge)
     try:
         logs = read_logs(args.logs, knowledge=knowledge)
         adjusted = adjust(plan, logs, knowledge=knowledge)
@@ -422,15 +434,18 @@ def _adjust(args: argparse.Namespace) -> int:
     return OK
 
 
-def _read_plan(path: Path) -> Plan:
-    """The plan in a JSON file; ``_Refused`` (exit 2) when it cannot be read or is not a plan."""
+def _read_plan(path: Path, knowledge: KnowledgeBase | None) -> Plan:
+    """The plan in a JSON file, in full or compact; ``_Refused`` (exit 2) when it cannot be read
+    or is not a plan."""
     try:
         text = read_text(path, MAX_PLAN_BYTES, "plan")
-        return Plan.model_validate_json(text)
+        return read_plan_json(text, knowledge=knowledge)
     except OSError as error:
         reason = os_reason(error)
     except Unreadable as error:
         reason = str(error)
+    except CompactPlanError as error:
+        reason = f"{error} (on the command line: --knowledge DIR)"
     except ValidationError as error:
         count = error.error_count()
         reason = f"not a footmap plan in JSON ({count} problem{'s' if count != 1 else ''}: {_first(error)})"
@@ -691,6 +706,9 @@ def _run(args: argparse.Namespace) -> int:
         return _report(args)
     if args.knowledge_command == "cache":
         return _cache(args)
+    if args.knowledge_command == "catalog":
+        _write_output(args.output, plan_catalog(_load_knowledge(args)).to_json() + "\n")
+        return OK
     return _check(args)
 
 

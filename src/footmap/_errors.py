@@ -176,6 +176,11 @@ class InvalidLogError(FootmapError, ValueError):
         super().__init__(every_problem(self.problems, file))
 
 
+class CompactPlanError(FootmapError, ValueError):
+    """A compact plan or a catalog cannot be read: it is not one, it was changed, or the catalog
+    it was written with is not the one given or not found (``docs/outputs.md``, "Compact plans")."""
+
+
 class RuleEngineError(FootmapError):
     """The rule engine failed while evaluating a profile (for example an action raised)."""
 

@@ -1,4 +1,5 @@
-"""Every registered renderer, pinned by golden files rendered from pinned plans.
+"""Every registered renderer, pinned by golden files rendered from pinned plans (the compact
+plan by the pinned plan it reads back as: its numbers are the shipped catalog's).
 
 The plans in ``plans/`` are fixtures (Plan JSON), not recommendations: a knowledge edit changes
 the scenario tests, never these goldens. After a deliberate change to a renderer or the wording,
@@ -39,6 +40,9 @@ def test_rendering_matches_the_golden_file(plan: str, renderer: str) -> None:
         text = render.render(pinned(plan), renderer, **OPTIONS.get(renderer, {}))
     except footmap.MissingDependencyError as error:
         pytest.skip(str(error))
+    if renderer == "compact":  # numbers into the shipped catalog, which a knowledge edit changes
+        assert footmap.expand_plan(text) == pinned(plan)
+        return
     golden = HERE / ("plans" if renderer == "json" else "golden") / f"{plan}{found.suffix}"
     if os.environ.get("FOOTMAP_UPDATE_GOLDEN") and renderer != "json":
         golden.write_bytes(text.encode("utf-8"))
@@ -86,7 +90,7 @@ def test_html_escapes_every_text() -> None:
 def test_an_unknown_renderer_names_the_known_ones() -> None:
     with pytest.raises(
         ValueError,
-        match=r"no renderer 'mdd'\. Did you mean 'md'\? Known: explain, fhir, handout, html, ics, json, md",
+        match=r"no renderer 'mdd'\. Did you mean 'md'\? Known: compact, explain, fhir, handout, html, ics",
     ):
         render.get("mdd")
 

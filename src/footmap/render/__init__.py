@@ -1,5 +1,5 @@
-"""Renderers: a ``Plan`` as text, Markdown, HTML, a printable page, a trace, JSON, a foot map
-(SVG), a calendar (iCalendar) or a FHIR R4 CarePlan, from one registry.
+"""Renderers: a ``Plan`` as text, Markdown, HTML, a printable page, a trace, JSON (in full or
+compact), a foot map (SVG), a calendar (iCalendar) or a FHIR R4 CarePlan, from one registry.
 
 A renderer is a name, a media type, a file suffix and a function of a plan and the wording it is
 written in; a renderer that needs more (the calendar's start date, the CarePlan's subject) names
@@ -12,7 +12,7 @@ change it.
 >>> import footmap
 >>> from footmap import render
 >>> [renderer.name for renderer in render.renderers()]
-['explain', 'fhir', 'handout', 'html', 'ics', 'json', 'md', 'svg', 'text']
+['compact', 'explain', 'fhir', 'handout', 'html', 'ics', 'json', 'md', 'svg', 'text']
 >>> plan = footmap.recommend({"pains": [{"area": "knee", "severity": 4}]})
 >>> render.render(plan, "md").startswith("# Your foot plan")
 True
@@ -106,7 +106,7 @@ def get(name: str) -> Renderer:
     >>> get("mdd")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: no renderer 'mdd'. Did you mean 'md'? Known: explain, fhir, handout, ..., svg, text.
+    ValueError: no renderer 'mdd'. Did you mean 'md'? Known: compact, explain, fhir, ..., svg, text.
     """
     found = _registry.get(name)
     if found is None:
@@ -225,6 +225,16 @@ register(
         ".json",
         _Deferred("._json", "to_json"),
         "the plan as JSON (Plan.model_validate_json reads it back)",
+    )
+)
+register(
+    Renderer(
+        "compact",
+        "application/json",
+        ".compact.json",
+        _Deferred("._json", "to_compact_json"),
+        "the plan as compact JSON, its knowledge's texts as numbers into a catalog (footmap.expand_plan"
+        " reads it back; footmap knowledge catalog writes the catalog)",
     )
 )
 register(

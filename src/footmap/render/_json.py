@@ -13,3 +13,12 @@ def to_json(plan: Plan, wording: Wording) -> str:
     """The plan as JSON (wording does not apply: the plan's own texts are already in it)."""
     del wording
     return plan.model_dump_json(indent=2)
+
+
+def to_compact_json(plan: Plan, wording: Wording) -> str:
+    """The plan as compact JSON (``footmap.compact_plan``): its knowledge's texts as numbers into
+    the knowledge's catalog, which ``footmap.expand_plan`` reads it back with."""
+    from footmap._compact import compact_plan  # only a compact plan needs the catalog
+
+    del wording
+    return compact_plan(plan)
