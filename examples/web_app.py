@@ -1,5 +1,8 @@
 """A web service: POST a profile to /plan, get the plan back (FastAPI; ``pip install 'footmap[web]'``).
 
+POST /plan.compact gives the same plan compact (``docs/outputs.md``, "Compact plans"), a quarter
+the size, and GET /catalog/{id} the catalog it names, which a browser caches for good.
+
 Run it with ``uvicorn examples.web_app:app`` (uvicorn comes with the extra); the interactive docs
 at /docs list every allowed id of every vocabulary field (``footmap.profile_json_schema``). A bad
 profile is a 422 whose ``detail`` lists every bad value at its own ``loc`` (``["body",
@@ -21,10 +24,26 @@ import footmap
 app = FastAPI(title="footmap", summary="Personalised, explained and safe foot-exercise routines.")
 
 
-@app.post("/plan", response_model_exclude_defaults=True)  # the compact JSON, as model_dump_json writes it
+@app.post("/plan", response_model_exclude_defaults=True)  # the JSON model_dump_json writes
 def plan(profile: footmap.Profile) -> footmap.Plan:
     """The plan for a profile."""
     return footmap.recommend(profile)
+
+
+@app.post("/plan.compact", response_class=Response)
+def compact(profile: footmap.Profile) -> Response:
+    """The plan as a compact plan: its texts as numbers into the catalog (GET /catalog/{id})."""
+    return Response(footmap.compact_plan(footmap.recommend(profile)), media_type="application/json")
+
+
+@app.get("/catalog/{catalog_id}", response_class=Response)
+def catalog(catalog_id: str) -> Response:
+    """The catalog compact plans name, cached for good: a catalog's id is a hash of its texts."""
+    shipped = footmap.plan_catalog()
+    if catalog_id != shipped.id:
+        return Response(status_code=404)
+    headers = {"Cache-Control": "public, max-age=31536000, immutable"}
+    return Response(shipped.to_json(), media_type="application/json", headers=headers)
 
 
 @app.post("/plan.ics", response_class=Response)

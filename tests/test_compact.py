@@ -247,3 +247,23 @@ def test_the_command_line_refuses_a_compact_plan_of_knowledge_it_was_not_given(
 
 def test_the_shipped_catalog_is_the_one_plans_made_in_this_process_use() -> None:
     assert footmap.plan_catalog(shipped_knowledge()) is footmap.plan_catalog()
+
+
+@pytest.mark.parametrize("workers", [None, 1])
+def test_a_compact_batch_writes_each_plan_compact_and_the_same_plans(
+    tmp_path: Path, workers: int | None
+) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(json.dumps(p) for p in PROFILES) + "\nnot json\n", encoding="utf-8")
+    full, compact = tmp_path / "full.jsonl", tmp_path / "compact.jsonl"
+    arguments = [] if workers is None else ["--workers", str(workers)]
+    assert main(["batch", str(source), "-o", str(full), *arguments]) == 0
+    assert main(["batch", str(source), "-o", str(compact), "--compact", *arguments]) == 0
+    full_lines = [json.loads(line) for line in full.read_text(encoding="utf-8").splitlines()]
+    compact_lines = [json.loads(line) for line in compact.read_text(encoding="utf-8").splitlines()]
+    assert [line["line"] for line in compact_lines] == [1, 2, 3, 4, 5]
+    assert compact_lines[-1] == full_lines[-1]  # the error line
+    for whole, small in zip(full_lines[:-1], compact_lines[:-1], strict=True):
+        plan = footmap.expand_plan(json.dumps(small["plan"]))
+        assert plan == footmap.Plan.model_validate(whole["plan"])
+    assert compact.stat().st_size < full.stat().st_size / 2

@@ -62,3 +62,15 @@ def test_the_calendar_endpoint() -> None:
     response = client.post("/plan.ics?start=2025-01-06", json={"pains": [{"area": "knee", "severity": 4}]})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/calendar")
     assert response.text.startswith("BEGIN:VCALENDAR")
+
+
+def test_the_compact_endpoint_and_the_catalog_it_names_give_the_same_plan() -> None:
+    profile = {"pains": [{"area": "back", "severity": 6}], "equipment": ["towel"]}
+    response = client.post("/plan.compact", json=profile)
+    assert response.status_code == 200
+    named = response.json()["catalog"]
+    fetched = client.get(f"/catalog/{named}")
+    assert fetched.status_code == 200 and "immutable" in fetched.headers["cache-control"]
+    catalog = footmap.PlanCatalog.from_json(fetched.text)
+    assert footmap.expand_plan(response.text, catalog=catalog) == footmap.recommend(profile)
+    assert client.get("/catalog/0000000000000000").status_code == 404

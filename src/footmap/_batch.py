@@ -40,6 +40,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from pydantic import ValidationError
 
+from footmap._compact import compact_plan
 from footmap._errors import (
     BatchError,
     EngineFallbackWarning,
@@ -825,6 +826,7 @@ def run_jsonl(
     resume: bool = False,
     progress: bool | None = None,
     in_process: bool | None = None,
+    compact: bool = False,
 ) -> BatchSummary:
     """Read profiles from JSON lines and write one result line per input line.
 
@@ -834,7 +836,8 @@ def run_jsonl(
     (from 1): a blank line, invalid JSON, something other than an object, a line over
     ``MAX_LINE_BYTES``, a profile that does not validate, or one the rule engine raised or crashed
     on gives an error line, and the batch goes on. Each worker makes the finished line (bytes);
-    this process only writes it.
+    this process only writes it. With ``compact=True`` each plan is a compact plan
+    (``footmap.compact_plan``: the knowledge's texts as numbers into its catalog).
 
     Where plans are made: without ``workers``, an input of at most ``SMALL_INPUT`` lines (left to
     do, after a resume) in this process, a larger one on one process per CPU; with ``workers``,
@@ -873,7 +876,7 @@ def run_jsonl(
             here, todo = _small(numbered)
         plans = errors = failed = 0
         for result in _map(
-            _jsonl_record,
+            _jsonl_compact_record if compact else _jsonl_record,
             todo,
             knowledge=knowledge,
             workers=_worker_count(workers),
@@ -953,6 +956,17 @@ def _numbered_lines(lines: IO[bytes]) -> Iterator[tuple[int, str | None]]:
 def _jsonl_record(numbered: tuple[int, str | None], knowledge: KnowledgeBase) -> tuple[bool, bytes]:
     """A worker's task for ``run_jsonl``: one input line to its finished output line, as bytes
     (and whether it is a plan)."""
+    return _record(numbered, knowledge, Plan.model_dump_json)
+
+
+def _jsonl_compact_record(numbered: tuple[int, str | None], knowledge: KnowledgeBase) -> tuple[bool, bytes]:
+    """``_jsonl_record`` with the plan compact (``footmap.compact_plan``)."""
+    return _record(numbered, knowledge, compact_plan)
+
+
+def _record(
+    numbered: tuple[int, str | None], knowledge: KnowledgeBase, written: Callable[[Plan], str]
+) -> tuple[bool, bytes]:
     number, text = numbered
     if text is None:
         return _error_line(number, f"line longer than {MAX_LINE_BYTES:,} bytes: not read")
@@ -971,7 +985,7 @@ def _jsonl_record(numbered: tuple[int, str | None], knowledge: KnowledgeBase) ->
         plan = recommend(data, knowledge=knowledge)
     except ValidationError as error:
         return _error_line(number, str(error))
-    return True, f'{{"line": {number}, "plan": {plan.model_dump_json()}}}\n'.encode()
+    return True, f'{{"line": {number}, "plan": {written(plan)}}}\n'.encode()
 
 
 def _error_line(number: int, message: str) -> tuple[bool, bytes]:

@@ -142,6 +142,12 @@ def _parser() -> argparse.ArgumentParser:
         help="continue an interrupted run: keep OUT's complete lines, add the rest",
     )
     batch.add_argument(
+        "--compact",
+        action="store_true",
+        help="write each plan compact: the knowledge's texts as numbers into its catalog"
+        " (footmap knowledge catalog; docs/outputs.md)",
+    )
+    batch.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -559,6 +565,7 @@ def _batch(args: argparse.Namespace) -> int:
             workers=args.workers,
             resume=args.resume,
             progress=args.progress,
+            compact=args.compact,
         )
     except InputError as error:
         raise _Refused(str(error), INVALID_INPUT) from None
