@@ -10,12 +10,13 @@ order. What crosses back from a worker is what the caller gets, made once, in th
 number), a plan's JSON text, or for ``footmap batch`` the finished output line as bytes, which
 the parent only writes.
 
-Workers are forked from multiprocessing's fork server where there is one (POSIX; spawned
-elsewhere): a fresh process, started once and kept until this one exits, that has imported footmap
-and loaded the shipped knowledge but never built a rule engine, so a worker starts in milliseconds
-and builds its own engine. The server's own start (about half a second of CPU, once a process) is
-still more than workers save on a small input: unless the number of workers is given, an input of
-at most ``SMALL_INPUT`` profiles is planned in this process (docs/batch.md).
+Workers are forked from this process where that is safe (Linux, one thread), and start in a
+millisecond with all it has; else from multiprocessing's fork server where there is one (POSIX;
+spawned elsewhere): a fresh process, started once and kept until this one exits, that has
+imported footmap and loaded the shipped knowledge but never built a rule engine, so a worker
+starts in milliseconds and builds its own engine (``_context``). Starting workers still costs
+more than they save on a small input: unless the number of workers is given, an input of at most
+``SMALL_INPUT`` profiles is planned in this process (docs/batch.md).
 
 ``run_jsonl`` is the file-to-file form behind ``footmap batch``: one output line per input line,
 written one at a time, and a rerun with ``resume=True`` continues after the last complete line.
@@ -23,6 +24,7 @@ written one at a time, and a rerun with ``resume=True`` continues after the last
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import stat
@@ -310,13 +312,21 @@ class _Failure:
 
 
 _worker_knowledge: list[KnowledgeBase] = []
+#: What a worker is given of its knowledge: nothing (the shipped knowledge), the validated data
+#: of another (pickled to a worker that does not share this process's memory), or, to a worker
+#: forked from this process, the knowledge base itself.
+_Sent = tuple[schema.Knowledge, str] | KnowledgeBase | None
 
 
-def _start_worker(knowledge: tuple[schema.Knowledge, str] | None) -> KnowledgeBase:
-    """Runs once in each worker process: the knowledge it will use for every profile."""
-    warnings.simplefilter("ignore", EngineFallbackWarning)  # the parent process gives it
-    base = KnowledgeBase(*knowledge) if knowledge is not None else shipped_knowledge()
-    _worker_knowledge[:] = [base]
+def _start_worker(knowledge: _Sent) -> KnowledgeBase:
+    """Runs once in each worker process (and in the caller, before it forks workers): the
+    knowledge it will use for every profile, its rule engine built."""
+    if isinstance(knowledge, KnowledgeBase):
+        base = knowledge
+    else:
+        warnings.simplefilter("ignore", EngineFallbackWarning)  # the parent process gives it
+        base = KnowledgeBase(*knowledge) if knowledge is not None else shipped_knowledge()
+        _worker_knowledge[:] = [base]
     recommend({}, knowledge=base)  # build the rule engine and fill the caches now
     return base
 
@@ -357,7 +367,7 @@ def _exists(pid: int) -> bool:
     return True
 
 
-def _worker(connection: Connection, knowledge: tuple[schema.Knowledge, str] | None, parent: int) -> None:
+def _worker(connection: Connection, knowledge: _Sent, parent: int) -> None:
     """A worker process: start, say so, then run job after job (each names its task) until told
     to stop. Kept between batches (``PARK``), it leaves by itself when no job comes for the time
     it was told (``LEAVE_AFTER``)."""
@@ -365,6 +375,7 @@ def _worker(connection: Connection, knowledge: tuple[schema.Knowledge, str] | No
     import signal
     import threading
 
+    _close_outputs()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     sender = Sender()
@@ -424,14 +435,14 @@ class _Job:
 class _Process:
     """One worker process, its end of the pipe, and the job it holds."""
 
-    def __init__(self, context: Any, knowledge: tuple[schema.Knowledge, str] | None) -> None:
+    def __init__(self, context: Any, knowledge: _Sent) -> None:
         ours, theirs = context.Pipe()
         self.connection: Connection = ours
         self.receiver = Receiver()  # the worker's shared plan parts, each sent once
         self.process = context.Process(
             target=_worker, args=(theirs, knowledge, os.getpid()), daemon=True, name="footmap-worker"
         )
-        self.process.start()
+        _start(self.process, forked=context.get_start_method() == "fork")
         theirs.close()
         self.ready = False
         self.jobs: deque[_Job] = deque()
@@ -469,6 +480,20 @@ class _Process:
         return f"its worker process died (exit code {code})"
 
 
+def _start(process: Any, *, forked: bool) -> None:
+    """Start a worker process. One forked from this process starts with every object of this one
+    frozen (``gc.freeze``): its collector never walks them, so it neither spends time on them
+    nor copies the pages they are on (each page is shared with this process until written to)."""
+    if not forked:
+        process.start()
+        return
+    gc.freeze()
+    try:
+        process.start()
+    finally:
+        gc.unfreeze()
+
+
 def _map_on_pool(
     task: Task[T],
     items: Iterable[Any],
@@ -488,7 +513,9 @@ def _map_on_pool(
 
     warn_if_unavailable()
     context = _context(multiprocessing)
-    sent = (knowledge.knowledge, knowledge.origin) if knowledge is not None else None
+    sent: _Sent = (knowledge.knowledge, knowledge.origin) if knowledge is not None else None
+    if context.get_start_method() == "fork":  # the workers inherit it, engine built, caches warm
+        sent = _start_worker(knowledge)
     kind = _pool_kind(context, knowledge)
     pool = KEPT.take(kind, workers)
     pool += [_Process(context, sent) for _ in range(workers - len(pool))]
@@ -677,8 +704,13 @@ PRELOAD = "footmap._batch_preload"
 
 
 def _context(multiprocessing: Any) -> Any:
-    """How worker processes start: forked from multiprocessing's fork server where there is one
-    (POSIX), else spawned.
+    """How worker processes start: forked from this process where that is safe (``_can_fork``),
+    else from multiprocessing's fork server where there is one (POSIX), else spawned.
+
+    Forked from this process, a worker starts in about a millisecond with all this process has:
+    footmap imported, the knowledge loaded, its rule engine built and its caches warm. That is
+    safe only where this process runs one thread, so no other thread can hold a lock the child
+    would inherit held, and no engine call is under way (this one is here, not in the engine).
 
     The fork server is a fresh process, started once (with ``spawn``'s safety: the caller may
     hold threads and rule engines, the server never does) and kept until the caller exits. It
@@ -687,6 +719,8 @@ def _context(multiprocessing: Any) -> Any:
     its own rule engine. A fork server started before, by other code, is used as it is (its
     workers then import footmap themselves, as spawned ones do).
     """
+    if _can_fork(multiprocessing):
+        return multiprocessing.get_context("fork")
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     from multiprocessing import forkserver
@@ -696,6 +730,34 @@ def _context(multiprocessing: Any) -> Any:
     if PRELOAD not in preload:
         forkserver.set_forkserver_preload([*preload, PRELOAD])
     return multiprocessing.get_context("forkserver")
+
+
+#: Whether workers may be forked from the calling process itself, where that is safe
+#: (``_context``); ``False`` always starts them from the fork server (or spawns them).
+FORK_CALLER = True
+
+
+def _can_fork(multiprocessing: Any) -> bool:
+    """Whether workers can be forked from this process: Linux, and one thread as the kernel counts
+    them (a C library's own threads too)."""
+    return (
+        FORK_CALLER
+        and sys.platform == "linux"
+        and "fork" in multiprocessing.get_all_start_methods()
+        and _threads() == 1
+    )
+
+
+def _threads() -> int:
+    """How many threads this process runs, from ``/proc/self/status``; 0 when it cannot say."""
+    try:
+        with Path("/proc/self/status").open("rb") as status:
+            for line in status:
+                if line.startswith(b"Threads:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def _stall_check(pool: list[_Process]) -> float | None:
@@ -997,6 +1059,20 @@ def os_reason(error: OSError) -> str:
     return error.strerror or " ".join(str(error).split()) or type(error).__name__
 
 
+#: The descriptors of the output files ``run_jsonl`` has open, each under its lock. A worker
+#: forked from this process closes its copies first thing (``_close_outputs``): a copy would hold
+#: the lock after this process closed the file, so that the next run on it found it in use.
+_outputs: set[int] = set()
+
+
+def _close_outputs() -> None:
+    """Close the copies of this process's output files a worker forked from it holds."""
+    for number in list(_outputs):
+        with suppress(OSError):
+            os.close(number)
+    _outputs.clear()
+
+
 @contextmanager
 def _locked_output(target: Path, name: str) -> Iterator[IO[bytes]]:
     """``target`` open for appending (and reading), under an exclusive lock held until closed."""
@@ -1004,21 +1080,31 @@ def _locked_output(target: Path, name: str) -> Iterator[IO[bytes]]:
         out = target.open("a+b", buffering=0)  # unbuffered: a failed write is not retried at close
     except OSError as error:
         raise OutputError(f"cannot write {name}: {os_reason(error)}") from error
-    with out:
-        try:
-            import fcntl
-        except ImportError:  # not POSIX (Windows): no lock
-            yield out
-            return
-        try:
-            fcntl.flock(out.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as error:
-            raise OutputError(
-                f"{name} is in use by another footmap batch run; wait for it or write to another file"
-            ) from error
-        except OSError:  # a file system without locks: go on unlocked
-            pass
+    number = out.fileno()
+    _outputs.add(number)
+    try:
+        with out:
+            yield from _locked(out, name)
+    finally:
+        _outputs.discard(number)
+
+
+def _locked(out: IO[bytes], name: str) -> Iterator[IO[bytes]]:
+    """``out`` under an exclusive lock (none where the system or its file system has none)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX (Windows): no lock
         yield out
+        return
+    try:
+        fcntl.flock(out.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as error:
+        raise OutputError(
+            f"{name} is in use by another footmap batch run; wait for it or write to another file"
+        ) from error
+    except OSError:  # a file system without locks: go on unlocked
+        pass
+    yield out
 
 
 def _truncate(out: IO[bytes], name: str, size: int) -> None:

@@ -1,0 +1,103 @@
+"""Workers forked from the calling process itself, where it runs one thread (``_batch._context``).
+
+Each test runs a script in a new interpreter: the test process itself may run threads (pytest-xdist's,
+a thread pool a test left), and then workers come from the fork server instead.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="forks the caller on Linux only")
+
+OVERLAY = Path(__file__).resolve().parents[1] / "examples" / "overlay"
+KNEE = {"pains": [{"area": "knee", "severity": 4}], "observations": ["flat_arches"], "age": 70}
+BACK = {"pains": [{"area": "back", "severity": 6}], "equipment": ["towel", "chair"]}
+
+
+def _run(script: str, tmp_path: Path) -> list[str]:
+    """The lines a script prints, run as ``__main__`` in a new interpreter."""
+    path = tmp_path / "script.py"
+    path.write_text(textwrap.dedent(script), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(path)], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+def test_workers_are_forked_from_a_process_of_one_thread_and_from_the_server_beside_threads(
+    tmp_path: Path,
+) -> None:
+    printed = _run(
+        """
+        import multiprocessing, threading
+        from footmap import _batch
+
+        print(_batch._context(multiprocessing).get_start_method())
+        stop = threading.Event()
+        thread = threading.Thread(target=stop.wait)
+        thread.start()
+        print(_batch._context(multiprocessing).get_start_method())
+        stop.set()
+        thread.join()
+        _batch.FORK_CALLER = False
+        print(_batch._context(multiprocessing).get_start_method())
+        """,
+        tmp_path,
+    )
+    assert printed == ["fork", "forkserver", "forkserver"]
+
+
+def test_forked_workers_give_the_plans_of_the_loop_with_the_shipped_and_other_knowledge(
+    tmp_path: Path,
+) -> None:
+    printed = _run(
+        f"""
+        import json, multiprocessing
+        import footmap
+        from footmap import _batch
+
+        profiles = [{KNEE!r}, {BACK!r}] * 40
+        if __name__ == "__main__":
+            assert _batch._context(multiprocessing).get_start_method() == "fork"
+            loop = [footmap.recommend(p).model_dump_json() for p in profiles]  # an engine built here
+            forked = list(footmap.recommend_many(profiles, workers=2, output="json"))
+            plans = [p.model_dump_json() for p in footmap.recommend_many(profiles, workers=2)]
+            print(json.dumps([forked == loop, plans == loop]))
+            other = footmap.KnowledgeBase.load({str(OVERLAY)!r}, overlay=True)
+            loop = [footmap.recommend(p, knowledge=other).model_dump_json() for p in profiles]
+            forked = list(footmap.recommend_many(profiles, workers=2, output="json", knowledge=other))
+            print(json.dumps([forked == loop]))
+        """,
+        tmp_path,
+    )
+    assert [json.loads(line) for line in printed] == [[True, True], [True]]
+
+
+def test_a_forked_worker_kept_after_a_batch_does_not_hold_its_output_file_locked(tmp_path: Path) -> None:
+    source, target = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text("".join(json.dumps(p) + "\n" for p in [KNEE, BACK] * 20), encoding="utf-8")
+    printed = _run(
+        f"""
+        import multiprocessing
+        from pathlib import Path
+        from footmap import _batch
+
+        if __name__ == "__main__":
+            source, target = Path({str(source)!r}), Path({str(target)!r})
+            first = _batch.run_jsonl(source, target, workers=2, progress=False)
+            assert _batch.KEPT.release() == 2, "the workers were not kept"
+            first = _batch.run_jsonl(source, target, workers=2, progress=False)  # kept again
+            second = _batch.run_jsonl(source, target, in_process=True, progress=False)
+            print(first.plans, second.plans, _batch._context(multiprocessing).get_start_method())
+        """,
+        tmp_path,
+    )
+    assert printed == ["40 40 fork"]
