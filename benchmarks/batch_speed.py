@@ -129,7 +129,7 @@ def measure(quick: bool, rounds: int | None = None) -> list[Figure]:
             f"batch ratios on {len(profiles):,} profiles, {rounds} round{'s' * (rounds > 1)},"
             f" {cores} usable CPUs",
             f"loop {statistics.median(t.wall for t in loop):.1f} s,"
-            f" {_per_plan(loop, len(profiles)):.2f} ms CPU a plan",
+            f" {_per_plan(loop, len(profiles)):.2f} ms CPU a plan; workers start by {_start_method()}",
         )
     ]
     for name, baseline in SAME_JOB.items():
@@ -190,6 +190,16 @@ def _cpu_figure(loop: list[Timing], batch: list[Timing], plans: int) -> Figure:
     )
 
 
+def _start_method() -> str:
+    """How this process's workers start (``footmap._batch._context``): ``fork`` is from this
+    process itself, ``forkserver`` from multiprocessing's fork server."""
+    import multiprocessing
+
+    from footmap import _batch
+
+    return str(_batch._context(multiprocessing).get_start_method())
+
+
 def _drain(results: Iterable[Any]) -> None:
     """Take every result, keeping none."""
     deque(results, maxlen=0)
@@ -213,9 +223,10 @@ def _command(*argv: str | Path) -> None:
 
 
 def _fresh_command(*argv: str | Path) -> None:
-    """``footmap ...`` as a new ``footmap`` process would run it: multiprocessing's fork server,
-    which outlives a batch in the process that started it, is stopped first, so its start (about
-    0.6 s of CPU: importing footmap and loading the knowledge, once) is in the command's time."""
+    """``footmap ...`` as a new ``footmap`` process would run it: the workers kept from before are
+    stopped first, and so is multiprocessing's fork server, which outlives a batch in the process
+    that started it, so that where workers come from it its start (about a third of a second of
+    CPU: importing footmap and loading the knowledge, once) is in the command's time."""
     from multiprocessing import forkserver
 
     footmap.stop_workers()  # kept workers hold the server's pipe open: it would wait for them
