@@ -134,7 +134,8 @@ def _how_the_worker_started(item: int, knowledge: footmap.KnowledgeBase) -> tupl
 @pytest.mark.skipif(
     "forkserver" not in multiprocessing.get_all_start_methods(), reason="no fork server here (Windows)"
 )
-def test_workers_are_forked_from_a_server_that_has_loaded_footmap() -> None:
+def test_workers_are_forked_from_a_server_that_has_loaded_footmap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_batch, "FORK_CALLER", False)  # else forked from this process, if it can be
     results = _batch._map(
         _how_the_worker_started,
         [os.getpid()] * 4,

@@ -101,3 +101,37 @@ def test_a_forked_worker_kept_after_a_batch_does_not_hold_its_output_file_locked
         tmp_path,
     )
     assert printed == ["40 40 fork"]
+
+
+def test_a_worker_replaced_after_the_caller_started_a_thread_comes_from_the_fork_server(
+    tmp_path: Path,
+) -> None:
+    printed = _run(
+        """
+        import os, threading, warnings
+        from footmap import _batch
+
+        def task(item, knowledge):
+            if item == "die":
+                os._exit(3)
+            return os.getppid()
+
+        def items(stop):
+            yield from range(64)
+            threading.Thread(target=stop.wait, daemon=True).start()  # the caller has a thread now
+            yield "die"
+            yield from range(64, 256)
+
+        if __name__ == "__main__":
+            warnings.simplefilter("error")  # forking beside a thread warns on Python 3.12 and later
+            stop = threading.Event()
+            results = list(_batch._map(task, items(stop), knowledge=None, workers=2, progress=False,
+                                       total=None, in_process=False))
+            stop.set()
+            failures = [r for r in results if isinstance(r, _batch._Failure)]
+            parents = {r for r in results if not isinstance(r, _batch._Failure)}
+            print(len(results), len(failures), os.getpid() in parents, len(parents - {os.getpid()}) >= 1)
+        """,
+        tmp_path,
+    )
+    assert printed == ["257 1 True True"]

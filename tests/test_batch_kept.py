@@ -23,7 +23,10 @@ PROFILES = [*SAMPLE_PROFILES] * 12  # several chunks for each of two workers
 
 
 def _pid(item: Any, knowledge: footmap.KnowledgeBase) -> int:
-    """A worker's task: the process it runs in."""
+    """A worker's task: the process it runs in, after a millisecond, so that every worker of a
+    batch takes part (one forked from this process starts in about as long as another takes to
+    fork: without it, the first could do the whole batch while the second starts)."""
+    time.sleep(0.001)
     return os.getpid()
 
 
@@ -141,16 +144,18 @@ def test_a_kept_worker_that_died_is_replaced_and_no_profile_is_lost() -> None:
     assert [p.model_dump_json() for p in plans] == [footmap.recommend(p).model_dump_json() for p in PROFILES]
 
 
-def _kept_in_child(found: Any) -> None:
-    found.put(len(_batch.KEPT.take(("forkserver", None, None), 2)))
+def _kept_in_child(found: Any, kind: Any) -> None:
+    found.put(len(_batch.KEPT.take(kind, 2)))
 
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="forks (POSIX)")
 def test_a_forked_child_finds_none_of_its_parents_workers() -> None:
     _pids()
+    kind = _batch.KEPT._kind  # forked from this process or from the fork server
+    assert kind is not None
     context = multiprocessing.get_context("fork")
     found = context.SimpleQueue()
-    child = context.Process(target=_kept_in_child, args=(found,))
+    child = context.Process(target=_kept_in_child, args=(found, kind))
     child.start()
     child.join(60)
     assert (child.exitcode, found.get()) == (0, 0)

@@ -480,6 +480,17 @@ class _Process:
         return f"its worker process died (exit code {code})"
 
 
+def _new_worker(multiprocessing: Any, context: Any, sent: _Sent, forked: _Sent) -> _Process:
+    """A new worker of a pool whose workers start by ``context``: forked from this process, given
+    its knowledge base itself (``forked``), while that is still safe; else as ``_context`` says
+    now (this process may have started a thread since the batch began), given ``sent``."""
+    if context.get_start_method() != "fork":
+        return _Process(context, sent)
+    if _can_fork(multiprocessing):
+        return _Process(context, forked)
+    return _Process(_context(multiprocessing), sent)
+
+
 def _start(process: Any, *, forked: bool) -> None:
     """Start a worker process. One forked from this process starts with every object of this one
     frozen (``gc.freeze``): its collector never walks them, so it neither spends time on them
@@ -514,11 +525,10 @@ def _map_on_pool(
     warn_if_unavailable()
     context = _context(multiprocessing)
     sent: _Sent = (knowledge.knowledge, knowledge.origin) if knowledge is not None else None
-    if context.get_start_method() == "fork":  # the workers inherit it, engine built, caches warm
-        sent = _start_worker(knowledge)
+    forked: _Sent = _start_worker(knowledge) if context.get_start_method() == "fork" else None
     kind = _pool_kind(context, knowledge)
     pool = KEPT.take(kind, workers)
-    pool += [_Process(context, sent) for _ in range(workers - len(pool))]
+    pool += [_new_worker(multiprocessing, context, sent, forked) for _ in range(workers - len(pool))]
     feed = _Feed(items, window=workers * IN_FLIGHT * CHUNK_SIZE)
     done: dict[int, list[T | _Failure]] = {}
     yielded = 0
@@ -544,7 +554,7 @@ def _map_on_pool(
                 worker.connection.close()
                 if not worker.ready:
                     raise BatchError(f"a worker process could not start: {reason.removeprefix('its ')}")
-                pool[index] = _Process(context, sent)
+                pool[index] = _new_worker(multiprocessing, context, sent, forked)
                 for job in reversed(worker.jobs):  # each lands in front of the retries: keep order
                     _after_death(job, reason, feed.retries, done)
     finally:
