@@ -8,7 +8,9 @@ moved onto a copy chosen at random (its pain areas, symptoms, observations and c
 renamed, the copy's condition added), so the rules the run reaches are spread over the whole
 knowledge, as they would be in a knowledge base that size. Per-plan time is the median over the
 moved mix, against the same mix on the shipped knowledge, in one run; load time is
-``KnowledgeBase.load`` of the directory (the median of several loads for the smaller ones).
+``KnowledgeBase.load`` of the directory (the median of several loads for the smaller ones),
+against the 1x directory's, loaded just before and after each of them (its median): a baseline
+measured once, at the start, moved every ratio after it with the machine's speed at that moment.
 """
 
 from __future__ import annotations
@@ -58,15 +60,27 @@ def _mix_over(factor: int, seed: int = 7) -> list[dict[str, Any]]:
     return [moved(profile, rng.randrange(factor)) for profile in mix]
 
 
-def _load(path: Path, times: int) -> tuple[footmap.KnowledgeBase, float]:
-    seconds = []
+def _load(path: Path, times: int, base: Path) -> tuple[footmap.KnowledgeBase, float, float]:
+    """The knowledge of ``path``, the median of ``times`` loads of it, and the median of the loads
+    of ``base`` made before and after each of them (``times + 1``, at least 3)."""
+    seconds: list[float] = []
+    base_seconds = [_seconds_to_load(base)]
     knowledge = None
     for _ in range(times):
         started = time.perf_counter()
         knowledge = footmap.KnowledgeBase.load(path)
         seconds.append(time.perf_counter() - started)
+        base_seconds.append(_seconds_to_load(base))
+    while len(base_seconds) < 3:
+        base_seconds.append(_seconds_to_load(base))
     assert knowledge is not None
-    return knowledge, statistics.median(seconds)
+    return knowledge, statistics.median(seconds), statistics.median(base_seconds)
+
+
+def _seconds_to_load(path: Path) -> float:
+    started = time.perf_counter()
+    footmap.KnowledgeBase.load(path)
+    return time.perf_counter() - started
 
 
 def _paired(
@@ -91,17 +105,16 @@ def measure(quick: bool) -> list[Figure]:
     assert COPIED_VOCABULARY  # the vocabulary the copies rename (make_knowledge.py)
     mix = _mix_over(1)
     figures: list[Figure] = []
-    base_load = 0.0
     with tempfile.TemporaryDirectory() as directory:
+        base = make_knowledge(Path(directory) / "x1", factor=1)
         for factor in factors:
-            path = make_knowledge(Path(directory) / f"x{factor}", factor=factor)
+            path = base if factor == 1 else make_knowledge(Path(directory) / f"x{factor}", factor=factor)
             with warnings.catch_warnings():  # past durable-rules' limits footmap warns and runs the twin
                 warnings.simplefilter("ignore", footmap.EngineFallbackWarning)
-                knowledge, load = _load(path, 1 if factor >= 30 else 3)
+                knowledge, load, base_load = _load(path, 1 if factor >= 30 else 3, base)
                 rounds = 1 if quick or factor >= 30 else 3
                 plan, shipped = _paired(knowledge, _mix_over(factor), mix, rounds)
                 engine = engine_info(knowledge=knowledge).engine
-            base_load = base_load or load
             rules = len(knowledge_rules(knowledge))
             figures += _figures(factor, plan / shipped, load / base_load, plan, load, rules, engine)
             del knowledge
