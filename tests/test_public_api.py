@@ -104,3 +104,25 @@ def test_py_typed_ships() -> None:
     from importlib import resources
 
     assert (resources.files("footmap") / "py.typed").is_file()
+
+
+def test_every_lazy_name_is_imported_for_type_checkers_and_the_docs() -> None:
+    """A name imported on first use is also imported under ``TYPE_CHECKING``: mypy and the API
+    reference (mkdocstrings reads the source, not the module) find it there."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(footmap))
+    checked = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+    ]
+    imported = {
+        alias.name
+        for block in checked
+        for node in ast.walk(block)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert set(footmap._LAZY_MODULE) <= imported

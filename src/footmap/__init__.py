@@ -78,6 +78,7 @@ finally:
 
 if _typing.TYPE_CHECKING:
     from footmap._batch import recommend_many, stop_workers
+    from footmap._compact import PlanCatalog, compact_plan, expand_plan, plan_catalog
     from footmap._input.log_files import read_logs, write_logs
     from footmap._input.logs import LoggedItem, LoggedPain, SessionLog
     from footmap._programme.progress import (
