@@ -135,3 +135,19 @@ def test_a_worker_replaced_after_the_caller_started_a_thread_comes_from_the_fork
         tmp_path,
     )
     assert printed == ["257 1 True True"]
+
+
+def test_forking_workers_leaves_the_callers_warning_filters_as_they_were(tmp_path: Path) -> None:
+    printed = _run(
+        """
+        import warnings
+        import footmap
+
+        if __name__ == "__main__":
+            before = list(warnings.filters)
+            list(footmap.recommend_many([{"pains": [{"area": "knee", "severity": 4}]}] * 40, workers=2))
+            print(warnings.filters == before)
+        """,
+        tmp_path,
+    )
+    assert printed == ["True"]

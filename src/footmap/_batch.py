@@ -319,8 +319,8 @@ _Sent = tuple[schema.Knowledge, str] | KnowledgeBase | None
 
 
 def _start_worker(knowledge: _Sent) -> KnowledgeBase:
-    """Runs once in each worker process (and in the caller, before it forks workers): the
-    knowledge it will use for every profile, its rule engine built."""
+    """Runs once in each worker process: the knowledge it will use for every profile (the
+    caller's own, in one forked from it), its rule engine built."""
     if isinstance(knowledge, KnowledgeBase):
         base = knowledge
     else:
@@ -525,9 +525,12 @@ def _map_on_pool(
     warn_if_unavailable()
     context = _context(multiprocessing)
     sent: _Sent = (knowledge.knowledge, knowledge.origin) if knowledge is not None else None
-    forked: _Sent = _start_worker(knowledge) if context.get_start_method() == "fork" else None
     kind = _pool_kind(context, knowledge)
     pool = KEPT.take(kind, workers)
+    forked: _Sent = None
+    if context.get_start_method() == "fork" and len(pool) < workers:  # what forked workers inherit
+        forked = knowledge if knowledge is not None else shipped_knowledge()
+        recommend({}, knowledge=forked)  # the rule engine built here, once, not in each worker
     pool += [_new_worker(multiprocessing, context, sent, forked) for _ in range(workers - len(pool))]
     feed = _Feed(items, window=workers * IN_FLIGHT * CHUNK_SIZE)
     done: dict[int, list[T | _Failure]] = {}
