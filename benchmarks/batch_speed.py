@@ -2,27 +2,28 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/batch_speed.py           # 5,000 profiles, 3 rounds (about 2 min)
+    .venv/bin/python benchmarks/batch_speed.py           # 5,000 profiles, 5 rounds (about 3 min)
     .venv/bin/python benchmarks/batch_speed.py --quick   # 208 profiles, 1 round
     .venv/bin/python benchmarks/batch_speed.py --rounds 5
 
 The profiles are ``benchmarks/mix.py``'s realistic mix (208 profiles) repeated to 5,000. Each
-round times, one after the other: the loop (``for p in profiles: footmap.recommend(p)``), the loop
-that also writes each plan's JSON (``.model_dump_json()``), the first
-``footmap.recommend_many(profiles, workers=2)`` of a process (``JSON``, then ``Plan`` objects:
-``footmap.stop_workers()`` before each, untimed, so each starts its two workers),
-``recommend_many`` again (``Plan`` objects, then ``output="json"``: on the workers the one before
-kept, as a program calling it again gets them), ``footmap batch IN -o OUT --workers 2`` (the
-command's ``main``, in this process, so the interpreter's start is not counted; the file of
-profiles is written once, before), then the same batch in one process (``run_jsonl(...,
-in_process=True)``: the loop that writes the same file). Each batch is held to the single process
-doing the same job (``SAME_JOB``): plans against the loop, JSON against the JSON loop, ``footmap
-batch`` against its own code in one process; the ratio to the loop that writes no JSON is printed
-beside them. Every result is taken and dropped, as a batch that writes its plans somewhere does: a
-caller that keeps thousands of ``Plan`` objects pays Python's garbage collector over all of them,
-loop or not (about 1 ms a plan more at 1,000 plans kept, on this 2-core machine). A round's ratio
-is the loop's time over the batch's; the figure is the median over the rounds, with the lowest and
-highest: on a machine other jobs share, the spread is the honest part of the figure.
+batch is held to the single process doing the same job (``SAME_JOB``): ``Plan`` objects against
+the loop (``for p in profiles: footmap.recommend(p)``), JSON against the loop that also writes
+each plan's JSON (``.model_dump_json()``), ``footmap batch IN -o OUT --workers 2`` (the command's
+``main``, in this process, so the interpreter's start is not counted; the file of profiles is
+written once, before) against its own code in one process (``run_jsonl(..., in_process=True)``:
+the loop that writes the same file). In each round, each batch is timed between two runs of the
+single process it is held to, and its ratio is the mean of those two over its own time: the
+machine's speed moves over seconds on a shared machine, and a baseline timed a minute before
+would move the ratio with it. The batches of ``recommend_many``: a process's first call
+(``footmap.stop_workers()`` before it, untimed, so it starts its two workers), then the call after
+it, on the workers it kept, as a program calling it again gets them. The ratio to the loop that
+writes no JSON (that round's median loop) is printed beside the JSON batches. Every result is
+taken and dropped, as a batch that writes its plans somewhere does: a caller that keeps thousands
+of ``Plan`` objects pays Python's garbage collector over all of them, loop or not (about 1 ms a
+plan more at 1,000 plans kept, on this 2-core machine). The figure is the median ratio over the
+rounds, with the lowest and highest: on a machine other jobs share, the spread is the honest part
+of the figure.
 
 A first call starts its two workers, so their start is in its time, as it is for a user; the later
 calls run on the workers kept (``docs/batch.md``, "Workers kept between batches"). Workers are
@@ -31,8 +32,8 @@ forked from multiprocessing's fork server, which outlives a batch in the process
 again would, and ``footmap batch`` has it (and the kept workers) stopped before every round, so
 each round pays it as a new ``footmap`` process does. CPU time counts every process under this
 one: the ended ones reaped here, and, from /proc, the fork server with the workers it has reaped.
-The small input (200 profiles) runs the defaults, where ``SMALL_INPUT`` plans it in this process,
-against the loop over the same profiles.
+The small input (200 profiles, 15 rounds) runs the defaults, where ``SMALL_INPUT`` plans it in
+this process, against the loop over the same profiles, timed the same way.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ TARGET = 1.7
 #: A small input on the defaults may cost this much more than the loop, at most.
 SMALL_TARGET = 1.3
 PROFILES, QUICK_PROFILES, SMALL = 5_000, 208, 200
+#: Rounds of the batches (each ~30 s) and of the small input (each under a second).
+ROUNDS, SMALL_ROUNDS = 5, 15
 #: Each batch, and the single process doing the same job (the same output) it is held against:
 #: ``Plan`` objects against the loop, JSON against the loop that writes each plan's JSON, and
 #: ``footmap batch`` against its own code run in one process over the same file.
@@ -83,7 +86,7 @@ SMALL_SAME_JOB = {"recommend_many()": "loop", "footmap batch": "loop, JSON"}
 
 def measure(quick: bool, rounds: int | None = None) -> list[Figure]:
     """The batch ratios against the loop (median and spread over ``rounds``), and a small input."""
-    rounds = rounds or (1 if quick else 3)
+    rounds = rounds or (1 if quick else ROUNDS)
     mix = [profile for half in realistic_mix(shipped_knowledge()).values() for profile in half]
     profiles = _repeat(mix, QUICK_PROFILES if quick else PROFILES)
     with tempfile.TemporaryDirectory() as scratch:
@@ -100,30 +103,48 @@ def measure(quick: bool, rounds: int | None = None) -> list[Figure]:
             _drain(footmap.recommend_many(profiles, workers=2, output="json"))
 
         # In this order: a first call starts its workers (those kept before are stopped, untimed),
-        # and the two calls after it find them kept, as a program's later calls do.
-        contenders: dict[str, Callable[[], Any]] = {
-            "loop": lambda: _drain(footmap.recommend(profile) for profile in profiles),
-            "loop, JSON": lambda: _drain(footmap.recommend(one).model_dump_json() for one in profiles),
-            'first call: recommend_many(workers=2, output="json")': texts,
-            "first call: recommend_many(workers=2)": plans,
-            "recommend_many(workers=2)": plans,
-            'recommend_many(workers=2, output="json")': texts,
-            "footmap batch --workers 2": lambda: _fresh_command("batch", lines, "-o", out, "--workers", "2"),
-            "footmap batch in one process": lambda: _in_one_process(lines, out),
-        }
-        times = _interleaved(contenders, rounds, untimed=footmap.stop_workers)
+        # and the call after it finds them kept, as a program's later calls do.
+        groups: list[Group] = [
+            Group(
+                "loop",
+                lambda: _drain(footmap.recommend(profile) for profile in profiles),
+                {"first call: recommend_many(workers=2)": plans, "recommend_many(workers=2)": plans},
+            ),
+            Group(
+                "loop, JSON",
+                lambda: _drain(footmap.recommend(one).model_dump_json() for one in profiles),
+                {
+                    'first call: recommend_many(workers=2, output="json")': texts,
+                    'recommend_many(workers=2, output="json")': texts,
+                },
+            ),
+            Group(
+                "footmap batch in one process",
+                lambda: _in_one_process(lines, out),
+                {
+                    "footmap batch --workers 2": lambda: _fresh_command(
+                        "batch", lines, "-o", out, "--workers", "2"
+                    )
+                },
+            ),
+        ]
+        times = _sandwiched(groups, rounds, untimed=footmap.stop_workers)
         few = profiles[:SMALL]
-        small_times = _interleaved(
-            {
-                "loop": lambda: _drain(footmap.recommend(profile) for profile in few),
-                "loop, JSON": lambda: _drain(footmap.recommend(one).model_dump_json() for one in few),
-                "recommend_many()": lambda: _drain(footmap.recommend_many(few)),
-                "footmap batch": lambda: _command("batch", small, "-o", out),
-            },
-            rounds,
-        )
+        small_groups = [
+            Group(
+                "loop",
+                lambda: _drain(footmap.recommend(profile) for profile in few),
+                {"recommend_many()": lambda: _drain(footmap.recommend_many(few))},
+            ),
+            Group(
+                "loop, JSON",
+                lambda: _drain(footmap.recommend(one).model_dump_json() for one in few),
+                {"footmap batch": lambda: _command("batch", small, "-o", out)},
+            ),
+        ]
+        small_times = _sandwiched(small_groups, 3 if quick else SMALL_ROUNDS)
     cores = len(_usable_cpus())
-    loop = times["loop"]
+    loop = times.timings["loop"]
     figures = [
         Figure(
             f"batch ratios on {len(profiles):,} profiles, {rounds} round{'s' * (rounds > 1)},"
@@ -133,28 +154,56 @@ def measure(quick: bool, rounds: int | None = None) -> list[Figure]:
         )
     ]
     for name, baseline in SAME_JOB.items():
-        base = times[baseline]
-        ratios = [one.wall / run.wall for one, run in zip(base, times[name], strict=True)]
         target = None if name.startswith("first call:") else TARGET  # printed beside the targets
-        figures.append(_ratio_figure(f"  {name} / {baseline}", ratios, target, at_least=True))
-        figures.append(_cpu_figure(base, times[name], len(profiles)))
+        figures.append(_ratio_figure(f"  {name} / {baseline}", times.speedups(name), target, at_least=True))
+        figures.append(_cpu_figure(times.timings[baseline], times.timings[name], len(profiles)))
         if baseline != "loop":
-            ratios = [one.wall / run.wall for one, run in zip(loop, times[name], strict=True)]
-            figures.append(_ratio_figure("    against the loop that writes no JSON", ratios))
-    small_loop = small_times["loop"]
+            figures.append(
+                _ratio_figure("    against the loop that writes no JSON", times.speedups(name, "loop"))
+            )
     figures.append(
         Figure(
-            f"small input ({SMALL} profiles), defaults",
-            f"loop {statistics.median(t.wall for t in small_loop):.2f} s",
+            f"small input ({SMALL} profiles), defaults, {small_times.rounds} rounds",
+            f"loop {statistics.median(t.wall for t in small_times.timings['loop']):.2f} s",
         )
     )
     for name, baseline in SMALL_SAME_JOB.items():
-        base = small_times[baseline]
-        ratios = [run.wall / one.wall for one, run in zip(base, small_times[name], strict=True)]
+        slowdowns = [1 / speedup for speedup in small_times.speedups(name)]
         figures.append(
-            _ratio_figure(f"  {name}: time over the {baseline}'s", ratios, SMALL_TARGET, at_least=False)
+            _ratio_figure(f"  {name}: time over the {baseline}'s", slowdowns, SMALL_TARGET, at_least=False)
         )
     return figures
+
+
+@dataclass(frozen=True)
+class Group:
+    """A baseline and the contenders held to it: in a round each contender is timed between two
+    runs of its baseline, and held to their mean, so that the machine's speed, which moves over
+    seconds on a shared machine, moves both sides of a ratio alike."""
+
+    baseline: str
+    run_baseline: Callable[[], Any]
+    contenders: dict[str, Callable[[], Any]]
+
+
+@dataclass
+class Sandwiched:
+    """The timings of a run of groups: every run of each name, and each contender's baselines."""
+
+    rounds: int
+    timings: dict[str, list[Timing]]
+    #: For each contender, each round's (baseline seconds, its seconds).
+    pairs: dict[str, list[tuple[float, float]]]
+    #: For each group's baseline, its seconds in each round (the median of that round's runs).
+    round_baselines: dict[str, list[float]]
+
+    def speedups(self, name: str, baseline: str | None = None) -> list[float]:
+        """Each round's baseline time over ``name``'s: the baselines either side of it, or the
+        median of ``baseline``'s runs in that round."""
+        if baseline is None:
+            return [base / seconds for base, seconds in self.pairs[name]]
+        medians = self.round_baselines[baseline]
+        return [base / seconds for base, (_, seconds) in zip(medians, self.pairs[name], strict=True)]
 
 
 @dataclass(frozen=True)
@@ -241,20 +290,34 @@ def _in_one_process(lines: Path, out: Path) -> None:
     run_jsonl(lines, out, in_process=True, progress=False)
 
 
-def _interleaved(
-    contenders: dict[str, Callable[[], Any]], rounds: int, untimed: Callable[[], Any] | None = None
-) -> dict[str, list[Timing]]:
-    """Each contender's timing in each round, the contenders one after the other in a round;
+def _sandwiched(groups: list[Group], rounds: int, untimed: Callable[[], Any] | None = None) -> Sandwiched:
+    """Each group in each round: its baseline, then each contender followed by the baseline again;
     ``untimed`` is called before each ``first call:`` contender, outside its time."""
-    times: dict[str, list[Timing]] = {name: [] for name in contenders}
+    result = Sandwiched(rounds, {}, {}, {})
     for _ in range(rounds):
-        for name, call in contenders.items():
-            if untimed is not None and name.startswith("first call:"):
-                untimed()
-            cpu = _cpu_seconds()
-            wall = time_call(call)
-            times[name].append(Timing(wall, _cpu_seconds() - cpu))
-    return times
+        for group in groups:
+            before = _timed(group.run_baseline)
+            runs = [before]
+            for name, call in group.contenders.items():
+                if untimed is not None and name.startswith("first call:"):
+                    untimed()
+                timing = _timed(call)
+                after = _timed(group.run_baseline)
+                result.timings.setdefault(name, []).append(timing)
+                result.pairs.setdefault(name, []).append(((before.wall + after.wall) / 2, timing.wall))
+                runs.append(after)
+                before = after
+            result.timings.setdefault(group.baseline, []).extend(runs)
+            result.round_baselines.setdefault(group.baseline, []).append(
+                statistics.median(t.wall for t in runs)
+            )
+    return result
+
+
+def _timed(call: Callable[[], Any]) -> Timing:
+    cpu = _cpu_seconds()
+    wall = time_call(call)
+    return Timing(wall, _cpu_seconds() - cpu)
 
 
 def _cpu_seconds() -> float:
@@ -319,6 +382,6 @@ if __name__ == "__main__":
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="208 profiles, one round")
-    parser.add_argument("--rounds", type=int, default=None, help="rounds (default 3, --quick 1)")
+    parser.add_argument("--rounds", type=int, default=None, help="rounds (default 5, --quick 1)")
     arguments = parser.parse_args()
     _report(measure(arguments.quick, arguments.rounds))
