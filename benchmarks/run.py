@@ -107,6 +107,9 @@ PROFILES: dict[str, dict[str, Any]] = {
     },
 }
 
+#: Rounds of the yardstick's ratio (one pass over the mix, one of the yardstick, some 0.15 s each).
+YARDSTICK_ROUNDS = 25
+
 #: The cold-start probe: from before ``import footmap`` to the first plan, in a new process.
 COLD_PROBE = """
 import json, sys, time
@@ -169,7 +172,9 @@ def yardstick(quick: bool) -> list[Figure]:
     The yardstick stands for the machine's speed and does not move when footmap changes:
     ``copy.deepcopy`` of a frozen set of plans as plain dicts (``yardstick_plans.json.gz``, made
     by footmap 0.1.0 before the performance work). Rounds interleave one pass over the mix with
-    one pass of the yardstick; the figure is the median of the rounds' ratios (per call).
+    one pass of the yardstick, and a round's ratio is held to the yardstick's passes either side
+    of it (their mean); the figure is the median of the rounds' ratios (per call). A round takes
+    some 0.15 s: many rounds, so that a second of another job's load moves few of them.
     """
     plans = json.loads(gzip.decompress((_HERE / "yardstick_plans.json.gz").read_bytes()))
     knowledge = shipped_knowledge()
@@ -177,13 +182,19 @@ def yardstick(quick: bool) -> list[Figure]:
     mix = [profile for half in halves.values() for profile in half]
     for profile in mix:
         footmap.recommend(profile)  # warm
-    rounds = 3 if quick else 9
+    rounds = 3 if quick else YARDSTICK_ROUNDS
     ratios, per_half = [], {name: [] for name in halves}
+
+    def ruler() -> float:
+        return time_call(lambda: [copy.deepcopy(plan) for plan in plans]) / len(plans)
+
+    after = ruler()
     for _ in range(rounds):
-        ruler = time_call(lambda: [copy.deepcopy(plan) for plan in plans]) / len(plans)
+        before = after
         for name, half in halves.items():
             per_half[name].append(time_call(lambda h=half: [footmap.recommend(p) for p in h]) / len(half))
-        ratios.append(statistics.median([per_half[name][-1] for name in halves]) / ruler)
+        after = ruler()
+        ratios.append(statistics.median([per_half[name][-1] for name in halves]) / ((before + after) / 2))
     ratio = statistics.median(ratios)
     figures = [
         Figure(
