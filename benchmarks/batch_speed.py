@@ -15,7 +15,9 @@ written once, before) against its own code in one process (``run_jsonl(..., in_p
 the loop that writes the same file). In each round, each batch is timed between two runs of the
 single process it is held to, and its ratio is the mean of those two over its own time: the
 machine's speed moves over seconds on a shared machine, and a baseline timed a minute before
-would move the ratio with it. The batches of ``recommend_many``: a process's first call
+would move the ratio with it. Beside them, the loop split over this process and one forked from
+it, which send nothing (``_split_loop``): what two CPUs give at that moment, at best; each batch's
+share of it is printed under it. The batches of ``recommend_many``: a process's first call
 (``footmap.stop_workers()`` before it, untimed, so it starts its two workers), then the call after
 it, on the workers it kept, as a program calling it again gets them. The ratio to the loop that
 writes no JSON (that round's median loop) is printed beside the JSON batches. Every result is
@@ -80,6 +82,9 @@ SAME_JOB = {
     'first call: recommend_many(workers=2, output="json")': "loop, JSON",
 }
 
+#: The loop on two processes with no pipe between them, which sets what a batch can reach.
+CEILING = "the loop split over two forked processes, no pipe"
+
 #: The small input's contenders, each against the loop doing the same job in this process.
 SMALL_SAME_JOB = {"recommend_many()": "loop", "footmap batch": "loop, JSON"}
 
@@ -108,7 +113,11 @@ def measure(quick: bool, rounds: int | None = None) -> list[Figure]:
             Group(
                 "loop",
                 lambda: _drain(footmap.recommend(profile) for profile in profiles),
-                {"first call: recommend_many(workers=2)": plans, "recommend_many(workers=2)": plans},
+                {
+                    CEILING: lambda: _split_loop(profiles),
+                    "first call: recommend_many(workers=2)": plans,
+                    "recommend_many(workers=2)": plans,
+                },
             ),
             Group(
                 "loop, JSON",
@@ -153,10 +162,16 @@ def measure(quick: bool, rounds: int | None = None) -> list[Figure]:
             f" {_per_plan(loop, len(profiles)):.2f} ms CPU a plan; workers start by {_start_method()}",
         )
     ]
+    ceiling = statistics.median(times.speedups(CEILING))
+    figures.append(_ratio_figure(f"  {CEILING} / loop", times.speedups(CEILING)))
     for name, baseline in SAME_JOB.items():
         target = None if name.startswith("first call:") else TARGET  # printed beside the targets
         figures.append(_ratio_figure(f"  {name} / {baseline}", times.speedups(name), target, at_least=True))
         figures.append(_cpu_figure(times.timings[baseline], times.timings[name], len(profiles)))
+        share = statistics.median(times.speedups(name, baseline)) / ceiling
+        figures.append(
+            Figure("    of what the two plain processes got (the machine's ceiling)", f"{share:.0%}")
+        )
         if baseline != "loop":
             figures.append(
                 _ratio_figure("    against the loop that writes no JSON", times.speedups(name, "loop"))
@@ -237,6 +252,21 @@ def _cpu_figure(loop: list[Timing], batch: list[Timing], plans: int) -> Figure:
         "    CPU a plan (workers + this process); 2 free CPUs would give at most",
         f"{_per_plan(batch, plans):.2f} ms; {bound:.2f}x; the run had {had:.1f} CPUs",
     )
+
+
+def _split_loop(profiles: list[dict[str, Any]]) -> None:
+    """The loop's profiles split over this process and one forked from it, neither sending
+    anything: what two CPUs of this machine give the loop at this moment, at best (two processes
+    running side by side here each take up to 1.4 times the CPU one takes alone)."""
+    half = len(profiles) // 2
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child
+        try:
+            _drain(footmap.recommend(profile) for profile in profiles[half:])
+        finally:
+            os._exit(0)
+    _drain(footmap.recommend(profile) for profile in profiles[:half])
+    os.waitpid(child, 0)
 
 
 def _start_method() -> str:
