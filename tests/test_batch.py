@@ -163,7 +163,7 @@ def where(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     ran: list[str] = []
     here = _batch._map_here
 
-    def on_pool(task: Any, items: Any, knowledge: Any, workers: int, bar: Any) -> Any:
+    def on_pool(task: Any, items: Any, knowledge: Any, workers: int, bar: Any, total: int | None) -> Any:
         ran.append(f"pool of {workers}")
         return here(task, items, knowledge, bar)
 
@@ -758,3 +758,23 @@ def test_stopping_a_worker_whose_pipe_the_collector_closed_first_never_raises() 
     ours._close()  # type: ignore[attr-defined]  # what Connection.__del__ does: the number is kept
     _Process.stop(SimpleNamespace(connection=ours))  # type: ignore[arg-type]
     assert ours.closed
+
+
+@pytest.mark.parametrize("total", [None, 0, 1, 31, 5_000, 10**9])
+def test_a_feed_sends_every_item_once_in_order_in_chunks_that_taper_to_the_end(total: int | None) -> None:
+    count = 5_000
+    feed = _batch._Feed(range(count), workers=2, total=total)
+    sizes: list[int] = []
+    sent: list[int] = []
+    no_worker: Any = None  # the feed asks a worker only about its retries: there are none
+    while (job := feed._next_job(no_worker, yielded=feed.read)) is not None:
+        sizes.append(len(job.items))
+        sent += job.items
+    assert sent == list(range(count))
+    assert all(_batch.CHUNK_SIZE <= size <= _batch.LARGEST_CHUNK for size in sizes[:-1])
+    if total is None:
+        assert set(sizes[:-1]) == {_batch.CHUNK_SIZE}
+    if total == count:  # fewer round trips, and the last jobs small
+        assert len(sizes) < count / _batch.CHUNK_SIZE / 2
+        assert sizes[0] == _batch.LARGEST_CHUNK
+        assert sizes[-4:-1] == [_batch.CHUNK_SIZE] * 3

@@ -173,7 +173,7 @@ def _slow_first(item: int, knowledge: footmap.KnowledgeBase) -> int:
 def test_a_batch_goes_on_when_every_job_finishes_while_its_window_is_full() -> None:
     import threading
 
-    count = 4 * _batch.IN_FLIGHT * 2 * _batch.CHUNK_SIZE  # well past one window of two workers
+    count = 4 * _batch.IN_FLIGHT * 2 * _batch.LARGEST_CHUNK  # well past one window of two workers
     results: list[int] = []
 
     def run() -> None:
