@@ -8,12 +8,13 @@ moved onto a copy chosen at random (its pain areas, symptoms, observations and c
 renamed, the copy's condition added), so the rules the run reaches are spread over the whole
 knowledge, as they would be in a knowledge base that size. Per-plan time is the median over the
 moved mix, against the same mix on the shipped knowledge, in one run; load time is
-``KnowledgeBase.load`` of the directory (the median of several loads),
-against the 1x directory's, loaded three times before and after each of them (the mean of the two
-medians; the figure is the median of these ratios, 7 loads at 3x down to 2 at 100x): a baseline
-measured once, at the start, moved every ratio after it with the machine's speed at that moment.
-Loads are timed in CPU seconds, the collector run before each and the knowledge freed after the
-time is taken.
+``KnowledgeBase.load`` of the directory in CPU seconds (the collector run before each load, the
+knowledge freed after the time is taken), each load held to loads of the 1x directory made just
+before and after it: 3 each side at 3x, N / 2 up to 25 at larger N, some half of the load's own
+time, so that the baseline sees the machine's speed over seconds as the load does; the ratio is
+the load over the mean of the two medians, the figure the median of the ratios (7 loads at 3x
+down to 2 at 100x). A baseline measured once, at the start, moved every ratio after it with the
+machine's speed at that moment.
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ QUICK_FACTORS = (1, 2)
 #: 1x knowledge before and after each of them, whose medians are its baseline.
 LOADS = {3: 7, 10: 5, 30: 3, 100: 2}
 BASE_LOADS = 3
+#: A larger load is held to more 1x loads either side of it (``N / 2``, at most this many): some
+#: half of its own time each side, so that the baseline sees the machine's speed over seconds,
+#: as the load does (a 30x load takes 2 s, three 1x loads 0.2 s).
+MOST_BASE_LOADS = 25
 #: Profile fields and the vocabulary list their ids come from (equipment is shared by copies).
 RENAMED = {"symptoms": "symptoms", "observations": "observations", "conditions": "conditions"}
 
@@ -68,18 +73,18 @@ def _mix_over(factor: int, seed: int = 7) -> list[dict[str, Any]]:
     return [moved(profile, rng.randrange(factor)) for profile in mix]
 
 
-def _load(path: Path, times: int, base: Path) -> tuple[footmap.KnowledgeBase, float, float]:
+def _load(path: Path, times: int, base: Path, base_loads: int) -> tuple[footmap.KnowledgeBase, float, float]:
     """The knowledge of ``path``, the median CPU seconds of ``times`` loads of it, and the median
-    ratio of each load to the loads of ``base`` either side of it (the median of ``BASE_LOADS``
+    ratio of each load to the loads of ``base`` either side of it (the median of ``base_loads``
     before it and of as many after it, averaged)."""
     seconds: list[float] = []
     ratios: list[float] = []
-    before = _base_seconds(base)
+    before = _base_seconds(base, base_loads)
     knowledge = None
     for _ in range(times):
         knowledge = None  # the last one dropped, and its garbage collected, outside the time
         load, knowledge = _timed_load(path)
-        after = _base_seconds(base)
+        after = _base_seconds(base, base_loads)
         seconds.append(load)
         ratios.append(load / ((before + after) / 2))
         before = after
@@ -87,8 +92,8 @@ def _load(path: Path, times: int, base: Path) -> tuple[footmap.KnowledgeBase, fl
     return knowledge, statistics.median(seconds), statistics.median(ratios)
 
 
-def _base_seconds(base: Path) -> float:
-    return statistics.median(_seconds_to_load(base) for _ in range(BASE_LOADS))
+def _base_seconds(base: Path, loads: int) -> float:
+    return statistics.median(_seconds_to_load(base) for _ in range(loads))
 
 
 def _timed_load(path: Path) -> tuple[float, footmap.KnowledgeBase]:
@@ -134,7 +139,8 @@ def measure(quick: bool) -> list[Figure]:
             path = base if factor == 1 else make_knowledge(Path(directory) / f"x{factor}", factor=factor)
             with warnings.catch_warnings():  # past durable-rules' limits footmap warns and runs the twin
                 warnings.simplefilter("ignore", footmap.EngineFallbackWarning)
-                knowledge, load, load_ratio = _load(path, LOADS.get(factor, 1), base)
+                base_loads = max(BASE_LOADS, min(MOST_BASE_LOADS, factor // 2))
+                knowledge, load, load_ratio = _load(path, LOADS.get(factor, 1), base, base_loads)
                 rounds = 1 if quick or factor >= 30 else 3
                 plan, shipped = _paired(knowledge, _mix_over(factor), mix, rounds)
                 engine = engine_info(knowledge=knowledge).engine
