@@ -424,8 +424,8 @@ class Schedule(_Model):
     """
 
     weeks: int = Field(default=0, ge=0, le=MAX_WEEKS)
-    items: list[ScheduledItem] = []
-    notes: list[ScheduleNote] = []
+    items: FrozenList[ScheduledItem] = []
+    notes: FrozenList[ScheduleNote] = []
 
     def week(self, number: int) -> ScheduleWeek:
         """Week ``number`` (from 1), day by day."""
@@ -486,6 +486,7 @@ SHARED_PARTS: frozenset[type[BaseModel]] = frozenset(
         ScheduledItem,
         ScheduledStep,
         ScheduleNote,
+        Schedule,
     }
 )
 

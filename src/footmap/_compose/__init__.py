@@ -29,7 +29,7 @@ from footmap._compose.select import (
 from footmap._compose.tables import plan_tables
 from footmap._kinds import SECTIONS, Section, item_kind
 from footmap._knowledge import schema
-from footmap._plan import DEFAULT_WEEKS, Plan
+from footmap._plan import DEFAULT_WEEKS, Plan, Schedule
 from footmap._rules.engine import Decisions
 
 
@@ -88,7 +88,7 @@ def compose(decisions: Decisions, *, weeks: int = DEFAULT_WEEKS) -> Plan:
     sections = {section: ordered(section, section_items) for section, section_items in by_section.items()}
     nets = safety_net(parts, effects["safety_net"]) if level != "urgent" else []
     messages = safety_messages(parts, effects["refer"], effects["caution"], in_plan)
-    schedule, schedule_fields = _schedule(
+    schedule, validated_schedule = _schedule(
         parts,
         sections[ROUTINE],
         other_minutes=sum(item["minutes"] for item in timed if item not in sections[ROUTINE]),
@@ -108,7 +108,7 @@ def compose(decisions: Decisions, *, weeks: int = DEFAULT_WEEKS) -> Plan:
             "safety": list(map(shared.safety_message, messages)),
             **{section: list(map(parts.validated_item, items)) for section, items in sections.items()},
             "left_out": list(map(shared.left_out, grouped_left_out(left_out))),
-            "schedule": schedule_fields,
+            "schedule": validated_schedule,
             "minutes_per_day": round(sum(item["minutes"] for item in timed), 2),
             "budget_minutes": budget,
             "disclaimer": parts.wording.disclaimer,
@@ -130,10 +130,10 @@ def _schedule(
     progress: bool,
     positions: dict[str, int],
     held: Collection[str],
-) -> tuple[ScheduleData, dict[str, object]]:
-    """The schedule (``lay_out``) and its fields with their parts shared: worked out once for
-    the same routine items (the same dicts: kept items recur from plan to plan), minutes, budget,
-    weeks and ladder positions, and kept in the knowledge's parts (bounded)."""
+) -> tuple[ScheduleData, Schedule]:
+    """The schedule (``lay_out``) and its ``Schedule``, validated, its parts shared: worked out
+    once for the same routine items (the same dicts: kept items recur from plan to plan),
+    minutes, budget, weeks and ladder positions, and kept in the knowledge's parts (bounded)."""
     key = (
         len(routine),
         *map(id, routine),

@@ -30,7 +30,7 @@ from footmap._kinds import (
 from footmap._knowledge import schema
 from footmap._knowledge.base import Item, KnowledgeBase, PerKnowledge
 from footmap._knowledge.graph import Path
-from footmap._plan import WEEK_DAYS, CitedSource, PlanItem
+from footmap._plan import WEEK_DAYS, CitedSource, PlanItem, Schedule
 
 Level = Literal["info", "warning", "critical"]
 #: The grade a swap's own reason carries: it is a rule's decision, not a claim with evidence.
@@ -270,7 +270,7 @@ class KnowledgeParts:
         self.ladders = Ladders(knowledge.knowledge.progressions, self.exercises)
         #: Each schedule worked out, by its routine items' ids and its other inputs, with the
         #: routine (held, so that the ids stay theirs): ``footmap._compose._schedule``.
-        self.schedules: dict[tuple[object, ...], tuple[list[ItemData], Any, dict[str, object]]] = {}
+        self.schedules: dict[tuple[object, ...], tuple[list[ItemData], Any, Schedule]] = {}
         #: What each plan item puts in the plan's tables, by the ``id`` of its data (held, so that
         #: the id stays its own): ``footmap._compose.tables``.
         self.item_tables: dict[int, tuple[ItemData, frozenset[str], frozenset[tuple[str, str]]]] = {}

@@ -21,6 +21,7 @@ from footmap._plan import (
     LeftOutItem,
     SafetyMessage,
     SafetyNetSign,
+    Schedule,
     ScheduledItem,
     ScheduledStep,
     ScheduleNote,
@@ -87,13 +88,16 @@ class SharedParts:
         key = (message["level"], message["message"], message["rule"], message["source"], *message["facts"])
         return self._messages.get(key, message)
 
-    def schedule(self, schedule: ScheduleData) -> dict[str, object]:
-        """A ``Schedule``'s fields, its items and notes shared (the schedule itself is the plan's)."""
-        return {
-            "weeks": schedule["weeks"],
-            "items": [self._scheduled_item(item) for item in schedule["items"]],
-            "notes": [self._note(note) for note in schedule["notes"]],
-        }
+    def schedule(self, schedule: ScheduleData) -> Schedule:
+        """A ``Schedule``, its items and notes shared: validated once for each schedule laid out
+        (``footmap._compose._schedule`` keeps it), and the same object in every plan it is in."""
+        return Schedule.model_validate(
+            {
+                "weeks": schedule["weeks"],
+                "items": [self._scheduled_item(item) for item in schedule["items"]],
+                "notes": [self._note(note) for note in schedule["notes"]],
+            }
+        )
 
     def _scheduled_item(self, item: ScheduledItemData) -> ScheduledItem:
         steps = [self._step(step) for step in item["steps"]]
