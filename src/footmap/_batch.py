@@ -959,7 +959,9 @@ def run_jsonl(
             done = _resume_point(out, target_name)
         elif isinstance(target, Path):
             _truncate(out, target_name, 0)
-        total = _lines_left(lines)  # for the bar, and for the workers' job sizes
+        shown = progress is True or (progress is None and _is_terminal(sys.stderr))
+        # counted for the bar, and for the workers' job sizes: never to plan here
+        total = _lines_left(lines) if shown or in_process is not True else None
         numbered = _numbered_lines(lines)
         _skip(numbered, done, source_name, target_name)
         todo: Iterable[tuple[int, str | None]] = numbered
