@@ -151,3 +151,58 @@ def test_forking_workers_leaves_the_callers_warning_filters_as_they_were(tmp_pat
         tmp_path,
     )
     assert printed == ["True"]
+
+
+def test_forked_workers_send_the_plan_parts_the_caller_holds_as_the_callers_own_objects(
+    tmp_path: Path,
+) -> None:
+    printed = _run(
+        f"""
+        import json
+        import footmap
+        from footmap import _batch
+
+        profiles = [{KNEE!r}, {BACK!r}] * 40
+        if __name__ == "__main__":
+            mine = [footmap.recommend(p) for p in profiles[:2]]  # the parts this process holds
+            plans = list(footmap.recommend_many(profiles, workers=2))  # new workers: a first call
+            same = all(
+                a is b
+                for plan, own in zip(plans, mine * 40)
+                for a, b in zip([*plan.items, *plan.sources.values(), plan.schedule],
+                                [*own.items, *own.sources.values(), own.schedule], strict=True)
+            )
+            texts = [p.model_dump_json() for p in plans]
+            print(json.dumps([same, texts == [p.model_dump_json() for p in mine * 40]]))
+        """,
+        tmp_path,
+    )
+    assert [json.loads(line) for line in printed] == [[True, True]]
+
+
+def test_a_kept_forked_worker_that_died_is_replaced_by_one_with_the_same_knowledge(tmp_path: Path) -> None:
+    printed = _run(
+        f"""
+        import os
+        import footmap
+        from footmap import _batch
+
+        def task(item, knowledge):
+            if item == "die":
+                os._exit(3)
+            return knowledge.fingerprint
+
+        def run(items, knowledge):
+            return list(_batch._map(task, items, knowledge=knowledge, workers=2, progress=False,
+                                    total=None, in_process=False))
+
+        if __name__ == "__main__":
+            other = footmap.KnowledgeBase.load({str(OVERLAY)!r}, overlay=True)
+            run(range(64), other)  # its two workers kept after it, and taken by the next
+            results = run([*range(64), "die", *range(64, 128)], other)
+            found = {{r for r in results if not isinstance(r, _batch._Failure)}}
+            print(len(results), found == {{other.fingerprint}})
+        """,
+        tmp_path,
+    )
+    assert printed == ["129 True"]

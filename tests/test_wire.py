@@ -100,3 +100,24 @@ def test_the_shared_parts_are_immutable_all_through() -> None:
         for name in type(part).model_fields:
             value = getattr(part, name)
             assert not isinstance(value, list) or isinstance(value, ImmutableList), (type(part), name)
+
+
+def test_seeded_parts_cross_as_numbers_from_the_first_message_and_arrive_as_the_seeds_objects() -> None:
+    plans = [footmap.recommend(profile) for profile in PROFILES]
+    seed = tuple(_distinct_shared_parts(plans).values())
+    sender, receiver = Sender(seed), Receiver(seed)
+    first = sender.dumps(plans)
+    assert len(first) < len(Sender().dumps(plans)) / 3  # no part sent in full
+    received = receiver.loads(first)
+    assert received == plans
+    for one, own in zip(_shared(received), _shared(plans), strict=True):
+        assert one is own  # the receiver's own objects, not copies
+
+
+def test_a_part_not_in_the_seed_is_sent_in_full_once_beside_it() -> None:
+    plans = [footmap.recommend(profile) for profile in PROFILES]
+    seed = tuple(_distinct_shared_parts(plans[:1]).values())
+    sender, receiver = Sender(seed), Receiver(seed)
+    for _ in range(2):
+        assert receiver.loads(sender.dumps(plans)) == plans
+        assert len(sender._sent) == len(receiver._parts) == len(_distinct_shared_parts(plans))

@@ -22,12 +22,19 @@ of every one, and made a dump take 1.7 times as long).
 
 A receiver must read every message of its sender, in order: the numbers are the sender's alone
 (a new worker has a new receiver).
+
+A worker forked from the parent starts with the parent's own plan parts, the same objects at the
+same addresses: a :class:`Sender` and its :class:`Receiver` given the same ``seed`` (the parts the
+parent held when it forked the worker, ``KnowledgeParts.held_shared_parts``) start with those
+parts numbered already, on both sides, so not even the first plans send them in full, and the
+parent's plans hold its own parts, as the plans it makes itself do.
 """
 
 from __future__ import annotations
 
 import io
 import pickle
+from collections.abc import Sequence
 from typing import Any
 
 from footmap._plan import SHARED_PARTS
@@ -74,12 +81,22 @@ class _Unpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-class Sender:
-    """A worker's side: each message as bytes, each shared part in full once."""
+#: The most parts a ``seed`` numbers (the rest are sent once, as any other part).
+SEED_LIMIT = TABLE_LIMIT // 2
 
-    def __init__(self) -> None:
+
+class Sender:
+    """A worker's side: each message as bytes, each shared part in full once.
+
+    ``seed``: parts its receiver holds already, as the same objects (this process forked from the
+    receiver's after the seed was made, and given that same seed): sent as numbers from the first.
+    """
+
+    def __init__(self, seed: Sequence[object] = ()) -> None:
         #: By ``id``: each shared part's number, and the part (held, so that its id stays its own).
-        self._sent: dict[int, tuple[int, object]] = {}
+        self._sent: dict[int, tuple[int, object]] = {
+            id(part): (number, part) for number, part in enumerate(seed[:SEED_LIMIT])
+        }
 
     def dumps(self, message: object) -> bytes:
         """The bytes of one message (see the module's docstring)."""
@@ -98,11 +115,14 @@ class Sender:
 
 
 class Receiver:
-    """The parent's side for one sender: its messages, each shared part rebuilt once."""
+    """The parent's side for one sender: its messages, each shared part rebuilt once.
 
-    def __init__(self) -> None:
+    ``seed``: the parts its sender was given as its own ``seed`` (see :class:`Sender`).
+    """
+
+    def __init__(self, seed: Sequence[object] = ()) -> None:
         #: The shared parts sent so far, by number.
-        self._parts: list[object] = []
+        self._parts: list[object] = list(seed[:SEED_LIMIT])
 
     def loads(self, data: bytes) -> Any:
         """The message of ``data``, made by this receiver's sender (every earlier one read)."""

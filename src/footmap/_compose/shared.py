@@ -11,7 +11,7 @@ object in every plan that has it. Every one is a frozen model whose lists are
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -57,6 +57,10 @@ class Shared(Generic[M]):
             part = self._parts[key] = self.model.model_validate(data)
         return part
 
+    def held(self) -> Iterator[M]:
+        """Every part validated and held now."""
+        yield from self._parts.values()
+
 
 class SharedParts:
     """The shared small parts of the plans of one knowledge base, one :class:`Shared` per model."""
@@ -69,6 +73,19 @@ class SharedParts:
         self._notes = Shared(ScheduleNote)
         self._steps = Shared(ScheduledStep)
         self._scheduled = Shared(ScheduledItem)
+
+    def held(self) -> Iterator[BaseModel]:
+        """Every part held now, of every model."""
+        for shared in (
+            self._left_out_items,
+            self._left_out,
+            self._signs,
+            self._messages,
+            self._notes,
+            self._steps,
+            self._scheduled,
+        ):
+            yield from shared.held()
 
     def left_out(self, group: LeftOutData) -> LeftOut:
         """A ``LeftOut`` group, with its items shared too."""
