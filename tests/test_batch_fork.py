@@ -160,10 +160,9 @@ def test_forked_workers_send_the_plan_parts_the_caller_holds_as_the_callers_own_
         f"""
         import json
         import footmap
-        from footmap import _batch
 
-        profiles = [{KNEE!r}, {BACK!r}] * 40
         if __name__ == "__main__":
+            profiles = [{KNEE!r}, {BACK!r}] * 40
             mine = [footmap.recommend(p) for p in profiles[:2]]  # the parts this process holds
             plans = list(footmap.recommend_many(profiles, workers=2))  # new workers: a first call
             same = all(
