@@ -24,6 +24,7 @@ written one at a time, and a rerun with ``resume=True`` continues after the last
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import os
@@ -490,14 +491,17 @@ class _Process:
         return f"its worker process died (exit code {code})"
 
 
-def _new_worker(multiprocessing: Any, context: Any, sent: _Sent, forked: _Sent) -> _Process:
+def _new_worker(
+    multiprocessing: Any, context: Any, sent: _Sent, forked: _Sent, held: Callable[[], tuple[object, ...]]
+) -> _Process:
     """A new worker of a pool whose workers start by ``context``: forked from this process, given
     its knowledge base itself (``forked``), while that is still safe; else as ``_context`` says
-    now (this process may have started a thread since the batch began), given ``sent``."""
+    now (this process may have started a thread since the batch began), given ``sent``. ``held``:
+    the plan parts a forked one starts with (``_held_parts``, taken once a batch)."""
     if context.get_start_method() != "fork":
         return _Process(context, sent)
     if _can_fork(multiprocessing) and isinstance(forked, KnowledgeBase):
-        return _Process(context, forked, _held_parts(forked))
+        return _Process(context, forked, held())
     return _Process(_context(multiprocessing), sent)
 
 
@@ -505,8 +509,9 @@ def _held_parts(knowledge: KnowledgeBase) -> tuple[object, ...]:
     """The shared plan parts this process holds for ``knowledge``: a worker forked from it holds
     the same objects, so its pipe starts with them numbered on both ends (``footmap._wire``).
     Without them the first plans of each new worker sent every part in full, and the parent
-    rebuilt each: 0.4 s more CPU over a first call's 5,000 plans (the realistic mix, 2 workers)."""
-    return tuple(knowledge_parts(knowledge).held_shared_parts())
+    rebuilt each: 0.4 s more CPU over a first call's 5,000 plans (the realistic mix, 2 workers).
+    Some 5 ms with 7,000 parts held, so a batch takes them once, when it first forks a worker."""
+    return knowledge_parts(knowledge).held_shared_parts()
 
 
 def _start(process: Any, *, forked: bool) -> None:
@@ -553,7 +558,8 @@ def _map_on_pool(
         forked = knowledge if knowledge is not None else shipped_knowledge()
         if len(pool) < workers:
             recommend({}, knowledge=forked)  # the rule engine built here, once, not in each worker
-    pool += [_new_worker(multiprocessing, context, sent, forked) for _ in range(workers - len(pool))]
+    held = functools.cache(lambda: _held_parts(forked) if isinstance(forked, KnowledgeBase) else ())
+    pool += [_new_worker(multiprocessing, context, sent, forked, held) for _ in range(workers - len(pool))]
     feed = _Feed(items, workers=workers, total=total)
     done: dict[int, list[T | _Failure]] = {}
     yielded = 0
@@ -579,7 +585,7 @@ def _map_on_pool(
                 worker.connection.close()
                 if not worker.ready:
                     raise BatchError(f"a worker process could not start: {reason.removeprefix('its ')}")
-                pool[index] = _new_worker(multiprocessing, context, sent, forked)
+                pool[index] = _new_worker(multiprocessing, context, sent, forked, held)
                 for job in reversed(worker.jobs):  # each lands in front of the retries: keep order
                     _after_death(job, reason, feed.retries, done)
     finally:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable, Mapping
-from itertools import chain
 from typing import Any, Literal, TypedDict
 
 from pydantic import BaseModel
@@ -290,19 +289,16 @@ class KnowledgeParts:
             raise ReferenceError("the knowledge base of these plan parts has been freed")
         return knowledge
 
-    def held_shared_parts(self) -> list[BaseModel]:
-        """Every shared plan part these parts hold now (``footmap._plan.SHARED_PARTS``), each once:
-        what a worker forked from this process starts with on both sides of its pipe
-        (``footmap._wire``)."""
-        held: dict[int, BaseModel] = {}
-        for part in chain(
-            self.cited_sources.values(),
-            (item for items in self._validated.values() for _, item in items),
-            (schedule for _, _, schedule in self.schedules.values()),
-            self.shared.held(),
-        ):
-            held.setdefault(id(part), part)
-        return list(held.values())
+    def held_shared_parts(self) -> tuple[BaseModel, ...]:
+        """Every shared plan part these parts hold now (``footmap._plan.SHARED_PARTS``), each
+        once (each cache validates a part once): what a worker forked from this process starts
+        with on both ends of its pipe (``footmap._wire``)."""
+        return (
+            *self.cited_sources.values(),
+            *(item for items in self._validated.values() for _, item in items),
+            *(schedule for _, _, schedule in self.schedules.values()),
+            *self.shared.held(),
+        )
 
     def reason(self, path: Path) -> ReasonData:
         """The reason a graph path gives for its item."""

@@ -11,8 +11,8 @@ object in every plan that has it. Every one is a frozen model whose lists are
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Mapping
-from typing import TYPE_CHECKING, Generic, TypeVar
+from collections.abc import Hashable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
@@ -57,9 +57,9 @@ class Shared(Generic[M]):
             part = self._parts[key] = self.model.model_validate(data)
         return part
 
-    def held(self) -> Iterator[M]:
+    def held(self) -> Iterable[M]:
         """Every part validated and held now."""
-        yield from self._parts.values()
+        return self._parts.values()
 
 
 class SharedParts:
@@ -73,10 +73,7 @@ class SharedParts:
         self._notes = Shared(ScheduleNote)
         self._steps = Shared(ScheduledStep)
         self._scheduled = Shared(ScheduledItem)
-
-    def held(self) -> Iterator[BaseModel]:
-        """Every part held now, of every model."""
-        for shared in (
+        self._every: tuple[Shared[Any], ...] = (
             self._left_out_items,
             self._left_out,
             self._signs,
@@ -84,7 +81,11 @@ class SharedParts:
             self._notes,
             self._steps,
             self._scheduled,
-        ):
+        )
+
+    def held(self) -> Iterator[BaseModel]:
+        """Every part held now, of every model."""
+        for shared in self._every:
             yield from shared.held()
 
     def left_out(self, group: LeftOutData) -> LeftOut:
